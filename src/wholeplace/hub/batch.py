@@ -1,0 +1,119 @@
+"""What a loader hands to the store: provenance, indicators, observations and reference tables.
+
+Loaders are pure: they read a file and return a :class:`LoadBatch`. Only
+:func:`wholeplace.hub.load.apply_batch` writes, inside one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from wholeplace.errors import ProblemLog
+from wholeplace.hub.catalogue import Indicator
+from wholeplace.hub.periods import Period
+
+OBSERVATION_FIELDS = (
+    "indicator_id", "area_code", "period", "period_type", "period_start", "period_end",
+    "value", "numerator", "denominator", "status", "note", "source_area_code",
+    "line", "column",
+)
+
+
+@dataclass
+class SourceInfo:
+    """Provenance of one loaded file (becomes a row of ``datasets``)."""
+
+    source_id: str
+    title: str
+    file_name: str
+    sha256: str
+    size: int
+    loader: str
+    loader_version: str
+    publisher: str | None = None
+    licence: str | None = None
+    url: str | None = None
+    landing_page: str | None = None
+    release: str | None = None
+    released_on: date | None = None
+    notes: str | None = None
+
+
+class ObservationFrame:
+    """A columnar buffer of observations (cheap to append, cheap to hand to DuckDB)."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list] = {name: [] for name in OBSERVATION_FIELDS}
+
+    def add(self, indicator_id: str, area_code: str, period: Period, value: float | None, *,
+            numerator: float | None = None, denominator: float | None = None,
+            status: str | None = None, note: str | None = None,
+            source_area_code: str | None = None, line: int | None = None,
+            column: str | None = None) -> None:
+        c = self.cols
+        c["indicator_id"].append(indicator_id)
+        c["area_code"].append(area_code)
+        c["period"].append(period.label)
+        c["period_type"].append(period.type)
+        c["period_start"].append(period.start)
+        c["period_end"].append(period.end)
+        c["value"].append(value)
+        c["numerator"].append(numerator)
+        c["denominator"].append(denominator)
+        c["status"].append(status or ("published" if value is not None else "missing"))
+        c["note"].append(note)
+        c["source_area_code"].append(source_area_code or area_code)
+        c["line"].append(line)
+        c["column"].append(column)
+
+    def __len__(self) -> int:
+        return len(self.cols["indicator_id"])
+
+    def to_arrow(self):
+        import pyarrow as pa
+
+        types = {
+            "period_start": pa.date32(), "period_end": pa.date32(), "value": pa.float64(),
+            "numerator": pa.float64(), "denominator": pa.float64(), "line": pa.int64(),
+        }
+        arrays = {
+            name: pa.array(values, type=types.get(name, pa.string()))
+            for name, values in self.cols.items()
+        }
+        return pa.table(arrays)
+
+
+@dataclass
+class Table:
+    """Rows for a reference table that the load replaces wholesale."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple]
+
+    def to_arrow(self):
+        import pyarrow as pa
+
+        return pa.Table.from_pylist([dict(zip(self.columns, r)) for r in self.rows])
+
+
+@dataclass
+class LoadBatch:
+    source: SourceInfo
+    indicators: list[Indicator] = field(default_factory=list)
+    observations: ObservationFrame = field(default_factory=ObservationFrame)
+    tables: dict[str, Table] = field(default_factory=dict)
+    #: Problems found while reading the file; the load is refused if there are any.
+    problems: ProblemLog | None = None
+    #: Plain-English notes for the person loading (e.g. rows deliberately skipped and why).
+    messages: list[str] = field(default_factory=list)
+    #: Whether observation area codes must be councils in the place register.
+    check_areas: bool = True
+    #: Whether indicators not in the store or this batch are an error (uploads: yes).
+    require_known_indicators: bool = True
+    #: Units stated in the file: (indicator id, unit, line, column), checked against the catalogue.
+    declared_units: list[tuple[str, str, int | None, str | None]] = field(default_factory=list)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.observations) + sum(len(t.rows) for t in self.tables.values())

@@ -1,0 +1,213 @@
+"""Loading: read a file with its loader, validate everything, then write in one transaction.
+
+A load either changes the store completely or not at all. Loading a file whose content (SHA-256)
+is already in the store changes nothing. Loading a newer release of a source supersedes the older
+one, whose values stay queryable "as published on" an earlier date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from wholeplace.errors import ValidationError
+from wholeplace.hub import registry as reg
+from wholeplace.hub.batch import LoadBatch, SourceInfo
+from wholeplace.hub.catalogue import (
+    INDICATOR_COLUMNS,
+    Indicator,
+    builtin_catalogue,
+    per_head_indicator,
+)
+from wholeplace.hub.derived import MAX_POPULATION_GAP_YEARS, PER_HEAD_DELETE_SQL, PER_HEAD_SQL
+from wholeplace.hub.loaders import LOADER_VERSION, get_reader
+from wholeplace.hub.schema import REPLACEABLE
+from wholeplace.hub.store import Store
+from wholeplace.hub.validate import validate_batch
+
+
+@dataclass
+class LoadResult:
+    source_id: str
+    file_name: str
+    status: str  # "loaded" or "unchanged"
+    dataset_id: int
+    rows: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def source_info(spec: reg.SourceSpec, path: Path) -> SourceInfo:
+    return SourceInfo(
+        source_id=spec.id, title=spec.title, file_name=spec.path,
+        sha256=spec.sha256, size=spec.size, loader=spec.loader, loader_version=LOADER_VERSION,
+        publisher=spec.publisher, licence=spec.licence,
+        url=str(spec.url) if spec.url else None,
+        landing_page=str(spec.landing_page) if spec.landing_page else None,
+        release=spec.release, released_on=spec.released_on, notes=spec.notes or None,
+    )
+
+
+def read_registered(spec: reg.SourceSpec, sources: Path) -> LoadBatch:
+    path = reg.locate(spec, sources)
+    return get_reader(spec.loader)(path, source_info(spec, path), dict(spec.options))
+
+
+def load_registered(
+    store: Store,
+    sources: Path,
+    only: Iterable[str] | None = None,
+    progress: Callable[[reg.SourceSpec], None] | None = None,
+) -> list[LoadResult]:
+    """Load every registered source (or those in ``only``), place register first."""
+    wanted = set(only) if only else None
+    results = []
+    for spec in reg.registry().values():
+        if wanted is not None and spec.id not in wanted:
+            continue
+        if progress:
+            progress(spec)
+        existing = _existing_dataset(store, spec.sha256)
+        if existing is not None:
+            results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
+            continue
+        results.append(apply_batch(store, read_registered(spec, sources)))
+    if wanted:
+        unknown = wanted - set(reg.registry())
+        if unknown:
+            reg.get_spec(sorted(unknown)[0])  # raises a SourceError naming it
+    return results
+
+
+def _existing_dataset(store: Store, sha256: str) -> int | None:
+    return store.scalar(
+        "SELECT dataset_id FROM datasets WHERE file_sha256 = ? ORDER BY dataset_id LIMIT 1",
+        [sha256],
+    )
+
+
+def known_indicators(store: Store) -> dict[str, Indicator]:
+    """Indicators in the store, falling back to the built-in catalogue."""
+    found = dict(builtin_catalogue())
+    for r in store.rows(f"SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicators"):
+        r.pop("is_money")
+        r["id"] = r.pop("indicator_id")
+        found[r["id"]] = Indicator(**r)
+    return found
+
+
+def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
+    """Validate ``batch`` against the store, then write it in one transaction."""
+    src = batch.source
+    existing = _existing_dataset(store, src.sha256)
+    if existing is not None:
+        return LoadResult(src.source_id, src.file_name, "unchanged", existing,
+                          messages=[f"This file is already loaded as dataset {existing}; "
+                                    "nothing changed."])
+    if batch.problems:
+        batch.problems.raise_if_any()
+    indicators = known_indicators(store)
+    for ind in batch.indicators:
+        indicators[ind.id] = ind
+    arrow = batch.observations.to_arrow()
+    store.register("_batch_obs", arrow)
+    try:
+        problems = validate_batch(store, batch, indicators, "_batch_obs")
+        if problems:
+            raise ValidationError(problems)
+        with store.transaction():
+            dataset_id = _write(store, batch, indicators)
+    finally:
+        store.unregister("_batch_obs")
+    return LoadResult(src.source_id, src.file_name, "loaded", dataset_id, batch.row_count,
+                      messages=list(batch.messages))
+
+
+def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator]) -> int:
+    src = batch.source
+    dataset_id = (store.scalar("SELECT max(dataset_id) FROM datasets") or 0) + 1
+    store.execute(
+        "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        [dataset_id, src.source_id, src.title, src.publisher, src.licence, src.url,
+         src.landing_page, src.release, src.released_on, src.file_name, src.sha256, src.size,
+         src.loader, src.loader_version, datetime.now().replace(microsecond=0),
+         batch.row_count, src.notes],
+    )
+    _supersede(store, src.source_id, dataset_id)
+    used = set(batch.observations.cols["indicator_id"])
+    _upsert_indicators(store, [i for i in batch.indicators] +
+                       [indicators[i] for i in used if i in indicators])
+    for name, table in batch.tables.items():
+        if name not in REPLACEABLE:
+            raise ValueError(f"loader tried to replace table {name!r}")
+        store.execute(f'DELETE FROM "{name}"')  # name allow-listed above
+        if table.rows:
+            store.register("_batch_table", table.to_arrow())
+            try:
+                cols = ", ".join(table.columns)
+                store.execute(f'INSERT INTO "{name}" ({cols}, dataset_id) '
+                              f"SELECT {cols}, ? FROM _batch_table", [dataset_id])
+            finally:
+                store.unregister("_batch_table")
+    if len(batch.observations):
+        store.execute(
+            """
+            INSERT INTO observations
+            SELECT b.indicator_id, coalesce(s.new_code, b.area_code), b.period, b.period_type,
+                   b.period_start, b.period_end, b.value, b.numerator, b.denominator, b.status,
+                   b.note, b.source_area_code, ?
+            FROM _batch_obs b
+            LEFT JOIN place_successors s ON s.old_code = b.area_code AND s.relation = 'recoded'
+            """,
+            [dataset_id],
+        )
+    refresh_derived(store)
+    return dataset_id
+
+
+def _supersede(store: Store, source_id: str, dataset_id: int) -> None:
+    """Mark older live releases of the same source as superseded by the newest release."""
+    live = store.rows(
+        "SELECT dataset_id, released_on, loaded_at FROM datasets "
+        "WHERE source_id = ? AND superseded_by IS NULL ORDER BY dataset_id", [source_id])
+    if len(live) < 2:
+        return
+
+    def key(r):
+        return (r["released_on"] is not None, r["released_on"] or r["loaded_at"].date(),
+                r["dataset_id"])
+
+    newest = max(live, key=key)["dataset_id"]
+    store.execute(
+        "UPDATE datasets SET superseded_by = ? WHERE source_id = ? AND superseded_by IS NULL "
+        "AND dataset_id <> ?", [newest, source_id, newest])
+
+
+def _upsert_indicators(store: Store, inds: list[Indicator]) -> None:
+    seen: dict[str, Indicator] = {i.id: i for i in inds}
+    for ind in seen.values():
+        store.execute("DELETE FROM indicators WHERE indicator_id = ?", [ind.id])
+        store.execute(
+            f"INSERT INTO indicators ({', '.join(INDICATOR_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in INDICATOR_COLUMNS)})", list(ind.row()))
+
+
+def refresh_derived(store: Store) -> None:
+    """Recompute every derived per-head value from the money values and population in store."""
+    money = store.rows(
+        f"SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicators "
+        "WHERE is_money AND per_head_of IS NULL AND unit <> 'gbp_per_head'")
+    twins = []
+    for r in money:
+        r.pop("is_money")
+        r["id"] = r.pop("indicator_id")
+        twins.append(per_head_indicator(Indicator(**r)))
+    _upsert_indicators(store, twins)
+    store.execute(PER_HEAD_DELETE_SQL)
+    if twins:
+        store.execute(PER_HEAD_SQL, [MAX_POPULATION_GAP_YEARS])
+

@@ -1,0 +1,41 @@
+"""Loaders: pure functions ``read(path, source, options) -> LoadBatch``, one per file format.
+
+The registry names a loader by key; the key maps to ``module:function`` here and is imported only
+when used, so one format's dependencies (xlrd, openpyxl) are never needed to load another.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+
+from wholeplace.hub.batch import LoadBatch, SourceInfo
+
+Reader = Callable[[Path, SourceInfo, dict], LoadBatch]
+
+LOADERS: dict[str, str] = {
+    "places.register": "wholeplace.places.register:read_register",
+    "places.lsoa_lookup": "wholeplace.places.register:read_lsoa_lookup",
+    "population": "wholeplace.hub.loaders.population:read",
+    "imd_la": "wholeplace.hub.loaders.imd:read_la",
+    "imd_la23": "wholeplace.hub.loaders.imd:read_la23",
+    "imd_lsoa": "wholeplace.hub.loaders.imd:read_lsoa",
+    "oflog_asc": "wholeplace.hub.loaders.oflog:read",
+    "cipfa_nn": "wholeplace.hub.loaders.neighbours:read",
+    "rs_spreadsheet": "wholeplace.hub.loaders.revenue_outturn:read_rs_spreadsheet",
+    "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
+    "upload": "wholeplace.hub.loaders.upload:read",
+}
+
+#: Bumped when a loader's output for the same file changes (recorded with every dataset).
+LOADER_VERSION = "1"
+
+
+def get_reader(key: str) -> Reader:
+    try:
+        target = LOADERS[key]
+    except KeyError:
+        raise KeyError(f"no loader called {key!r}; known: {', '.join(sorted(LOADERS))}") from None
+    module, func = target.split(":")
+    return getattr(importlib.import_module(module), func)

@@ -1,0 +1,168 @@
+"""The data hub's tables. Pure: this module only returns SQL text.
+
+Periods are typed (type, start, end); observations keep numerators and denominators; every row
+knows the dataset (file, release, publisher) it came from, so a newer release of a source can
+supersede an older one while the older values stay queryable ("as published on ...").
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = "1"
+
+TABLES: dict[str, str] = {
+    "meta": """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+    "datasets": """
+        CREATE TABLE IF NOT EXISTS datasets (
+            dataset_id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            publisher TEXT,
+            licence TEXT,
+            url TEXT,
+            landing_page TEXT,
+            release TEXT,
+            released_on DATE,
+            file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            file_size BIGINT NOT NULL,
+            loader TEXT NOT NULL,
+            loader_version TEXT NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            row_count INTEGER NOT NULL,
+            superseded_by INTEGER,
+            notes TEXT
+        )""",
+    "indicators": """
+        CREATE TABLE IF NOT EXISTS indicators (
+            indicator_id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            unit TEXT NOT NULL,
+            polarity TEXT NOT NULL
+                CHECK (polarity IN ('higher_is_better', 'lower_is_better', 'neutral')),
+            kind TEXT NOT NULL CHECK (kind IN ('outcome', 'output', 'input', 'context')),
+            definition TEXT,
+            source TEXT,
+            theme TEXT,
+            value_min DOUBLE,
+            value_max DOUBLE,
+            is_money BOOLEAN NOT NULL,
+            per_head_of TEXT
+        )""",
+    "observations": """
+        CREATE TABLE IF NOT EXISTS observations (
+            indicator_id TEXT NOT NULL,
+            area_code TEXT NOT NULL,
+            period TEXT NOT NULL,
+            period_type TEXT NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            value DOUBLE,
+            numerator DOUBLE,
+            denominator DOUBLE,
+            status TEXT NOT NULL
+                CHECK (status IN ('published', 'missing', 'suppressed', 'derived')),
+            note TEXT,
+            source_area_code TEXT,
+            dataset_id INTEGER NOT NULL
+        )""",
+    "places": """
+        CREATE TABLE IF NOT EXISTS places (
+            gss_code TEXT PRIMARY KEY,
+            la_code TEXT,
+            name TEXT NOT NULL,
+            official_name TEXT NOT NULL,
+            la_type TEXT NOT NULL,
+            tier TEXT NOT NULL
+                CHECK (tier IN ('upper', 'lower', 'single', 'combined', 'strategic')),
+            current BOOLEAN NOT NULL,
+            start_date DATE,
+            end_date DATE,
+            parent_county_gss TEXT,
+            region TEXT,
+            combined_authority_gss TEXT,
+            dluhc_ecode TEXT,
+            area_km2 DOUBLE,
+            dataset_id INTEGER NOT NULL
+        )""",
+    "place_successors": """
+        CREATE TABLE IF NOT EXISTS place_successors (
+            old_code TEXT NOT NULL,
+            new_code TEXT NOT NULL,
+            relation TEXT NOT NULL CHECK (relation IN ('recoded', 'merged_into', 'split_into')),
+            effective_date DATE,
+            note TEXT,
+            dataset_id INTEGER NOT NULL
+        )""",
+    "lsoas": """
+        CREATE TABLE IF NOT EXISTS lsoas (
+            lsoa11_code TEXT PRIMARY KEY,
+            la_gss_code TEXT NOT NULL,
+            county_gss_code TEXT,
+            dataset_id INTEGER NOT NULL
+        )""",
+    "lsoa_deprivation": """
+        CREATE TABLE IF NOT EXISTS lsoa_deprivation (
+            lsoa11_code TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            decile INTEGER NOT NULL,
+            rank INTEGER NOT NULL,
+            dataset_id INTEGER NOT NULL
+        )""",
+    "neighbour_sets": """
+        CREATE TABLE IF NOT EXISTS neighbour_sets (
+            set_id TEXT NOT NULL,
+            area_code TEXT NOT NULL,
+            neighbour_code TEXT NOT NULL,
+            position INTEGER,
+            dataset_id INTEGER NOT NULL
+        )""",
+}
+
+VIEWS: dict[str, str] = {
+    # The value a reader sees today: from datasets that no newer release of the same source has
+    # superseded; where two live sources give the same cell, the more recently released wins.
+    "current_observations": """
+        CREATE OR REPLACE VIEW current_observations AS
+        SELECT o.*, d.source_id, d.released_on
+        FROM observations o JOIN datasets d USING (dataset_id)
+        WHERE d.superseded_by IS NULL
+        QUALIFY row_number() OVER (
+            PARTITION BY o.indicator_id, o.area_code, o.period
+            ORDER BY d.released_on DESC NULLS LAST, d.loaded_at DESC, d.dataset_id DESC) = 1""",
+}
+
+#: Tables that a loader may replace wholesale (reference tables rather than observations).
+REPLACEABLE = ("places", "place_successors", "lsoas", "lsoa_deprivation", "neighbour_sets")
+
+
+def create_statements() -> list[str]:
+    return [*TABLES.values(), *VIEWS.values()]
+
+
+def table_columns(ddl: str) -> list[str]:
+    """Column names of a CREATE TABLE statement, in order (for INSERT column lists)."""
+    body = ddl[ddl.index("(") + 1: ddl.rindex(")")]
+    cols = []
+    for chunk in _split_top_level(body):
+        name = chunk.strip().split()[0]
+        if name.upper() not in {"PRIMARY", "UNIQUE", "CHECK", "FOREIGN", "CONSTRAINT"}:
+            cols.append(name)
+    return cols
+
+
+def _split_top_level(body: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in body:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    if "".join(cur).strip():
+        parts.append("".join(cur))
+    return parts

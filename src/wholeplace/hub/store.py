@@ -1,0 +1,114 @@
+"""The DuckDB store: one file, opened by a function, with one place that executes SQL.
+
+All writes go through :meth:`Store.transaction`, so a load is all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from wholeplace.errors import ConfigError, NotFoundError
+from wholeplace.hub import schema
+
+
+class Store:
+    """A connection to the hub, with helpers that bind values (never format them into SQL)."""
+
+    def __init__(self, con, path: Path | None, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- execution -----------------------------------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    def rows(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict]:
+        cur = self.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def row(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict | None:
+        found = self.rows(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        got = self.execute(sql, params).fetchone()
+        return None if got is None else got[0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """BEGIN ... COMMIT, or ROLLBACK on any exception (which is re-raised)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    def register(self, name: str, arrow_table) -> None:
+        self.con.register(name, arrow_table)
+
+    def unregister(self, name: str) -> None:
+        with contextlib.suppress(Exception):
+            self.con.unregister(name)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- inspection ----------------------------------------------------------------------------
+    def table_names(self) -> list[str]:
+        return [r[0] for r in self.execute(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY table_name"
+        ).fetchall()]
+
+    def snapshot(self) -> dict[str, list[tuple]]:
+        """Every row of every table, sorted: two equal snapshots mean an unchanged store."""
+        out = {}
+        for name in self.table_names():
+            rows = self.execute(f'SELECT * FROM "{name}"').fetchall()  # names from catalogue
+            out[name] = sorted(rows, key=repr)
+        return out
+
+    def is_empty(self) -> bool:
+        return not self.scalar("SELECT count(*) FROM datasets")
+
+
+def open_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:
+    """Open the store at ``path`` (``None`` = in memory), creating tables when writable."""
+    import duckdb
+
+    p = Path(path) if path is not None else None
+    if p is not None and read_only and not p.exists():
+        raise NotFoundError(
+            f"There is no data hub at {p}. Run 'wholeplace load' first (or set WHOLEPLACE_DB "
+            "/ --db to the file that holds the loaded data)."
+        )
+    if p is not None and not read_only:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(p) if p is not None else ":memory:", read_only=read_only)
+    except duckdb.IOException as exc:
+        raise ConfigError(
+            f"Could not open the data hub at {p}: {exc}. If another wholeplace process (a load "
+            "or the web server) is using it, stop that process and try again."
+        ) from exc
+    store = Store(con, p, read_only)
+    if not read_only:
+        for ddl in schema.create_statements():
+            con.execute(ddl)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                    [schema.SCHEMA_VERSION])
+    return store

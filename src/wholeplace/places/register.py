@@ -1,0 +1,113 @@
+"""Readers for the place register and the LSOA lookup (pure: file in, batch out)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from wholeplace.errors import ProblemLog
+from wholeplace.hub.batch import LoadBatch, SourceInfo, Table
+
+#: The register's authority types, mapped to the tier they sit in.
+TIERS = {
+    "county council": "upper",
+    "shire district": "lower",
+    "unitary": "single",
+    "Isles of Scilly": "single",
+    "metropolitan district": "single",
+    "London borough": "single",
+    "City of London": "single",
+    "combined authority": "combined",
+    "strategic authority (GLA)": "strategic",
+}
+
+PLACE_COLUMNS = ("gss_code", "la_code", "name", "official_name", "la_type", "tier", "current",
+                 "start_date", "end_date", "parent_county_gss", "region",
+                 "combined_authority_gss", "dluhc_ecode", "area_km2")
+SUCCESSOR_COLUMNS = ("old_code", "new_code", "relation", "effective_date", "note")
+
+REGISTER_REQUIRED = ("gss_code", "official_name", "nice_name", "la_type", "current",
+                     "replaced_by_gss", "parent_county_gss", "region", "combined_authority_gss",
+                     "former_gss_codes", "dluhc_ecode", "end_date")
+
+
+def _date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _codes(text: str) -> list[str]:
+    return [c.strip() for c in text.split(";") if c.strip()]
+
+
+def read_csv_rows(path: Path, required: tuple[str, ...], log: ProblemLog) -> list[dict]:
+    """Rows of a UTF-8 CSV as dicts, with a problem logged for each missing column."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        for c in missing:
+            log.add(f"The column {c!r} is missing; the file has {reader.fieldnames}.", 1, c)
+        return [] if missing else list(reader)
+
+
+def read_register(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
+    log = ProblemLog(source.file_name)
+    rows = read_csv_rows(path, REGISTER_REQUIRED, log)
+    places, successors, seen = [], [], set()
+    for line, r in enumerate(rows, start=2):
+        code = r["gss_code"].strip()
+        if code in seen:
+            log.add(f"The GSS code {code} appears twice.", line, "gss_code")
+        seen.add(code)
+        tier = TIERS.get(r["la_type"])
+        if tier is None:
+            log.add(f"Unknown authority type {r['la_type']!r}.", line, "la_type")
+            continue
+        current = r["current"].strip().lower() == "true"
+        area = r.get("area_km2_mysociety") or ""
+        places.append((
+            code, r.get("la_code") or None, r["nice_name"].strip(), r["official_name"].strip(),
+            r["la_type"], tier, current, _date(r.get("start_date", "")), _date(r["end_date"]),
+            r["parent_county_gss"] or None, r["region"] or None,
+            r["combined_authority_gss"] or None, r["dluhc_ecode"] or None,
+            float(area) if area else None,
+        ))
+        for old in _codes(r["former_gss_codes"]):
+            successors.append((old, code, "recoded", None,
+                               f"{r['nice_name']} was given a new GSS code; same authority"))
+        new = _codes(r["replaced_by_gss"])
+        relation = "merged_into" if len(new) == 1 else "split_into"
+        for successor in new:
+            note = (f"{r['nice_name']} was abolished; its area is now served by {successor}"
+                    if relation == "merged_into" else
+                    f"{r['nice_name']} was split between {', '.join(new)}: its values cannot be "
+                    "assigned to one successor")
+            successors.append((code, successor, relation, _date(r["end_date"]), note))
+    return LoadBatch(
+        source=source,
+        tables={"places": Table(PLACE_COLUMNS, places),
+                "place_successors": Table(SUCCESSOR_COLUMNS, successors)},
+        problems=log, check_areas=False,
+        messages=[f"{sum(1 for p in places if p[6])} current authorities, "
+                  f"{sum(1 for p in places if not p[6])} former, "
+                  f"{len(successors)} successor rules"],
+    )
+
+
+def read_lsoa_lookup(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
+    log = ProblemLog(source.file_name)
+    rows = read_csv_rows(path, ("lsoa11_code", "la_gss_code", "county_gss_code"), log)
+    out, seen = [], set()
+    for line, r in enumerate(rows, start=2):
+        code = r["lsoa11_code"].strip()
+        if not code.startswith("E01"):
+            log.add(f"{code!r} is not an English 2011 LSOA code (E01...).", line, "lsoa11_code")
+        if code in seen:
+            log.add(f"The LSOA {code} appears twice.", line, "lsoa11_code")
+        seen.add(code)
+        out.append((code, r["la_gss_code"].strip(), r["county_gss_code"].strip() or None))
+    return LoadBatch(source=source,
+                     tables={"lsoas": Table(("lsoa11_code", "la_gss_code", "county_gss_code"),
+                                            out)},
+                     problems=log, check_areas=False,
+                     messages=[f"{len(out)} LSOAs"])
