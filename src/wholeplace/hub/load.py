@@ -52,9 +52,21 @@ def source_info(spec: reg.SourceSpec, path: Path) -> SourceInfo:
     )
 
 
-def read_registered(spec: reg.SourceSpec, sources: Path) -> LoadBatch:
+def reader_options(store: Store, options: dict) -> dict:
+    """A loader's options plus the reference lookups readers may need (readers stay pure)."""
+    out = dict(options)
+    out["ecode_to_gss"] = {
+        r["dluhc_ecode"]: r["gss_code"]
+        for r in store.rows("SELECT dluhc_ecode, gss_code FROM places "
+                            "WHERE dluhc_ecode IS NOT NULL")
+    }
+    return out
+
+
+def read_registered(spec: reg.SourceSpec, sources: Path, store: Store) -> LoadBatch:
     path = reg.locate(spec, sources)
-    return get_reader(spec.loader)(path, source_info(spec, path), dict(spec.options))
+    return get_reader(spec.loader)(path, source_info(spec, path),
+                                   reader_options(store, spec.options))
 
 
 def load_registered(
@@ -75,7 +87,7 @@ def load_registered(
         if existing is not None:
             results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
             continue
-        results.append(apply_batch(store, read_registered(spec, sources)))
+        results.append(apply_batch(store, read_registered(spec, sources, store)))
     if wanted:
         unknown = wanted - set(reg.registry())
         if unknown:
