@@ -69,37 +69,44 @@ def parse_period(text: str) -> Period:
     raw = str(text).strip()
     s = raw.lower()
     try:
-        if m := _FY.match(s):
-            start, end = int(m.group(1)), int(m.group(2))
-            if end % 100 == (start + 1) % 100 and (end < 100 or end == start + 1):
-                return financial_year(start)
-        elif m := _FY_COMPACT.match(s):
-            start, end = int(m.group(1)), int(m.group(2))
-            if end == (start + 1) % 100:
-                return financial_year(start)
-        elif m := _MID.match(s):
-            return mid_year(int(m.group(1)))
-        elif m := _YEAR.match(s):
-            return calendar_year(int(m.group(1)))
-        elif m := _QUARTER.match(s):
-            year, q = int(m.group(1)), int(m.group(2))
-            first = 3 * q - 2
-            return Period(date(year, first, 1), _month_end(year, first + 2), "quarter",
-                          f"{year}-Q{q}")
-        elif m := _MONTH.match(s):
-            year, month = int(m.group(1)), int(m.group(2))
-            return Period(date(year, month, 1), _month_end(year, month), "month",
-                          f"{year}-{month:02d}")
-        elif m := _DAY.match(s):
-            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            return Period(d, d, "day", d.isoformat())
+        found = _parse(s)
     except ValueError:
-        pass  # an impossible month or day falls through to the error below
+        found = None  # an impossible month or day
+    if found is not None:
+        return found
     raise InputError(
         f"The period {raw!r} could not be read. Use a financial year such as 2017-18, "
         "a mid-year estimate such as mid-2019, a year such as 2019, a quarter such as 2019-Q1, "
         "a month such as 2019-03 or a date such as 2019-03-31."
     )
+
+
+def _parse(s: str) -> Period | None:
+    if m := _FY.match(s):
+        start, end = int(m.group(1)), int(m.group(2))
+        if end % 100 == (start + 1) % 100 and (end < 100 or end == start + 1):
+            return financial_year(start)
+    if m := _FY_COMPACT.match(s):
+        start, end = int(m.group(1)), int(m.group(2))
+        if end == (start + 1) % 100:
+            return financial_year(start)
+    if m := _MID.match(s):
+        return mid_year(int(m.group(1)))
+    if m := _YEAR.match(s):
+        return calendar_year(int(m.group(1)))
+    if m := _QUARTER.match(s):
+        year, q = int(m.group(1)), int(m.group(2))
+        first = 3 * q - 2
+        return Period(date(year, first, 1), _month_end(year, first + 2), "quarter",
+                      f"{year}-Q{q}")
+    if m := _MONTH.match(s):
+        year, month = int(m.group(1)), int(m.group(2))
+        return Period(date(year, month, 1), _month_end(year, month), "month",
+                      f"{year}-{month:02d}")
+    if m := _DAY.match(s):
+        d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        return Period(d, d, "day", d.isoformat())
+    return None
 
 
 def period_from_row(label: str, type_: str, start: date, end: date) -> Period:

@@ -1,0 +1,65 @@
+# wholeplace: the two commands a fresh machine needs are `make demo` and `make test`.
+#   make demo   virtualenv with pinned dependencies, GOV.UK Frontend assets, the real published
+#               data loaded into DuckDB, and the web app at http://127.0.0.1:8000
+#   make test   everything the tests need (Python packages, npm assets, Debian's Chromium),
+#               then the whole test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export WHOLEPLACE_DB ?= data/wholeplace.duckdb
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo install assets load serve test test-deps browser bench lock clean
+
+demo: install assets load serve
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	bash scripts/vendor_assets.sh
+
+load: install
+	$(BIN)/wholeplace load
+
+serve: install assets
+	$(BIN)/wholeplace serve --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-liberation >/dev/null; \
+	fi
+	@/usr/bin/chromium --version
+
+test-deps: install assets browser
+
+test: test-deps
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: install assets
+	$(BIN)/python -m benchmarks.run
+
+# Re-pin dependencies after changing pyproject.toml (writes requirements.lock).
+lock:
+	rm -rf /tmp/wholeplace-lock && $(PYTHON) -m venv /tmp/wholeplace-lock
+	/tmp/wholeplace-lock/bin/pip install --quiet '.[test]'
+	/tmp/wholeplace-lock/bin/pip freeze --exclude wholeplace | sort > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules src/wholeplace/web/static/govuk src/wholeplace/web/static/vendor
