@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 from wholeplace.errors import ProblemLog
 from wholeplace.hub.batch import LoadBatch, SourceInfo, Table
+from wholeplace.hub.loaders.csvutil import read_csv_rows
 
 #: The register's authority types, mapped to the tier they sit in.
 TIERS = {
@@ -38,16 +38,6 @@ def _date(text: str) -> date | None:
 
 def _codes(text: str) -> list[str]:
     return [c.strip() for c in text.split(";") if c.strip()]
-
-
-def read_csv_rows(path: Path, required: tuple[str, ...], log: ProblemLog) -> list[dict]:
-    """Rows of a UTF-8 CSV as dicts, with a problem logged for each missing column."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        for c in missing:
-            log.add(f"The column {c!r} is missing; the file has {reader.fieldnames}.", 1, c)
-        return [] if missing else list(reader)
 
 
 def read_register(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
