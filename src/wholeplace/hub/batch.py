@@ -90,6 +90,8 @@ class Table:
 
     columns: tuple[str, ...]
     rows: list[tuple]
+    #: Replace only the rows matching these column values (e.g. one neighbour set), not all.
+    scope: dict[str, str] = field(default_factory=dict)
 
     def to_arrow(self):
         import pyarrow as pa

@@ -156,7 +156,9 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator]) -> 
     for name, table in batch.tables.items():
         if name not in REPLACEABLE:
             raise ValueError(f"loader tried to replace table {name!r}")
-        store.execute(f'DELETE FROM "{name}"')  # name allow-listed above
+        # Table and scope column names come from loaders' code, never from input files.
+        where = " AND ".join(f'"{col}" = ?' for col in table.scope) or "TRUE"
+        store.execute(f'DELETE FROM "{name}" WHERE {where}', list(table.scope.values()))
         if table.rows:
             store.register("_batch_table", table.to_arrow())
             try:

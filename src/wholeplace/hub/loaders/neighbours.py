@@ -45,7 +45,8 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
         if not neighbours:
             alone.append(key)
         rows.extend((SET_ID, key, code, None) for code in neighbours)
-    batch = LoadBatch(source=source, tables={"neighbour_sets": Table(COLUMNS, rows)},
+    table = Table(COLUMNS, rows, scope={"set_id": SET_ID})
+    batch = LoadBatch(source=source, tables={"neighbour_sets": table},
                       problems=log, check_areas=False)
     batch.messages += _messages(councils, rows, skipped, with_dupes, alone)
     return batch
