@@ -1,0 +1,158 @@
+"""Read queries over the hub for the CLI and the web app: a Store in, plain dicts and lists out.
+
+No formatting happens here. Missing values come back as ``None`` with their status, never 0.
+Area codes that were merely re-issued (``recoded``) are read as today's code.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wholeplace.errors import NotFoundError
+from wholeplace.hub.store import Store
+
+DATASET_COLUMNS = (
+    "dataset_id", "source_id", "title", "publisher", "licence", "url", "landing_page", "release",
+    "released_on", "file_name", "file_sha256", "file_size", "loaded_at", "loader",
+    "loader_version", "row_count", "superseded_by", "notes",
+)
+
+_DATASETS_SQL = f"""
+SELECT {', '.join('d.' + c for c in DATASET_COLUMNS)},
+       coalesce(c.indicators, 0) AS indicators,
+       coalesce(c.areas, 0) AS areas,
+       coalesce(c.periods, 0) AS periods,
+       coalesce(c.observations, 0) AS observations
+FROM datasets d
+LEFT JOIN (
+    SELECT dataset_id, count(DISTINCT indicator_id) AS indicators,
+           count(DISTINCT area_code) AS areas, count(DISTINCT period) AS periods,
+           count(*) AS observations
+    FROM observations WHERE status <> 'derived' GROUP BY dataset_id
+) c USING (dataset_id)
+"""
+
+_INDICATORS_SQL = """
+SELECT i.*, coalesce(c.areas, 0) AS areas, coalesce(c.periods, 0) AS periods,
+       c.latest_period
+FROM indicators i
+LEFT JOIN (
+    SELECT indicator_id, count(DISTINCT area_code) AS areas, count(DISTINCT period) AS periods,
+           arg_max(period, period_end) AS latest_period
+    FROM current_observations GROUP BY indicator_id
+) c USING (indicator_id)
+"""
+
+#: Columns of an observation with its indicator and its dataset's provenance.
+_OBSERVATION_SELECT = """
+SELECT o.indicator_id, i.title, i.unit, i.polarity, i.kind, i.theme, i.per_head_of,
+       o.area_code, o.source_area_code, o.period, o.period_type, o.period_start, o.period_end,
+       o.value, o.numerator, o.denominator, o.status, o.note,
+       o.dataset_id, d.source_id, d.title AS dataset_title, d.publisher, d.licence,
+       d.release, d.released_on, d.url, d.landing_page
+"""
+
+_LATEST_SQL = _OBSERVATION_SELECT + """
+FROM current_observations o
+JOIN indicators i USING (indicator_id)
+JOIN datasets d ON d.dataset_id = o.dataset_id
+WHERE o.area_code = ?
+QUALIFY row_number() OVER (PARTITION BY o.indicator_id
+                           ORDER BY o.period_end DESC, o.period_start DESC) = 1
+ORDER BY i.theme NULLS LAST, i.title, o.indicator_id
+"""
+
+_SERIES_SQL = _OBSERVATION_SELECT + """
+FROM current_observations o
+JOIN indicators i USING (indicator_id)
+JOIN datasets d ON d.dataset_id = o.dataset_id
+WHERE o.indicator_id = ? AND o.area_code = ?
+ORDER BY o.period_start, o.period_end
+"""
+
+# For each source, the newest dataset released (or, when the release date is unknown, loaded)
+# on or before the date; where two sources give the same cell the later one wins, as in
+# current_observations.
+_AS_PUBLISHED_SQL = _OBSERVATION_SELECT + """
+FROM observations o
+JOIN (
+    SELECT *, coalesce(released_on, CAST(loaded_at AS DATE)) AS effective_on
+    FROM datasets
+    WHERE coalesce(released_on, CAST(loaded_at AS DATE)) <= ?
+    QUALIFY row_number() OVER (PARTITION BY source_id
+                               ORDER BY effective_on DESC, dataset_id DESC) = 1
+) d ON d.dataset_id = o.dataset_id
+JOIN indicators i ON i.indicator_id = o.indicator_id
+"""
+
+_AS_PUBLISHED_TAIL = """
+QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.area_code, o.period
+                           ORDER BY d.effective_on DESC, d.dataset_id DESC) = 1
+ORDER BY o.indicator_id, o.area_code, o.period_start, o.period_end
+"""
+
+#: The only filters observations_as_published may add (identifiers are never built from input).
+_FILTERS = {"indicator_id": "o.indicator_id = ?", "area_code": "o.area_code = ?"}
+
+
+def datasets(store: Store) -> list[dict]:
+    """Every loaded dataset with its provenance and how many indicators, areas, periods it has."""
+    return store.rows(_DATASETS_SQL + " ORDER BY d.dataset_id")
+
+
+def dataset(store: Store, dataset_id: int) -> dict:
+    found = store.row(_DATASETS_SQL + " WHERE d.dataset_id = ?", [int(dataset_id)])
+    if found is None:
+        raise NotFoundError(f"There is no dataset {dataset_id}. Run 'wholeplace datasets' to "
+                            "list the loaded datasets.")
+    return found
+
+
+def indicators(store: Store) -> list[dict]:
+    """Every indicator in the hub, with how many areas and periods have current values."""
+    return store.rows(_INDICATORS_SQL + " ORDER BY i.theme NULLS LAST, i.title, i.indicator_id")
+
+
+def indicator(store: Store, indicator_id: str) -> dict:
+    found = store.row(_INDICATORS_SQL + " WHERE i.indicator_id = ?", [indicator_id])
+    if found is None:
+        raise NotFoundError(f"There is no indicator {indicator_id!r}. Run 'wholeplace "
+                            "indicators' to list them.")
+    return found
+
+
+def resolve_area(store: Store, area_code: str) -> str:
+    """Today's code for ``area_code`` when it was merely re-issued; otherwise the code itself."""
+    code = area_code.strip().upper()
+    new = store.scalar("SELECT new_code FROM place_successors WHERE old_code = ? "
+                       "AND relation = 'recoded' LIMIT 1", [code])
+    return new or code
+
+
+def latest_values(store: Store, area_code: str) -> list[dict]:
+    """For one area, the latest period of every indicator (missing values included as None).
+
+    Sorted by theme, then indicator title. Each row carries its dataset's provenance.
+    """
+    return store.rows(_LATEST_SQL, [resolve_area(store, area_code)])
+
+
+def series(store: Store, indicator_id: str, area_code: str) -> list[dict]:
+    """Every period's current value of one indicator for one area, oldest first."""
+    indicator(store, indicator_id)  # raises NotFoundError for an unknown indicator
+    return store.rows(_SERIES_SQL, [indicator_id, resolve_area(store, area_code)])
+
+
+def observations_as_published(store: Store, on: date, indicator_id: str | None = None,
+                              area_code: str | None = None) -> list[dict]:
+    """Values as they stood on ``on``: for each source, its newest release by that date."""
+    params: list = [on]
+    where = []
+    wanted = {"indicator_id": indicator_id,
+              "area_code": resolve_area(store, area_code) if area_code else None}
+    for name, value in wanted.items():
+        if value is not None:
+            where.append(_FILTERS[name])
+            params.append(value)
+    sql = _AS_PUBLISHED_SQL + (" WHERE " + " AND ".join(where) if where else "")
+    return store.rows(sql + _AS_PUBLISHED_TAIL, params)
