@@ -187,7 +187,7 @@ def test_oflog_missing_stays_missing(store):
 def test_oflog_units_and_polarity(store):
     got = {r["indicator_id"]: (r["unit"], r["polarity"]) for r in store.rows(
         "SELECT indicator_id, unit, polarity FROM indicators WHERE indicator_id LIKE 'oflog.%'")}
-    assert got["oflog.asc2_quality_of_life"] == ("proportion", "higher_is_better")
+    assert got["oflog.asc2_quality_of_life"] == ("score", "higher_is_better")
     assert got["oflog.asc6_requests_resulting_in_service"] == ("ratio", "neutral")
     assert got["oflog.asc7_workforce_turnover"] == ("percent", "lower_is_better")
     assert len(got) == 7
