@@ -120,15 +120,15 @@ def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
         return LoadResult(src.source_id, src.file_name, "unchanged", existing,
                           messages=[f"This file is already loaded as dataset {existing}; "
                                     "nothing changed."])
-    if batch.problems:
-        batch.problems.raise_if_any()
     indicators = known_indicators(store)
     for ind in batch.indicators:
         indicators[ind.id] = ind
     arrow = batch.observations.to_arrow()
     store.register("_batch_obs", arrow)
     try:
-        problems = validate_batch(store, batch, indicators, "_batch_obs")
+        # the reader's problems and the store checks on the rows it could read, all at once
+        problems = list(batch.problems.problems if batch.problems is not None else [])
+        problems += validate_batch(store, batch, indicators, "_batch_obs")
         if problems:
             raise ValidationError(problems)
         with store.transaction():
