@@ -210,6 +210,19 @@ def test_invalid_metadata_is_located(register_store, tmp_path):
     assert register_store.snapshot() == before
 
 
+def test_all_problems_are_reported_at_once(register_store, tmp_path, metadata):
+    """A file problem (non-numeric) and a store problem (unknown area) come in one error."""
+    rows = with_row(3, GOOD_ROWS[1].replace(",35,", ",n/a,"))
+    rows[2] = rows[2].replace("E07000008", "E07099999")
+    path = write_upload(tmp_path, rows)
+    before = register_store.snapshot()
+    with pytest.raises(ValidationError) as info:
+        load_file(register_store, path, metadata=metadata)
+    assert [(p.line, p.column) for p in info.value.problems] == [(3, "value"),
+                                                                 (4, "area_code")]
+    assert register_store.snapshot() == before
+
+
 # -- good uploads --------------------------------------------------------------------------------
 
 def _check_loaded(store, path: Path, result) -> None:
