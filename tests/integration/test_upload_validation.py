@@ -327,3 +327,42 @@ def test_failure_inside_the_write_transaction_leaves_store_unchanged(register_st
     with pytest.raises(ValueError, match="not_allow_listed"):
         apply_batch(register_store, batch)
     assert register_store.snapshot() == before
+
+
+def test_csv_metadata_file(register_store, tmp_path):
+    meta = tmp_path / "fixture_metadata.csv"
+    meta.write_text(
+        "id,title,unit,polarity,kind,theme,value_min,value_max\n"
+        "fixture.recycling_rate,Example indicator (illustrative values): rate,percent,"
+        "higher_is_better,outcome,environment,,\n"
+        "fixture.households,Example indicator (illustrative values): households,count,,,,0,\n",
+        encoding="utf-8")
+    result = load_file(register_store, write_upload(tmp_path), metadata=meta)
+    assert result.status == "loaded"
+    row = register_store.row("SELECT unit, polarity, value_min FROM indicators "
+                             "WHERE indicator_id = 'fixture.households'")
+    assert row == {"unit": "count", "polarity": "neutral", "value_min": 0.0}
+
+
+def test_csv_metadata_problem_is_located(register_store, tmp_path):
+    meta = tmp_path / "fixture_metadata.csv"
+    meta.write_text("id,title,unit\n"
+                    "fixture.recycling_rate,Example indicator (illustrative values),percent\n"
+                    "fixture.households,Example indicator (illustrative values),households\n",
+                    encoding="utf-8")
+    before = register_store.snapshot()
+    with pytest.raises(ValidationError) as info:
+        load_file(register_store, write_upload(tmp_path), metadata=meta)
+    first = info.value.problems[0]
+    assert (first.file, first.line, first.column) == (meta.name, 3, "unit")
+    assert register_store.snapshot() == before
+
+
+def test_a_registered_file_loads_as_its_source(empty_store, sources_dir):
+    result = load_file(empty_store, sources_dir / "la_register.csv", source_id="ignored")
+    assert (result.source_id, result.status) == ("la_register", "loaded")
+    ds = empty_store.row("SELECT publisher, loader FROM datasets")
+    assert ds["loader"] == "places.register" and ds["publisher"].startswith("mySociety")
+    before = empty_store.snapshot()
+    again = load_file(empty_store, sources_dir / "la_register.csv")
+    assert again.status == "unchanged" and empty_store.snapshot() == before
