@@ -1,0 +1,116 @@
+"""Commands about places: `wholeplace place` and `wholeplace councils`."""
+
+from __future__ import annotations
+
+import enum
+
+import typer
+
+from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json, text
+from wholeplace.errors import InputError
+from wholeplace.places import queries
+from wholeplace.places.services import who_delivers
+
+#: The register's tiers, as choices for --tier.
+Tier = enum.Enum("Tier", {v: v for v in queries.TIER_VALUES}, type=str)
+
+
+@handles_errors
+def place(
+    ctx: typer.Context,
+    name_or_code: str = typer.Argument(..., metavar="NAME-OR-CODE",
+                                       help="A council's name (or part of it) or GSS code."),
+    why: bool = typer.Option(False, "--why",
+                             help="Also print the legal source and notes of each service rule."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Who serves a place and who delivers each council service there.
+
+    A name that matches several places lists them with their codes.
+
+    Example: wholeplace place Cambridge
+    """
+    with open_read(ctx) as store:
+        found = queries.match_place(store, name_or_code)
+        if found["place"] is None:
+            return _show_candidates(name_or_code, found["candidates"], as_json)
+        code = found["place"]["gss_code"]
+        served = queries.served_by(store, found["place"]["requested_code"])
+        try:
+            services, why_none = who_delivers(store, code), None
+        except InputError as exc:
+            services, why_none = None, str(exc)
+    if as_json:
+        return print_json({"query": name_or_code, "served_by": served, "services": services,
+                           "services_note": why_none})
+    _show_served(served)
+    if services is None:
+        typer.echo(f"\n{why_none}")
+    else:
+        _show_services(services, why)
+
+
+def _show_candidates(query: str, candidates: list[dict], as_json: bool) -> None:
+    if as_json:
+        return print_json({"query": query, "matches": candidates})
+    typer.echo(f"{query!r} matches {len(candidates)} places; run 'wholeplace place CODE' "
+               "with one of these codes:")
+    for c in candidates:
+        state = "" if c["current"] else ", former"
+        typer.echo(f"  {c['gss_code']}  {c['name']} ({c['la_type']}{state})")
+
+
+def _show_served(served: dict) -> None:
+    p = served["place"]
+    typer.echo(f"{p['official_name']} ({p['gss_code']}): {p['la_type']}"
+               + ("" if p["current"] else ", former authority"))
+    if served["note"] and served["kind"] != "former":
+        typer.echo(f"Note: {served['note']}")
+    typer.echo(served["summary"])
+    if served["councils"]:
+        typer.echo("\nCouncils serving a resident here:")
+        for c in served["councils"]:
+            typer.echo(f"  {c['role']:<26} {c['official_name']} ({c['gss_code']})")
+    if served["children"]:
+        typer.echo("\nCouncils in its area:")
+        for c in served["children"]:
+            typer.echo(f"  {c['gss_code']}  {c['name']} ({c['la_type']})")
+    typer.echo(f"Region: {text(served['region'])}")
+
+
+def _show_services(services: list[dict], why: bool) -> None:
+    typer.echo("\nWho delivers what:")
+    width = max(len(s["service"]) for s in services)
+    for s in services:
+        body = s["body_name"] + (f" ({s['body_code']})" if s["body_code"] else "")
+        typer.echo(f"  {s['service']:<{width}}  {body}")
+        if why:
+            typer.echo(f"  {'':<{width}}  source: {s['source']}")
+            if s["note"]:
+                typer.echo(f"  {'':<{width}}  note: {s['note']}")
+    if not why:
+        typer.echo("\nRun with --why for the law each rule rests on (docs/services.md).")
+
+
+@handles_errors
+def councils(
+    ctx: typer.Context,
+    region: str | None = typer.Option(None, "--region", help="Only this English region, "
+                                      "e.g. 'East of England' (case-insensitive)."),
+    tier: Tier | None = typer.Option(None, "--tier", help="Only this tier."),
+    former: bool = typer.Option(False, "--former",
+                                help="List former (abolished) authorities instead of current."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """List councils in the register, optionally by region and tier.
+
+    Example: wholeplace councils --region "East of England" --tier lower
+    """
+    with open_read(ctx) as store:
+        found = queries.councils(store, region=region, tier=tier.value if tier else None,
+                                 current=not former)
+    if as_json:
+        return print_json(found)
+    for c in found:
+        typer.echo(f"{c['gss_code']}  {c['name']:<36} {c['la_type']:<26} {text(c['region'])}")
+    typer.echo(f"{len(found)} councils")
