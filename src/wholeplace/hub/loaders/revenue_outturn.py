@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import warnings
 from pathlib import Path
 
 from wholeplace.errors import ProblemLog
@@ -103,7 +104,11 @@ def _xls_sheets(path: Path) -> list[tuple[str, list[list]]]:
 def _xlsx_sheets(path: Path) -> list[tuple[str, list[list]]]:
     import openpyxl
 
-    book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+    with warnings.catch_warnings():
+        # The 2017-18 workbook's print area names a sheet openpyxl cannot resolve; harmless.
+        warnings.filterwarnings("ignore", message="Print area cannot be set",
+                                category=UserWarning)
+        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
     try:
         return [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
                 for ws in book.worksheets]
