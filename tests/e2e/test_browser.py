@@ -1,0 +1,159 @@
+"""A person's path through the real server in Debian's Chromium, and axe-core on each page.
+
+The server is started as its own process (uvicorn, as in production) on a free port, reading the
+session's loaded hub. Playwright drives /usr/bin/chromium; it never downloads a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from wholeplace.hub import queries as hub
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).resolve().parents[2] / "src/wholeplace/web/static/vendor/axe.min.js"
+CAMBRIDGE = "E07000008"
+SCREENSHOT = Path("/tmp/wholeplace-council-page.png")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(loaded_db):
+    port = _free_port()
+    env = {**os.environ, "WHOLEPLACE_DB": str(loaded_db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "wholeplace.web.app:create_app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(base + "/", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+            pytest.fail(f"The web server did not start on {base}:\n{out}")
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's Chromium is missing: apt-get install chromium (or 'make browser').")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
+    yield pg
+    context.close()
+    assert not outside, f"the page fetched from outside the app: {outside}"
+
+
+def _serious(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run()")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _report(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['impact']}: {v['id']}: {v['help']} ({v['helpUrl']})")
+        lines += [f"    {n['target']}: {n.get('failureSummary', '')}" for n in v["nodes"][:5]]
+    return "\n".join(lines)
+
+
+@pytest.mark.e2e
+def test_search_for_a_council_and_read_its_page(page, loaded_store):
+    population = next(r for r in hub.latest_values(loaded_store, CAMBRIDGE)
+                      if r["indicator_id"] == "population.all_ages")
+    page.goto("/")
+    page.get_by_label("Search by council or place name").fill("Cambridg")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=Cambridg")
+    results = page.get_by_role("table").inner_text()
+    assert "Cambridgeshire" in results and "East of England" in results
+    page.get_by_role("link", name="Cambridge", exact=True).click()
+    page.wait_for_url(f"**/council/{CAMBRIDGE}")
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Cambridge City Council"
+    assert page.get_by_role("heading", name="Who delivers what").is_visible()
+    delivery = page.get_by_role("table", name="Which body delivers each service in Cambridge")
+    waste = delivery.get_by_role("row", name="Waste collection")
+    assert "Cambridge City Council" in waste.inner_text()
+    care = delivery.get_by_role("row", name="Adult social care")
+    assert "Cambridgeshire County Council" in care.inner_text()
+    assert "Care Act 2014" in care.inner_text()
+
+    row = page.get_by_role("row", name=population["title"], exact=False).first
+    cells = row.get_by_role("cell").all_inner_texts()
+    assert cells[0].strip().startswith(f"{population['value']:,.0f} people")
+    assert cells[1].strip() == population["period"]
+    assert cells[2].strip() == population["dataset_title"]
+    row.get_by_role("link", name=population["dataset_title"]).click()
+    page.wait_for_url(f"**/datasets/{population['dataset_id']}")
+    assert page.get_by_role("heading", level=1).inner_text() == population["dataset_title"]
+
+
+@pytest.mark.e2e
+def test_council_page_screenshot(page):
+    page.goto(f"/council/{CAMBRIDGE}")
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    assert SCREENSHOT.stat().st_size > 10_000
+    # GOV.UK Frontend's stylesheet and font arrived: the heading uses the GDS Transport face.
+    font = page.get_by_role("heading", level=1).evaluate("e => getComputedStyle(e).fontFamily")
+    assert "GDS Transport" in font
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("url", ["/", "/search?q=cam", f"/council/{CAMBRIDGE}", "/datasets"])
+def test_no_serious_accessibility_violations(page, url):
+    page.goto(url)
+    violations = _serious(page)
+    if violations:
+        print(_report(violations))
+    assert not violations, _report(violations)
+
+
+@pytest.mark.e2e
+def test_skip_link_is_first_and_moves_focus(page):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main-content"
