@@ -220,3 +220,15 @@ def test_time_series_without_identifying_columns_is_refused(tmp_path):
     with pytest.raises(ValidationError) as info:
         read_time_series_csv(bad, _ts_source(), {})
     assert {p.column for p in info.value.problems} == {"year_ending", "LA_class", "status"}
+
+
+def test_time_series_loads_through_load_file(register_store):
+    # What `wholeplace load FILE --source ro_timeseries --loader ro_timeseries_csv` does.
+    from wholeplace.hub.uploads import load_file
+
+    result = load_file(register_store, FIXTURE, source_id="ro_timeseries",
+                       loader="ro_timeseries_csv", publisher="MHCLG (test fixture)")
+    assert result.status == "loaded" and result.source_id == "ro_timeseries"
+    assert value(register_store, "rs.nce.education", "E09000011", "2017-18")["value"] == 249410
+    assert load_file(register_store, FIXTURE, source_id="ro_timeseries",
+                     loader="ro_timeseries_csv").status == "unchanged"

@@ -14,7 +14,9 @@ council and financial year.
   row per authority and year, columns such as ``RS_edu_net_exp``). Only the columns in
   :data:`TS_COLUMNS` are loaded; the rest are listed in the batch messages. It is not in the
   registry: load a downloaded copy with
-  ``apply_batch(store, read_time_series_csv(path, source, reader_options(store, {})))``.
+  ``wholeplace load FILE --source ro_timeseries --loader ro_timeseries_csv --publisher MHCLG``
+  (in Python: ``wholeplace.hub.uploads.load_file(store, path, source_id="ro_timeseries",
+  loader="ro_timeseries_csv")``).
 
 Only councils are kept (RS classes SC, SD, UA, MD, L; time-series classes Shire County, Shire
 District, Unitary Authority, Met District, London). Police, fire, transport, waste and other
