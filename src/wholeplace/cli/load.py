@@ -23,8 +23,12 @@ from wholeplace.hub.load import LoadResult, load_registered
 
 
 def _describe(result: LoadResult) -> str:
-    line = (f"{result.source_id}: {result.status} ({result.file_name}, dataset "
-            f"{result.dataset_id}, {result.rows} rows)")
+    if result.status == "unchanged":
+        line = (f"{result.source_id}: unchanged ({result.file_name} is already loaded as "
+                f"dataset {result.dataset_id})")
+    else:
+        line = (f"{result.source_id}: {result.status} ({result.file_name}, dataset "
+                f"{result.dataset_id}, {result.rows} rows)")
     return "\n".join([line] + [f"    {m}" for m in result.messages])
 
 
