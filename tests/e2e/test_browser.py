@@ -18,6 +18,10 @@ import pytest
 
 from wholeplace.hub import queries as hub
 
+#: Keep the browser tests on one xdist worker (`make test` runs `-n 2 --dist loadgroup`), so one
+#: server and one browser serve them all.
+pytestmark = pytest.mark.xdist_group("browser")
+
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "src/wholeplace/web/static/vendor/axe.min.js"
 CAMBRIDGE = "E07000008"
@@ -157,3 +161,11 @@ def test_skip_link_is_first_and_moves_focus(page):
     assert focused == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main-content"
+
+
+@pytest.mark.e2e
+def test_api_docs_render_without_a_cdn(page):
+    page.goto("/docs")
+    page.locator(".swagger-ui .info .title").wait_for()
+    assert "wholeplace" in page.locator(".swagger-ui .info .title").inner_text()
+    assert page.get_by_text("/api/councils/{code}").first.is_visible()

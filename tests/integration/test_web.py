@@ -272,6 +272,8 @@ def test_missing_store_says_to_run_load(tmp_path):
     (12.345, "percent", "12.3%"),
     (124798.0, "persons", "124,798 people"),
     (23.484, "score", "23.484"),
+    (23.483751848447305, "score", "23.484"),
+    (0.5, "proportion", "0.5"),
 ])
 def test_format_value(value, unit, shown):
     assert format_value(value, unit) == shown

@@ -35,10 +35,7 @@ def _plain(value: float) -> str:
     """A number with separators and no more decimals than it needs (at most three)."""
     if float(value).is_integer():
         return _number(value)
-    for places in (1, 2, 3):
-        if round(value, places) == value:
-            return _number(value, places)
-    return _number(value, 3 if abs(value) < 10 else 1)
+    return _number(value, 3).rstrip("0").rstrip(".")
 
 
 def format_value(value: float | None, unit: str | None) -> str:
