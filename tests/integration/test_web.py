@@ -110,6 +110,13 @@ def test_search_results_list_type_tier_and_region(client):
     assert "East of England" in cambridgeshire
 
 
+def test_search_finds_a_former_council_when_no_current_one_matches(client):
+    resp = client.get("/search?q=Aylesbury")
+    tree = parse(resp.text)
+    assert f'href="/council/{FORMER}"' in resp.text
+    assert "Abolished" in texts(tree, "strong")
+
+
 # -- JSON twins ----------------------------------------------------------------------------------
 def test_councils_twin_carries_the_page_data(client):
     data = client.get("/councils.json?region=London").json()

@@ -32,6 +32,8 @@ def search(store: Store, q: str) -> dict[str, Any]:
         raise InputError(f"The search text is {len(text)} characters long; use at most "
                          f"{MAX_QUERY}, for example a council or place name.")
     results = places.find_places(store, text, limit=SEARCH_LIMIT) if text else []
+    if text and not results:  # a former authority is found when no current one matches
+        results = places.find_places(store, text, limit=SEARCH_LIMIT, current_only=False)
     return {"query": text, "results": results}
 
 
