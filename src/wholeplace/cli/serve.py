@@ -35,6 +35,6 @@ def serve(
         os.environ["WHOLEPLACE_SOURCES"] = str(settings.sources.resolve())
     host = host or settings.host
     port = port or settings.port
-    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    shown = "127.0.0.1" if host == "0.0.0.0" else host
     typer.echo(f"Serving {settings.db} at http://{shown}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port)
