@@ -1,0 +1,1 @@
+"""Contextual insight: comparator groups, statistics, trends, early warning, profiles."""
