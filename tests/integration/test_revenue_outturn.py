@@ -2,7 +2,9 @@
 the values published in the workbooks, and the time-series reader checked against the RS reader.
 
 Spot values were read from the official workbooks in raw/revenue_outturn_rs/ (sheet, cell):
-2017-18 Cambridgeshire (E0521, row 8 of 'RS LA Data 2017-18'); 2010-11 Bath & North East
+2017-18 Cambridgeshire (E0521, row 8 of 'RS LA Data 2017-18'); 2017-18 Greater London Authority
+(E5100, row 175), Greater Manchester Combined Authority (E6348, row 138) and Cambridgeshire and
+Peterborough Combined Authority (E6356, row 379); 2010-11 Bath & North East
 Somerset (E0101, row 8 of 'RS LA Data 2010-11 (1)'); 2013-14 Bath & North East Somerset column J
 'Public Health' and Birmingham (E4601) public health reserves at 31 March ('(2)' column BR);
 2014-15 Bath & North East Somerset, sheets '(1)' and '(2)'.
@@ -52,13 +54,25 @@ def value(store, indicator, area, period):
     return row
 
 
+#: Class-O bodies kept because they are in the register: the GLA by its E-code (E5100) every
+#: year; combined authorities by the file's ONS code, which only 2014-15 and 2017-18 have.
+REGISTER_BODIES = {
+    "2014-15": {"E61000001", "E47000001", "E47000002", "E47000003", "E47000004"},
+    "2017-18": {"E61000001", "E47000001", "E47000002", "E47000003", "E47000004", "E47000006",
+                "E47000007", "E47000008", "E47000009"},
+}
+
+
 @pytest.mark.parametrize("source_id, period", RS_YEARS.items())
 def test_each_year_loads_every_council_once(rs_store, source_id, period):
-    councils = rs_store.scalar(
-        "SELECT count(DISTINCT area_code) FROM observations WHERE period = ? "
-        "AND indicator_id = 'rs.nce.education'", [period])
-    assert 350 <= councils <= 390
-    assert councils == 353  # 27 counties, 201 districts, 56 unitaries, 36 MDs, 33 London
+    areas = {r["area_code"]: r["tier"] for r in rs_store.rows(
+        "SELECT DISTINCT o.area_code, p.tier FROM observations o "
+        "JOIN places p ON p.gss_code = o.area_code WHERE o.period = ? "
+        "AND o.indicator_id = 'rs.nce.education'", [period])}
+    councils = [c for c, tier in areas.items() if tier not in ("combined", "strategic")]
+    assert len(councils) == 353  # 27 counties, 201 districts, 56 unitaries, 36 MDs, 33 London
+    bodies = {c for c, tier in areas.items() if tier in ("combined", "strategic")}
+    assert bodies == REGISTER_BODIES.get(period, {"E61000001"})
     per_council = rs_store.rows(
         "SELECT area_code, count(*) AS n FROM observations WHERE period = ? "
         "AND indicator_id LIKE 'rs.%' GROUP BY 1", [period])
@@ -139,6 +153,34 @@ def test_file_ons_code_is_kept_as_source_area_code(rs_store):
     assert row["source_area_code"] == "E10000022"  # as printed in the 2017-18 workbook
 
 
+@pytest.mark.parametrize("area, indicator, expected", [
+    # 'RS LA Data 2017-18' row 175 (E5100, Greater London Authority): S, O, P
+    ("E61000001", "rs.nce.total_service", 4851942), ("E61000001", "rs.nce.police", 2962650),
+    ("E61000001", "rs.nce.fire_rescue", 364707),
+    # row 138 (E6348, E47000001, Greater Manchester Combined Authority (d)): AJ, G
+    ("E47000001", "rs.net_current_expenditure", 150913),
+    ("E47000001", "rs.nce.highways_transport", 172159),
+    # row 379 (E6356, E47000008, Cambridgeshire and Peterborough Combined Authority): S
+    ("E47000008", "rs.nce.total_service", 6741),
+])
+def test_combined_authorities_and_the_gla_2017_18(rs_store, area, indicator, expected):
+    row = value(rs_store, indicator, area, "2017-18")
+    assert row["value"] == expected and row["status"] == "published"
+
+
+def test_gla_keeps_the_file_code_and_other_bodies_stay_out(rs_store):
+    # The file's ONS column shows the London region's code for the GLA.
+    assert value(rs_store, "rs.nce.police", "E61000001", "2017-18")["source_area_code"] \
+        == "E12000007"
+    # E6346 was the West Midlands Integrated Transport Authority in 2014-15 (no ONS code): it
+    # is not the combined authority and is not loaded as one.
+    assert rs_store.scalar("SELECT count(*) FROM observations WHERE area_code = 'E47000007' "
+                           "AND period = '2014-15'") == 0
+    # Police, fire, waste and park bodies are not in the register and are not loaded.
+    assert rs_store.scalar("SELECT count(*) FROM observations o LEFT JOIN places p "
+                           "ON p.gss_code = o.area_code WHERE p.gss_code IS NULL") == 0
+
+
 def test_no_per_head_without_population(rs_store):
     assert rs_store.scalar("SELECT count(*) FROM observations "
                            "WHERE indicator_id LIKE 'rs.%.per_head'") == 0
@@ -161,12 +203,55 @@ def test_per_head_appears_for_2017_18_once_population_is_loaded(rs_db, tmp_path,
         assert years == {"2017-18"}  # 2010-11 to 2014-15 are too far from mid-2019
 
 
+def _member_population(store, ca: str, year: str) -> float:
+    return store.scalar(
+        "SELECT sum(o.value) FROM observations o JOIN places p ON p.gss_code = o.area_code "
+        "WHERE o.indicator_id = 'population.all_ages' AND o.period = ? "
+        "AND p.combined_authority_gss = ? AND p.tier IN ('lower', 'single')", [year, ca])
+
+
+def test_combined_authority_per_head_uses_the_sum_of_its_areas(rs_db, tmp_path, sources_dir):
+    from wholeplace.hub.load import refresh_derived
+
+    path = tmp_path / "with_population.duckdb"
+    shutil.copy(rs_db, path)
+    with open_store(path) as store:
+        load_registered(store, sources_dir, only=["population_mye"])
+        pop = _member_population(store, "E47000001", "mid-2019")  # the ten GM districts
+        row = value(store, "rs.net_current_expenditure.per_head", "E47000001", "2017-18")
+        assert row["value"] == pytest.approx(150913 * 1000 / pop)
+        assert "the sum of the estimates of the 10 council areas it covers" in row["note"]
+        assert "mid-2019" in row["note"]
+        # The GLA: the 32 boroughs and the City.
+        row = value(store, "rs.nce.police.per_head", "E61000001", "2017-18")
+        assert row["value"] == pytest.approx(
+            2962650 * 1000 / _member_population(store, "E61000001", "mid-2019"))
+        assert "33 council areas" in row["note"]
+        # Cambridgeshire and Peterborough: the county is a member too, but only the five
+        # districts and Peterborough are counted (each resident once).
+        row = value(store, "rs.nce.total_service.per_head", "E47000008", "2017-18")
+        assert "6 council areas" in row["note"]
+        # A member without a mid-2019 estimate: no partial sum; mid-2020 (3 years away) is used.
+        store.execute("DELETE FROM observations WHERE indicator_id = 'population.all_ages' "
+                      "AND area_code = 'E08000001' AND period = 'mid-2019'")
+        refresh_derived(store)
+        row = value(store, "rs.net_current_expenditure.per_head", "E47000001", "2017-18")
+        assert "mid-2020" in row["note"] and "not the same year" in row["note"]
+        assert row["value"] == pytest.approx(
+            150913 * 1000 / _member_population(store, "E47000001", "mid-2020"))
+        # Councils keep their own population.
+        assert "sum of" not in value(store, "rs.nce.education.per_head", "E10000003",
+                                     "2017-18")["note"]
+
+
 def test_load_messages_count_skipped_bodies(register_store, sources_dir):
     [_, result] = load_registered(register_store, sources_dir, only=["la_register",
                                                                      "rs_2017_18"])
     text = " ".join(result.messages)
     assert "353 councils loaded for 2017-18" in text
-    assert "Skipped 92 rows that are not councils (92 of class O)" in text
+    assert "9 class-O bodies in the place register loaded" in text
+    assert "Skipped 83 rows that are not councils (83 of class O)" in text
+    assert "cannot be attributed to places" in text
 
 
 def test_unregistered_ecode_is_a_problem_naming_sheet_and_row(register_store, sources_dir):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from wholeplace.cli import catalogue, load, places, serve
+from wholeplace.cli import catalogue, insight_spend, load, places, serve
 from wholeplace.cli.common import Globals
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ COMMANDS = {
     "datasets": catalogue.datasets,
     "indicators": catalogue.indicators,
     "serve": serve.serve,
+    "spend": insight_spend.spend,
 }
 
 for _name, _func in COMMANDS.items():

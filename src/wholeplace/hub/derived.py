@@ -5,6 +5,16 @@ is the ONS mid-year estimate for the year the period starts in (financial year 2
 mid-2019); when that year is not loaded, the nearest loaded year within
 :data:`MAX_POPULATION_GAP_YEARS` is used and the value's note says which. Further away than that
 the per-head value stays missing rather than resting on a population from another decade.
+
+Combined authorities and the Greater London Authority have no population estimate of their own
+in the hub, so theirs is derived (:data:`AREA_POPULATION_SQL`): the sum of the estimates of the
+lower- and single-tier council areas they cover for the same mid-year, and only for a year in
+which every one of those areas has an estimate (otherwise that year is missing for the body, never
+a partial sum). The areas covered are the current councils whose ``combined_authority_gss`` in
+the register is the body's code (for the GLA: the 32 London boroughs and the City of London),
+plus the districts of a county council that is itself a member (Cambridgeshire's five districts
+for the Cambridgeshire and Peterborough Combined Authority), each counted once. The register
+gives today's membership, so a body whose membership changed is summed over today's members.
 """
 
 from __future__ import annotations
@@ -20,6 +30,48 @@ WHERE status = 'derived' AND indicator_id IN (
     SELECT indicator_id FROM indicators WHERE per_head_of IS NOT NULL)
 """
 
+#: Body code -> each lower- or single-tier council area it covers (combined authorities, GLA).
+BODY_AREAS_SQL = """
+SELECT DISTINCT b.gss_code AS body_code, m.gss_code AS member
+FROM places b
+JOIN places m ON m.current AND m.tier IN ('lower', 'single')
+LEFT JOIN places c ON c.gss_code = m.parent_county_gss
+WHERE b.tier IN ('combined', 'strategic')
+  AND (m.combined_authority_gss = b.gss_code OR c.combined_authority_gss = b.gss_code)
+"""
+
+#: The derived population of each combined authority and the GLA by mid-year: the sum over the
+#: areas it covers, only where every one has an estimate that year (a CTE body for PER_HEAD_SQL).
+AREA_POPULATION_SQL = """
+SELECT a.body_code AS area_code, y.pop_year, sum(d.pop) AS pop,
+       CAST(count(*) AS INTEGER) AS members
+FROM body_areas a
+CROSS JOIN (SELECT DISTINCT pop_year FROM direct) y
+LEFT JOIN direct d ON d.area_code = a.member AND d.pop_year = y.pop_year
+GROUP BY a.body_code, y.pop_year
+HAVING count(d.pop) = count(*)
+"""
+
+#: Common table expressions ending in ``pop (area_code, pop_year, pop, members)``: every
+#: published mid-year estimate (``members`` NULL) and every derived one of a combined authority
+#: or the GLA (``members``: how many council areas were summed). The per-head values and
+#: :mod:`wholeplace.insight.wholeplace_spend` both read populations through it.
+POPULATION_CTES = f"""
+direct AS (
+    SELECT area_code, year(period_start) AS pop_year, value AS pop
+    FROM current_observations
+    WHERE indicator_id = '{POPULATION_INDICATOR}' AND period_type = 'mid_year'
+      AND value > 0
+),
+body_areas AS ({BODY_AREAS_SQL}),
+summed AS ({AREA_POPULATION_SQL}),
+pop AS (
+    SELECT area_code, pop_year, pop, CAST(NULL AS INTEGER) AS members FROM direct
+    UNION ALL
+    SELECT area_code, pop_year, pop, members FROM summed
+    WHERE area_code NOT IN (SELECT area_code FROM direct)
+)"""
+
 PER_HEAD_SQL = f"""
 INSERT INTO observations
 WITH money AS (
@@ -29,14 +81,9 @@ WITH money AS (
     WHERE i.is_money AND i.per_head_of IS NULL AND i.unit <> 'gbp_per_head'
       AND o.value IS NOT NULL
 ),
-pop AS (
-    SELECT area_code, year(period_start) AS pop_year, value AS pop
-    FROM current_observations
-    WHERE indicator_id = '{POPULATION_INDICATOR}' AND period_type = 'mid_year'
-      AND value > 0
-),
+{POPULATION_CTES},
 ranked AS (
-    SELECT m.*, p.pop_year, p.pop,
+    SELECT m.*, p.pop_year, p.pop, p.members,
            row_number() OVER (
                PARTITION BY m.indicator_id, m.area_code, m.period, m.dataset_id
                ORDER BY abs(p.pop_year - year(m.period_start)), p.pop_year) AS rn
@@ -47,7 +94,11 @@ SELECT indicator_id || '.per_head', area_code, period, period_type, period_start
        value * (CASE unit WHEN 'gbp_thousands' THEN 1000.0 ELSE 1.0 END) / pop,
        NULL, NULL, 'derived',
        'per head using the mid-' || pop_year || ' population estimate ('
-           || CAST(CAST(pop AS BIGINT) AS VARCHAR) || ' people)'
+           || CAST(CAST(pop AS BIGINT) AS VARCHAR) || ' people'
+           || CASE WHEN members IS NOT NULL
+                   THEN ', the sum of the estimates of the ' || CAST(members AS VARCHAR)
+                        || ' council areas it covers'
+                   ELSE '' END || ')'
            || CASE WHEN pop_year <> year(period_start)
                    THEN '; the nearest year loaded, not the same year' ELSE '' END,
        source_area_code, dataset_id

@@ -60,6 +60,8 @@ def reader_options(store: Store, options: dict) -> dict:
         for r in store.rows("SELECT dluhc_ecode, gss_code FROM places "
                             "WHERE dluhc_ecode IS NOT NULL")
     }
+    out["register_codes"] = {r["gss_code"]: r["tier"]
+                             for r in store.rows("SELECT gss_code, tier FROM places")}
     return out
 
 

@@ -19,8 +19,11 @@ council and financial year.
   loader="ro_timeseries_csv")``).
 
 Only councils are kept (RS classes SC, SD, UA, MD, L; time-series classes Shire County, Shire
-District, Unitary Authority, Met District, London). Police, fire, transport, waste and other
-bodies, England and class totals and the notes under the table are skipped and counted.
+District, Unitary Authority, Met District, London), plus, in the RS workbooks, the class-O rows of
+the combined authorities and the Greater London Authority that are in the place register (see
+:func:`register_body`). Police, fire, transport, waste, national park and other bodies are not
+in the register, so their spending cannot be attributed to places from these files: they are
+skipped and counted, with England and class totals and the notes under the table.
 Suppressed or blank cells ('..', '...', 'n/a', '-', empty) become missing values (NULL, status
 'missing'), never 0; a published 0 stays 0.
 """
@@ -47,6 +50,9 @@ from wholeplace.hub.periods import Period, financial_year
 
 #: RS "Class" values of councils. O (other bodies) and anything else is skipped.
 RS_COUNCIL_CLASSES = frozenset({"SC", "SD", "UA", "MD", "L"})
+
+#: Register tiers of the class-O bodies that are kept: combined authorities and the GLA.
+RS_REGISTER_BODY_TIERS = frozenset({"combined", "strategic"})
 
 #: An MHCLG/DLUHC local government finance "E-code" (E0521 Cambridgeshire).
 ECODE = re.compile(r"^E\d{4}$")
@@ -195,13 +201,33 @@ def _cell(rows: list[list], r: int, c: int):
     return row[c] if c < len(row) else None
 
 
+def register_body(ecode: str, ons: str, ecode_to_gss: dict[str, str],
+                  register_codes: dict[str, str]) -> str | None:
+    """The register code of a class-O row that is a combined authority or the GLA, else None.
+
+    By E-code first (the register gives the GLA's, E5100; the file's ONS column shows the London
+    region, E12000007, for it), then by the file's ONS code where the year has that column
+    (2014-15 and 2017-18) and the code is a combined authority in the register. The register
+    gives combined authorities no E-code, and matching them by E-code would be wrong anyway:
+    E6346 was the West Midlands Integrated Transport Authority in 2014-15.
+    """
+    by_ecode = ecode_to_gss.get(ecode)
+    if by_ecode is not None and register_codes.get(by_ecode) in RS_REGISTER_BODY_TIERS:
+        return by_ecode
+    if ons and register_codes.get(ons) in RS_REGISTER_BODY_TIERS:
+        return ons
+    return None
+
+
 class _RsRows:
     """Reads the council rows of the RS data sheets into an observation frame."""
 
     def __init__(self, sheets: dict[str, list[list]], layouts: list[SheetLayout],
-                 period: Period, ecode_to_gss: dict[str, str], log: ProblemLog):
+                 period: Period, ecode_to_gss: dict[str, str], log: ProblemLog,
+                 register_codes: dict[str, str] | None = None):
         self.sheets, self.period, self.log = sheets, period, log
         self.ecode_to_gss = {k.upper(): v for k, v in ecode_to_gss.items()}
+        self.register_codes = register_codes or {}
         self.main = next(lay for lay in layouts if lay.is_nce)
         self.found = _sources_of_keys(layouts)
         self.index = {lay.sheet: _rows_by_ecode(sheets[lay.sheet], lay) for lay in layouts}
@@ -209,6 +235,7 @@ class _RsRows:
         self.skipped_other: dict[str, int] = {}
         self.skipped_blank = 0
         self.councils = 0
+        self.bodies: list[str] = []
         self.recoded: list[str] = []
 
     def run(self) -> None:
@@ -224,20 +251,29 @@ class _RsRows:
                                  "(E and four digits, e.g. E0521).", r + 1, "E-code")
                 self.skipped_blank += 1 if any(v is not None for v in rows[r]) else 0
                 continue
+            body = None
             if cls not in RS_COUNCIL_CLASSES:
-                self.skipped_other[cls or "(blank)"] = self.skipped_other.get(cls or "(blank)",
-                                                                              0) + 1
-                continue
+                body = register_body(ecode, self._ons(r), self.ecode_to_gss,
+                                     self.register_codes)
+                if body is None:
+                    self.skipped_other[cls or "(blank)"] = self.skipped_other.get(
+                        cls or "(blank)", 0) + 1
+                    continue
             if ecode in seen:
                 self.log.add(f"Sheet {self.main.sheet!r}: the E-code {ecode} appears twice.",
                              r + 1, "E-code")
                 continue
             seen.add(ecode)
-            self._council(ecode, r)
+            self._council(ecode, r, body)
 
-    def _council(self, ecode: str, r: int) -> None:
+    def _ons(self, r: int) -> str:
+        ids = self.main.ids
+        return norm(_cell(self.sheets[self.main.sheet], r, ids["ons"])).upper() \
+            if "ons" in ids else ""
+
+    def _council(self, ecode: str, r: int, body: str | None = None) -> None:
         rows, ids = self.sheets[self.main.sheet], self.main.ids
-        gss = self.ecode_to_gss.get(ecode)
+        gss = body or self.ecode_to_gss.get(ecode)
         name = str(_cell(rows, r, ids["name"]) or "").strip()
         if gss is None:
             self.log.add(f"Sheet {self.main.sheet!r}: the council {name!r} has E-code {ecode}, "
@@ -245,10 +281,13 @@ class _RsRows:
                          "register first (la_register) or add the E-code to it.", r + 1,
                          "E-code")
             return
-        ons = norm(_cell(rows, r, ids["ons"])).upper() if "ons" in ids else ""
+        ons = self._ons(r)
         if ons and ons != gss:
             self.recoded.append(f"{name} ({ecode}): file {ons}, register {gss}")
-        self.councils += 1
+        if body is None:
+            self.councils += 1
+        else:
+            self.bodies.append(f"{name} ({ecode}, {gss})")
         for key, (lay, col) in self.found.items():
             self._value(key, lay, col, ecode, gss, ons or None, name)
 
@@ -275,19 +314,27 @@ class _RsRows:
         other = ", ".join(f"{n} of class {c}" for c, n in sorted(self.skipped_other.items()))
         out = [f"{self.councils} councils loaded for {self.period.label} from sheet "
                f"{self.main.sheet!r} (header row {self.main.header_row + 1}).",
+               f"{len(self.bodies)} class-O bodies in the place register loaded (combined "
+               f"authorities, the GLA): {'; '.join(self.bodies) or 'none'}.",
                f"Skipped {sum(self.skipped_other.values())} rows that are not councils "
-               f"({other}): police, fire, transport, waste, parks and other bodies.",
+               f"({other}): police, fire, transport, waste, parks and other bodies, and "
+               "combined authorities not in the place register. They are not in the register, "
+               "so their spending cannot be attributed to places from this file.",
                f"Skipped {self.skipped_blank} rows without an E-code (England and class totals, "
                "notes under the table)."]
         if self.recoded:
-            out.append(f"{len(self.recoded)} councils' ONS code in the file differs from the "
+            out.append(f"{len(self.recoded)} bodies' ONS code in the file differs from the "
                        "register's code for their E-code; the file's code is kept as "
                        f"source_area_code: {'; '.join(self.recoded)}.")
         return out
 
 
 def read_rs_spreadsheet(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
-    """Read one RS 'data by LA' workbook (``options['year']``: the year it starts in)."""
+    """Read one RS 'data by LA' workbook (``options['year']``: the year it starts in).
+
+    ``options['ecode_to_gss']`` maps E-codes to register codes; ``options['register_codes']``
+    (register code -> tier) lets class-O combined authorities and the GLA be kept.
+    """
     log = ProblemLog(source.file_name)
     year = _year(options, log)
     log.raise_if_any()
@@ -296,7 +343,8 @@ def read_rs_spreadsheet(path: Path, source: SourceInfo, options: dict) -> LoadBa
     log.raise_if_any(f"{source.file_name}: the RS layout could not be read, so nothing was "
                      "loaded. Each problem names the sheet and the column that is missing.")
     reader = _RsRows(dict(sheets), layouts, financial_year(year),
-                     options.get("ecode_to_gss") or {}, log)
+                     options.get("ecode_to_gss") or {}, log,
+                     options.get("register_codes") or {})
     reader.run()
     return LoadBatch(source=source, observations=reader.frame, problems=log,
                      messages=reader.messages())

@@ -1,0 +1,123 @@
+"""`wholeplace spend`: whole-place spend per head of a council area, by tier and service line."""
+
+from __future__ import annotations
+
+import enum
+
+import typer
+
+from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
+from wholeplace.insight.spend_compare import compare_spend
+from wholeplace.insight.wholeplace_spend import place_spend
+
+#: Comparator methods offered on the command line (``custom`` needs a member list: use Python).
+Method = enum.Enum("Method", {m: m for m in ("national", "region", "ours", "cipfa", "county")},
+                   type=str)
+
+_KIND = {"own": "Council", "county": "County", "combined": "Comb. auth."}
+
+
+def money(value: float | None, width: int = 10, places: int = 2) -> str:
+    """A figure with thousands separators; a missing value is shown as 'unknown', never 0."""
+    return f"{'unknown' if value is None else f'{value:,.{places}f}':>{width}}"
+
+
+@handles_errors
+def spend(
+    ctx: typer.Context,
+    code: str = typer.Argument(..., metavar="CODE",
+                               help="GSS code of a council area (a district, unitary, "
+                                    "metropolitan district or London borough) or of a county."),
+    year: int = typer.Option(..., "--year", help="The financial year, by the year it starts in "
+                             "(2017 for 2017-18)."),
+    compare: Method | None = typer.Option(None, "--compare", help="Also compare the whole-place "
+                                          "spend per head with a comparator group by this "
+                                          "method."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Whole-place spend: what each tier of local government spends per resident of an area.
+
+    For each RS service line: the area's own council, the county council and the combined
+    authority (or the GLA in London), apportioned by population, and their total. For a county,
+    a summary of each of its districts. See docs/whole-place-spend.md.
+
+    Example: wholeplace spend E07000008 --year 2017
+    """
+    with open_read(ctx) as store:
+        result = place_spend(store, code, year)
+        compared = compare_spend(store, code, year, compare.value) if compare else None
+    if as_json:
+        return print_json({"spend": result, "comparison": compared})
+    if result["kind"] == "county":
+        _show_county(result)
+    else:
+        _show_area(result)
+    if compared is not None:
+        _show_comparison(compared)
+
+
+def _show_area(r: dict) -> None:
+    a, pop = r["area"], r["population"]
+    typer.echo(f"Whole-place spend in {a['official_name']} ({a['gss_code']}), {r['period']}")
+    typer.echo(pop["note"] if pop["value"] is None else
+               f"{pop['note']} Population of {a['name']}: {pop['value']:,.0f}.")
+    # without a population basis, each council's own cash (£ thousand) as published instead
+    cell, total, what, places = ("per_head", "total_per_head", "£ per head", 2) \
+        if r["per_head_available"] else ("cash_gbp_thousands", "total_gbp_thousands",
+                                         "£ thousand as published (not apportioned: no "
+                                         "population basis)", 0)
+    typer.echo(f"Net current expenditure, {what}, by the tier that spends it:\n")
+    tiers = [t for t in r["tiers"] if t["status"] != "not_created"]
+    head = "".join(f"{_KIND[t['kind']]:>12}" for t in tiers)
+    typer.echo(f"{'Service':<34}{head}{'Total':>12}")
+    for row in r["lines"] + r["totals"]:
+        cells = "".join(money(c[cell], 12, places) for c in row["tiers"])
+        typer.echo(f"{row['label']:<34}{cells}{money(row[total], 12, places)}")
+    typer.echo("\nTiers:")
+    for t in r["tiers"]:
+        share = f", {t['share']:.1%} of its residents live here" \
+            if t["kind"] != "own" and t["share"] is not None else ""
+        typer.echo(f"  {_KIND[t['kind']]:<12} {t['official_name']} ({t['code']}): "
+                   f"{t['status'].replace('_', ' ')}{share}")
+    _show_texts("Not included", r["not_included"])
+    _show_texts("Notes", r["notes"])
+
+
+def _show_county(r: dict) -> None:
+    c = r["county"]
+    typer.echo(f"Whole-place spend in the districts of {c['official_name']} ({c['gss_code']}), "
+               f"{r['period']}: total service expenditure excluding police and fire, £ per head")
+    typer.echo(f"\n{'District':<30}{'Population':>12}{'District':>11}{'County':>11}"
+               f"{'Comb. auth.':>12}{'Total':>11}")
+    for area in r["areas"]:
+        row = area["totals"][1]
+        parts = {cell["kind"]: cell["per_head"] for cell in row["tiers"]}
+        pop = area["population"]["value"]
+        typer.echo(f"{area['area']['name']:<30}{'unknown' if pop is None else f'{pop:,.0f}':>12}"
+                   f"{money(parts.get('own'), 11)}{money(parts.get('county'), 11)}"
+                   f"{'' if 'combined' not in parts else money(parts['combined'], 12):>12}"
+                   f"{money(row['total_per_head'], 11)}")
+    typer.echo(f"\nRun 'wholeplace spend CODE --year {r['year']}' on a district for every line.")
+    _show_texts("Not included", r["not_included"])
+    _show_texts("Notes", r["notes"])
+
+
+def _show_comparison(c: dict) -> None:
+    typer.echo(f"\nCompared with {c['label']} ({len(c['members'])} areas, method {c['method']}),"
+               " £ per head:\n")
+    typer.echo(f"{'Service':<34}{'Here':>10}{'Lower q.':>10}{'Median':>10}{'Upper q.':>10}"
+               f"{'Rank':>10}  Position")
+    for row in c["lines"]:
+        where = f"{row['rank']} of {row['of']}" if row["rank"] is not None else "-"
+        typer.echo(f"{row['label']:<34}{money(row['value'])}{money(row['q1'])}"
+                   f"{money(row['median'])}{money(row['q3'])}{where:>10}  "
+                   f"{row['position'] or '-'}"
+                   + (f" ({len(row['unknown'])} unknown)" if row["unknown"] else ""))
+    _show_texts("Comparison notes", c["notes"])
+
+
+def _show_texts(title: str, texts: list[str]) -> None:
+    if texts:
+        typer.echo(f"\n{title}:")
+        for t in texts:
+            typer.echo(f"  - {t}")
