@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from wholeplace.cli import catalogue, insight_spend, load, places, serve
+from wholeplace.cli import catalogue, insight_flags, insight_spend, load, places, serve
 from wholeplace.cli.common import Globals
 
 app = typer.Typer(
@@ -46,6 +46,7 @@ COMMANDS = {
     "datasets": catalogue.datasets,
     "indicators": catalogue.indicators,
     "serve": serve.serve,
+    "flags": insight_flags.flags,
     "spend": insight_spend.spend,
 }
 

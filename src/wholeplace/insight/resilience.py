@@ -1,0 +1,514 @@
+"""Early warning of financial and service risk, in the spirit of CIPFA's Financial Resilience
+Index, from the Revenue Outturn Summary (RS) observations in the hub.
+
+* :func:`assess` computes every indicator of :data:`wholeplace.insight.flags.INDICATORS` for every
+  council with RS data in the latest financial year published by the end of ``year``, places each
+  among the council's comparators and bands it.
+* :func:`flags` is the council list of :func:`assess`, most at risk first.
+* :func:`backtest` compares what :func:`assess` said at ``year`` with what happened next.
+
+**As published.** ``assess(store, 2015)`` reads the hub as it stood on 31 December 2015
+(:func:`wholeplace.hub.queries.observations_as_published`) and only financial years that had ended
+by then. A dataset with no recorded release date (the RS 2017-18 workbook has none in the
+registry) cannot be placed by its date, so it is assumed published on 31 December of the calendar
+year its financial year ends in (2017-18: 31 December 2018; the workbook was last saved on 14
+November 2018). Each result lists that assumption under ``caveats`` when it was used.
+
+Usable reserves are unallocated + other earmarked reserves. Schools and public health reserves
+are left out: they are ring-fenced and cannot meet a general budget gap.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from wholeplace.errors import InputError
+from wholeplace.hub.queries import observations_as_published
+from wholeplace.hub.store import Store
+from wholeplace.insight import flags as rules
+from wholeplace.insight.flags import DEFAULT_SETTINGS, RiskIndicator, RiskSettings
+
+UNALLOCATED, EARMARKED = "rs.reserves.unallocated", "rs.reserves.other_earmarked"
+NRE, CTR, TOTAL = ("rs.net_revenue_expenditure", "rs.council_tax_requirement",
+                   "rs.nce.total_service")
+ASC, CSC, SOCIAL_2010 = ("rs.nce.adult_social_care", "rs.nce.childrens_social_care",
+                         "rs.nce.social_care")
+NEIGHBOURHOOD = ("rs.nce.cultural", "rs.nce.environmental_regulatory",
+                 "rs.nce.planning_development", "rs.nce.highways_transport")
+#: Every RS indicator the early warning reads (allow-list for the SQL below).
+RS_IDS = (f"{UNALLOCATED}.start", f"{UNALLOCATED}.end", f"{EARMARKED}.start", f"{EARMARKED}.end",
+          NRE, CTR, TOTAL, ASC, CSC, SOCIAL_2010, *NEIGHBOURHOOD)
+
+#: Register tiers assessed: councils. Combined authorities and the GLA (tiers combined and
+#: strategic), which some RS loads include, are not: their reserves and budgets play another role
+#: and there are too few of them to compare.
+COUNCIL_TIERS = ("upper", "lower", "single")
+
+#: What each indicator's trend is read from.
+TREND_OF = {"reserves_sustainability": "usable reserves (year-end levels)",
+            "usable_reserves_change_pct": "usable reserves (year-end levels)",
+            "neighbourhood_spend_change_pct": "neighbourhood-service spending",
+            "social_care_share_change": "the social care share"}
+
+#: Built-in comparator methods; any other is passed to ``comparator_group`` when it exists.
+BUILTIN_METHODS = ("kind", "region")
+
+_PLURAL = {"county council": "county councils", "shire district": "shire districts",
+           "unitary": "unitary councils", "metropolitan district": "metropolitan districts",
+           "London borough": "London boroughs"}
+
+_UNDATED_SQL = """
+SELECT o.indicator_id, o.area_code, o.period_start, o.value, d.dataset_id, d.source_id
+FROM observations o JOIN datasets d USING (dataset_id)
+WHERE d.released_on IS NULL AND d.superseded_by IS NULL AND o.status <> 'derived'
+  AND o.period_type = 'financial_year' AND o.indicator_id IN ({marks})
+  AND d.dataset_id IN (
+      SELECT dataset_id FROM observations GROUP BY dataset_id
+      HAVING make_date(CAST(year(max(period_end)) AS INTEGER), 12, 31) <= ?)
+"""
+
+
+def undated_sql(n_ids: int) -> str:
+    """Observations of datasets without a release date, assumed published on 31 December of
+    the year their latest period ends in (pure: the caller binds the ids and the date)."""
+    return _UNDATED_SQL.format(marks=", ".join("?" * n_ids))
+
+
+@dataclass
+class RsData:
+    """RS values as published on ``as_of``: ``values[code][indicator][fy_start]``."""
+
+    as_of: date
+    values: dict[str, dict[str, dict[int, float | None]]]
+    datasets: dict[int, str]
+    undated_sources: list[str]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({y for ind in self.values.values() for s in ind.values() for y in s})
+
+
+def as_of_date(year: int) -> date:
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise InputError(f"The year must be a calendar year such as 2018, not {year!r}.")
+    return date(year, 12, 31)
+
+
+def read_rs(store: Store, as_of: date) -> RsData:
+    """The RS values published by ``as_of`` for financial years that ended by then."""
+    data = RsData(as_of, {}, {}, [])
+    for ind in RS_IDS:
+        for r in observations_as_published(store, as_of, indicator_id=ind):
+            if r["period_type"] == "financial_year" and r["period_end"] <= as_of:
+                _put(data, ind, r["area_code"], r["period_start"].year, r["value"], r, True)
+    for r in store.rows(undated_sql(len(RS_IDS)), [*RS_IDS, as_of]):
+        if _put(data, r["indicator_id"], r["area_code"], r["period_start"].year, r["value"], r,
+                False) and r["source_id"] not in data.undated_sources:
+            data.undated_sources.append(r["source_id"])
+    return data
+
+
+def _put(data: RsData, ind: str, code: str, fy: int, value, row: dict, replace: bool) -> bool:
+    cell = data.values.setdefault(code, {}).setdefault(ind, {})
+    if fy in cell and not replace:
+        return False
+    cell[fy] = value
+    data.datasets[row["dataset_id"]] = row["source_id"]
+    return True
+
+
+# ------------------------------------------------------------------------------------------------
+# One council's indicators (pure: its values in, results out)
+# ------------------------------------------------------------------------------------------------
+
+def usable_levels(v: dict[str, dict[int, float | None]]) -> dict[int, float]:
+    """Usable reserves by the year of the 31 March they stand at (2018 = 31 March 2018).
+
+    The end-of-year level of a year's own return is used; the start-of-year level of the next
+    year's return only fills a date no end-of-year level covers (31 March 2010, 31 March 2017).
+    A date is used only when both unallocated and other earmarked levels are published for it.
+    """
+    out: dict[int, float] = {}
+    for edge, shift in (("end", 1), ("start", 0)):
+        un, ea = v.get(f"{UNALLOCATED}.{edge}", {}), v.get(f"{EARMARKED}.{edge}", {})
+        for fy, a in un.items():
+            b = ea.get(fy)
+            if a is not None and b is not None and fy + shift not in out:
+                out[fy + shift] = a + b
+    return out
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    return 100.0 * num / den if num is not None and den is not None and den > 0 else None
+
+
+def social_care_series(v: dict[str, dict[int, float | None]]) -> dict[int, float]:
+    """Social care share of total service expenditure (%) by financial year."""
+    out = {}
+    for fy, total in v.get(TOTAL, {}).items():
+        asc, csc = v.get(ASC, {}).get(fy), v.get(CSC, {}).get(fy)
+        care = asc + csc if asc is not None and csc is not None else v.get(SOCIAL_2010, {}).get(fy)
+        share = _ratio(care, total)
+        if share is not None:
+            out[fy] = share
+    return out
+
+
+def neighbourhood_series(v: dict[str, dict[int, float | None]]) -> dict[int, float]:
+    """Cultural + environmental and regulatory + planning + highways spend (£ thousand, cash)."""
+    years = set.intersection(*(set(v.get(i, {})) for i in NEIGHBOURHOOD))
+    out = {}
+    for fy in years:
+        parts = [v[i][fy] for i in NEIGHBOURHOOD]
+        if all(p is not None for p in parts):
+            out[fy] = sum(parts)
+    return out
+
+
+def _ratio_series(v: dict, num: str, den: str) -> dict[int, float]:
+    out = {}
+    for fy, d in v.get(den, {}).items():
+        r = _ratio(v.get(num, {}).get(fy), d)
+        if r is not None:
+            out[fy] = r
+    return out
+
+
+def _span(ch: dict | None, dates: bool) -> dict | None:
+    if ch is None:
+        return None
+    name = (lambda y: f"31 March {y}") if dates else rules.fy_label
+    return {"from": name(ch["from"]), "to": name(ch["to"]), "years": ch["years"],
+            "text": f"{name(ch['from'])} to {name(ch['to'])} ({ch['years']} years)"}
+
+
+def council_indicators(v: dict[str, dict[int, float | None]], fy: int,
+                       settings: RiskSettings = DEFAULT_SETTINGS) -> dict[str, dict]:
+    """Each indicator's value for financial year ``fy`` (its start year), with the series its
+    trend is read from and the years any change spans. Missing inputs give value None."""
+    w, levels, nre = settings.window_years, usable_levels(v), v.get(NRE, {}).get(fy)
+    ch = rules.change_over_window(levels, fy + 1, w)
+    care, hood = social_care_series(v), neighbourhood_series(v)
+    care_ch, hood_ch = (rules.change_over_window(care, fy, w),
+                        rules.change_over_window(hood, fy, w))
+    level_trend = {y - 1: x for y, x in levels.items()}  # keyed by the year it closes
+    end_levels = {f: levels.get(f + 1) for f in v.get(NRE, {})}
+    usable_pct = {f: _ratio(end_levels[f], n) for f, n in v.get(NRE, {}).items()}
+    out = {
+        "reserves_sustainability": (rules.sustainability_years(
+            levels.get(fy + 1), ch["annual_change"] if ch else None), level_trend, _span(ch, True)),
+        "usable_reserves_pct_nre": (_ratio(levels.get(fy + 1), nre),
+                                    {f: p for f, p in usable_pct.items() if p is not None}, None),
+        "usable_reserves_change_pct": (ch["change_pct"] if ch else None, level_trend,
+                                       _span(ch, True)),
+        "unallocated_pct_nre": (_ratio(v.get(f"{UNALLOCATED}.end", {}).get(fy), nre),
+                                _ratio_series(v, f"{UNALLOCATED}.end", NRE), None),
+        "earmarked_pct_nre": (_ratio(v.get(f"{EARMARKED}.end", {}).get(fy), nre),
+                              _ratio_series(v, f"{EARMARKED}.end", NRE), None),
+        "social_care_share": (care.get(fy), care, None),
+        "council_tax_pct_nre": (_ratio(v.get(CTR, {}).get(fy), nre), _ratio_series(v, CTR, NRE),
+                                None),
+        "neighbourhood_spend_change_pct": (hood_ch["change_pct"] if hood_ch else None, hood,
+                                           _span(hood_ch, False)),
+        "social_care_share_change": (care_ch["change"] if care_ch else None, care,
+                                     _span(care_ch, False)),
+    }
+    return {k: {"value": val, "series": {y: s for y, s in ser.items() if y <= fy}, "span": span}
+            for k, (val, ser, span) in out.items()}
+
+
+# ------------------------------------------------------------------------------------------------
+# Comparators
+# ------------------------------------------------------------------------------------------------
+
+def _external_comparator_group():
+    for module in ("wholeplace.insight.groups", "wholeplace.insight.comparators"):
+        try:
+            found = getattr(importlib.import_module(module), "comparator_group", None)
+        except ImportError:
+            found = None
+        if callable(found):
+            return found
+    return None
+
+
+def methods() -> tuple[str, ...]:
+    """The comparator methods available: 'kind' and 'region' always; with the comparator
+    groups installed, also theirs except 'custom' (which needs a member list)."""
+    external = _external_comparator_group()
+    extra = getattr(importlib.import_module(external.__module__), "METHODS", ()) if external else ()
+    return tuple(dict.fromkeys([*BUILTIN_METHODS, *(m for m in extra if m != "custom")]))
+
+
+def _member_codes(group) -> list[str]:
+    if hasattr(group, "codes"):
+        return list(group.codes())
+    members = group.get("members") or []
+    return [m if isinstance(m, str) else (m.get("code") or m.get("gss_code")) for m in members]
+
+
+def _external_group(external, store: Store, code: str, method: str) -> dict:
+    """The group from ``comparator_group``: the 2021 councils first (the RS years predate the
+    2019-23 reorganisations), then today's; a council neither knows has no comparators."""
+    from wholeplace.errors import WholeplaceError
+
+    problems = []
+    for universe in ("lad2021", "current"):
+        try:
+            group = external(store, code, method=method, settings={"universe": universe})
+        except WholeplaceError as exc:
+            problems.append(str(exc))
+            continue
+        label = getattr(group, "label", None) or (group.get("label") if isinstance(group, dict)
+                                                  else None)
+        return {"codes": _member_codes(group), "label": label or f"{method} comparators"}
+    return {"codes": [], "label": f"no {method} comparator group ({problems[-1]})"}
+
+
+def comparator_groups(store: Store, places: dict[str, dict], codes: list[str],
+                      method: str) -> dict[str, dict]:
+    """code -> {"method", "label", "members"} for every assessed council."""
+    external = _external_comparator_group()
+    if method == "kind" or (method == "region" and external is None):
+        return {code: _builtin_group(places, codes, code, method) for code in codes}
+    if method not in methods():
+        raise InputError(f"Unknown comparator method {method!r}: choose one of "
+                         f"{', '.join(methods())}.")
+    groups, assessed = {}, set(codes)
+    for code in codes:
+        got = _external_group(external, store, code, method)
+        if not got["codes"] and method == "region":  # a former council: the register's region
+            groups[code] = _builtin_group(places, codes, code, method)
+            continue
+        members = [c for c in got["codes"] if c in assessed]
+        groups[code] = {"method": method, "members": sorted(set(members) | {code}),
+                        "label": got["label"]}
+    return groups
+
+
+def _builtin_group(places: dict[str, dict], codes: list[str], code: str, method: str) -> dict:
+    p = places[code]
+    same = [c for c in codes if places[c]["la_type"] == p["la_type"]
+            and (method == "kind" or places[c]["region"] == p["region"])]
+    label = _PLURAL.get(p["la_type"], p["la_type"])
+    if method == "region":
+        label += f" in {p['region'] or 'an unknown region'}"
+    return {"method": method, "label": label, "members": same}
+
+
+# ------------------------------------------------------------------------------------------------
+# Assessment
+# ------------------------------------------------------------------------------------------------
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or math.isinf(x) else x
+
+
+def _value_text(ind: RiskIndicator, x: float | None) -> str:
+    if x is None:
+        return "not enough data"
+    if math.isinf(x):
+        return "not falling"
+    unit = {"percent": "%", "years": " years", "percentage points": " percentage points"}
+    return f"{x:+.1f}{unit[ind.unit]}" if "change" in ind.id else f"{x:.1f}{unit[ind.unit]}"
+
+
+def _threshold(ind: RiskIndicator) -> dict:
+    if ind.threshold is None:
+        return {"value": None, "text": "relative-only rule", "source": ind.threshold_source}
+    side = "below" if ind.polarity == rules.LOWER_RISKIER else "above"
+    return {"value": ind.threshold, "text": f"{side} {ind.threshold:g}%",
+            "source": ind.threshold_source}
+
+
+def _judge(ind: RiskIndicator, got: dict, peers: list[float], group: dict,
+           settings: RiskSettings) -> dict:
+    value = got["value"]
+    band = rules.risk_band(ind, value, peers, settings)
+    trend = rules.trend_phrase(got["series"])
+    trend["text"] = f"{TREND_OF.get(ind.id, 'the value')} {trend['text']}"
+    out = {"indicator": ind.id, "title": ind.title, "group": ind.group, "unit": ind.unit,
+           "polarity": ind.polarity, "band": band["band"], "value": _num(value),
+           "value_text": _value_text(ind, value), "span": got["span"],
+           "threshold": _threshold(ind), "trend": trend["text"],
+           "trend_direction": trend["direction"], "definition": ind.definition,
+           "lines": list(ind.lines), "comparators": {"label": group["label"], "n": band["n"]}}
+    if "percentile" in band:
+        out["comparators"].update(
+            {k: _num(band[k]) for k in ("median", "lower_quartile", "upper_quartile")}
+            | {"median_text": _value_text(ind, band["median"]),
+               "percentile": round(band["percentile"], 1),
+               "risk_percentile": round(band["risk_percentile"], 1)})
+        out["comparator_position"] = rules.position_phrase(ind.polarity, band["percentile"],
+                                                           band["n"], group["label"])
+    else:
+        out["comparator_position"] = band["reason"]
+    out["explanation"] = _explain(out)
+    return out
+
+
+def _explain(f: dict) -> str:
+    c = f["comparators"]
+    if f["band"] == rules.NO_DATA:
+        return f"{f['title']}: not enough data ({f['comparator_position']})."
+    span = f" over {f['span']['text']}" if f.get("span") else ""
+    thr = f["threshold"]
+    rule = (f"threshold {thr['text']}" if thr["value"] is not None else "relative-only rule")
+    return (f"{f['title']}: {f['value_text']}{span}, {f['comparator_position']} "
+            f"(median {c['median_text']}; {rule}). Trend: {f['trend']}.")
+
+
+def _not_applicable(ind: RiskIndicator, place: dict) -> dict:
+    return {"indicator": ind.id, "title": ind.title, "group": ind.group, "unit": ind.unit,
+            "band": rules.NOT_APPLICABLE, "value": None, "value_text": "not applicable",
+            "explanation": f"{ind.title}: not applicable to a {place['la_type']} (no social "
+                           "care responsibility)."}
+
+
+def _places(store: Store) -> dict[str, dict]:
+    return {r["gss_code"]: r for r in store.rows(
+        "SELECT gss_code, name, la_type, region, current FROM places WHERE tier IN (?, ?, ?)",
+        list(COUNCIL_TIERS))}
+
+
+def assess(store: Store, year: int, method: str = "kind",
+           settings: RiskSettings = DEFAULT_SETTINGS) -> dict:
+    """Every council's early-warning indicators for the latest financial year published by the
+    end of ``year``, using only what was published by then. See the module docstring."""
+    as_of = as_of_date(year)
+    data = read_rs(store, as_of)
+    if not data.years:
+        raise InputError(f"No Revenue Outturn data had been published by {as_of.isoformat()}. "
+                         f"{_earliest_hint(store)}")
+    fy = max(data.years)
+    places = _places(store)
+    codes = sorted(c for c, v in data.values.items()
+                   if c in places and any(fy in s for s in v.values()))
+    computed = {c: council_indicators(data.values[c], fy, settings) for c in codes}
+    groups = comparator_groups(store, places, codes, method)
+    councils = [_council(c, places[c], computed, groups[c], settings) for c in codes]
+    councils.sort(key=lambda r: (-r["higher_risk"], -r["severity"], -r["some_risk"], r["code"]))
+    caveats = [f"{s}: no release date recorded; assumed published on 31 December of the year "
+               "its financial year ends in." for s in data.undated_sources]
+    if 2017 in data.years:
+        caveats.append("2017-18 reserves levels are labelled 'estimated' in the RS workbook.")
+    return {"year": year, "as_of": as_of, "period": rules.fy_label(fy), "method": method,
+            "periods_used": [rules.fy_label(y) for y in data.years],
+            "missing_years": [rules.fy_label(y) for y in
+                              rules.missing_years(min(data.years), fy, data.years)],
+            "sources_used": sorted(set(data.datasets.values())), "caveats": caveats,
+            "councils": councils}
+
+
+def _earliest_hint(store: Store) -> str:
+    first = store.scalar("SELECT min(released_on) FROM datasets WHERE source_id IN "
+                         "(SELECT DISTINCT d.source_id FROM observations o JOIN datasets d "
+                         "USING (dataset_id) WHERE o.indicator_id = ?)", [NRE])
+    return (f"The first RS release in the hub is dated {first.isoformat()}: use a year from "
+            f"{first.year} on." if first else "Load the RS sources first ('wholeplace load').")
+
+
+def _council(code: str, place: dict, computed: dict, group: dict,
+             settings: RiskSettings) -> dict:
+    results = []
+    for ind in settings.indicators:
+        if ind.applies_to is not None and place["la_type"] not in ind.applies_to:
+            results.append(_not_applicable(ind, place))
+            continue
+        peers = [computed[m][ind.id]["value"] for m in group["members"]]
+        peers = [p for p in peers if p is not None]
+        results.append(_judge(ind, computed[code][ind.id], peers, group, settings))
+    flagged = [r for r in results if r["band"] in (rules.HIGHER, rules.SOME)]
+    flagged.sort(key=lambda r: (r["band"] != rules.HIGHER,
+                                -r["comparators"].get("risk_percentile", 0)))
+    assessed = any(r["band"] not in (rules.NO_DATA, rules.NOT_APPLICABLE) for r in results)
+    return {"code": code, "name": place["name"], "la_type": place["la_type"],
+            "region": place["region"], "current": place["current"],
+            "status": "assessed" if assessed else rules.NO_DATA,
+            "comparator_group": {"method": group["method"], "label": group["label"],
+                                 "size": len(group["members"])},
+            "higher_risk": sum(r["band"] == rules.HIGHER for r in results),
+            "some_risk": sum(r["band"] == rules.SOME for r in results),
+            "severity": round(sum(r["comparators"]["risk_percentile"] for r in flagged) / 100, 3),
+            "flags": flagged, "indicators": results}
+
+
+def flags(store: Store, year: int, method: str = "kind",
+          settings: RiskSettings = DEFAULT_SETTINGS) -> list[dict]:
+    """Every council's early-warning result, most at risk first (by the number of "higher
+    risk" flags, then severity: the sum of how far into the risky tail each flag lies)."""
+    return assess(store, year, method, settings)["councils"]
+
+
+def council_flags(store: Store, year: int, code: str, method: str = "kind",
+                  settings: RiskSettings = DEFAULT_SETTINGS) -> dict:
+    """One council's full result (all indicators), with the assessment's provenance."""
+    from wholeplace.errors import NotFoundError
+    from wholeplace.hub.queries import resolve_area
+
+    result = assess(store, year, method, settings)
+    wanted = resolve_area(store, code)
+    for rank, c in enumerate(result["councils"], start=1):
+        if c["code"] == wanted:
+            return {k: v for k, v in result.items() if k != "councils"} | {
+                "rank": rank, "of": len(result["councils"]), "council": c}
+    raise NotFoundError(f"{code} has no Revenue Outturn data for {result['period']} (the latest "
+                        f"year published by {result['as_of'].isoformat()}). Check the code with "
+                        "'wholeplace place CODE'.")
+
+
+# ------------------------------------------------------------------------------------------------
+# Backtesting
+# ------------------------------------------------------------------------------------------------
+
+#: The reserves flags backtested, and the outcome checked for each.
+BACKTESTED = ("reserves_sustainability", "usable_reserves_pct_nre", "usable_reserves_change_pct")
+
+
+def backtest(store: Store, year: int, method: str = "kind",
+             settings: RiskSettings = DEFAULT_SETTINGS) -> dict:
+    """Did councils flagged at ``year`` see their usable reserves fall further afterwards?
+
+    The flags use only what was published by the end of ``year`` (:func:`assess`). The outcome
+    uses the hub's latest data: usable reserves at the end of the latest financial year in the
+    hub against those at the end of the assessed year, both read from the latest releases (so a
+    revision cannot pass for a fall). Councils without both levels are counted as "cannot tell".
+    """
+    result = assess(store, year, method, settings)
+    latest = read_rs(store, date(9999, 12, 31))
+    fy, last = int(result["period"][:4]), max(latest.years)
+    base = {k: v for k, v in result.items() if k != "councils"}
+    if last <= fy:
+        return base | {"answerable": False, "outcome_period": rules.fy_label(last),
+                       "reason": f"The hub has no financial year after {result['period']}, so "
+                                 "what happened next cannot be checked from the data.",
+                       "indicators": []}
+    fell = {}
+    for c in result["councils"]:
+        levels = usable_levels(latest.values.get(c["code"], {}))
+        a, b = levels.get(fy + 1), levels.get(last + 1)
+        fell[c["code"]] = None if a is None or b is None else b < a
+    rows = [_backtest_row(ind, result["councils"], fell) for ind in BACKTESTED]
+    return base | {"answerable": True, "outcome_period": rules.fy_label(last),
+                   "outcome": f"usable reserves at 31 March {last + 1} lower than at 31 March "
+                              f"{fy + 1} (latest releases)", "indicators": rows}
+
+
+def _backtest_row(indicator_id: str, councils: list[dict], fell: dict) -> dict:
+    out = {"indicator": indicator_id}
+    for name, bands in (("flagged_higher_risk", {rules.HIGHER}),
+                        ("some_risk", {rules.SOME}), ("lower_risk", {rules.LOWER})):
+        codes = [c["code"] for c in councils
+                 if _band(c, indicator_id) in bands]
+        known = [fell[c] for c in codes if fell[c] is not None]
+        out[name] = {"councils": len(codes), "cannot_tell": len(codes) - len(known),
+                     "fell_further": sum(known),
+                     "share_fell": round(100.0 * sum(known) / len(known), 1) if known else None}
+    return out
+
+
+def _band(council: dict, indicator_id: str) -> str:
+    return next(r["band"] for r in council["indicators"] if r["indicator"] == indicator_id)

@@ -1,0 +1,174 @@
+"""Early-warning flags on the real loaded hub (every registered source, real RS workbooks)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from wholeplace.cli.main import app
+from wholeplace.errors import InputError, NotFoundError
+from wholeplace.insight import flags as rules
+from wholeplace.insight import resilience
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def result_2018(loaded_db):
+    from wholeplace.hub.store import open_store
+
+    with open_store(loaded_db, read_only=True) as store:
+        return resilience.assess(store, 2018)
+
+
+def _indicator(council: dict, indicator_id: str) -> dict:
+    return next(r for r in council["indicators"] if r["indicator"] == indicator_id)
+
+
+def _by_code(result: dict) -> dict[str, dict]:
+    return {c["code"]: c for c in result["councils"]}
+
+
+def test_every_council_with_2017_18_data_gets_a_result(result_2018, loaded_store):
+    assert result_2018["period"] == "2017-18"
+    with_data = {r[0] for r in loaded_store.execute(
+        "SELECT DISTINCT area_code FROM observations JOIN places ON gss_code = area_code "
+        "WHERE period = '2017-18' AND indicator_id = 'rs.net_revenue_expenditure' "
+        "AND tier IN ('upper', 'lower', 'single')").fetchall()}
+    assert with_data and set(_by_code(result_2018)) == with_data
+    for c in result_2018["councils"]:
+        assert len(c["indicators"]) == len(rules.INDICATORS)
+        assert all(r["band"] in rules.BANDS for r in c["indicators"])
+
+
+def test_a_council_with_missing_data_says_not_enough_data(result_2018):
+    # Copeland's 2017-18 row is published as '…' in every column.
+    copeland = _by_code(result_2018)["E07000029"]
+    assert copeland["status"] == rules.NO_DATA and copeland["flags"] == []
+    for r in copeland["indicators"]:
+        assert r["band"] in (rules.NO_DATA, rules.NOT_APPLICABLE)
+        assert r["value"] is None and r["value_text"] in ("not enough data", "not applicable")
+
+
+def test_districts_have_no_social_care_indicator(result_2018):
+    district = _by_code(result_2018)["E07000008"]  # Cambridge
+    assert _indicator(district, "social_care_share")["band"] == rules.NOT_APPLICABLE
+
+
+def test_riskiest_first(result_2018):
+    keys = [(-c["higher_risk"], -c["severity"]) for c in result_2018["councils"]]
+    assert keys == sorted(keys)
+    top = result_2018["councils"][0]
+    assert top["higher_risk"] >= 3
+    # Northamptonshire (section 114 notice, February 2018) is among the most flagged.
+    assert "E10000021" in [c["code"] for c in result_2018["councils"][:5]]
+
+
+def test_each_flag_is_explained(result_2018):
+    flagged = [f for c in result_2018["councils"] for f in c["flags"]]
+    assert flagged
+    for f in flagged:
+        assert f["band"] in (rules.HIGHER, rules.SOME)
+        for key in ("indicator", "value", "value_text", "threshold", "comparator_position",
+                    "trend", "explanation", "definition", "lines"):
+            assert f.get(key) not in (None, "", []) or (key == "value"
+                                                       and f["value_text"] == "not falling")
+        assert f["comparators"]["n"] >= rules.DEFAULT_SETTINGS.min_comparators
+        assert f["comparators"]["median"] is not None or f["indicator"] == \
+            "reserves_sustainability"
+        assert f["threshold"]["source"]
+
+
+def test_values_match_a_manual_calculation_from_the_published_rs(result_2018):
+    # Birmingham, RS 2017-18 workbook (E4601): unallocated 170469 and other earmarked 296750 at
+    # 31 March 2018; NRE 770458.609. RS 2014-15 workbook: 137782 and 264540 at 31 March 2015.
+    bham = _by_code(result_2018)["E08000025"]
+    usable_2018, usable_2015 = 170469 + 296750, 137782 + 264540
+    assert _indicator(bham, "usable_reserves_pct_nre")["value"] == pytest.approx(
+        100 * usable_2018 / 770458.609, rel=1e-9)
+    assert _indicator(bham, "unallocated_pct_nre")["value"] == pytest.approx(
+        100 * 170469 / 770458.609, rel=1e-9)
+    assert _indicator(bham, "usable_reserves_change_pct")["value"] == pytest.approx(
+        100 * (usable_2018 - usable_2015) / usable_2015)
+    sustain = _indicator(bham, "reserves_sustainability")
+    assert sustain["value"] is None and sustain["value_text"] == "not falling"
+    # Northamptonshire: usable 12009 + 47695 (31 March 2015) -> 0 + 5185 (31 March 2018).
+    north = _by_code(result_2018)["E10000021"]
+    rate = (5185 - (12009 + 47695)) / 3
+    got = _indicator(north, "reserves_sustainability")
+    assert got["value"] == pytest.approx(5185 / -rate)
+    assert got["span"]["text"] == "31 March 2015 to 31 March 2018 (3 years)"
+    assert got["band"] == rules.HIGHER
+    assert _indicator(north, "usable_reserves_pct_nre")["band"] == rules.HIGHER  # 1.2% < 5%
+
+
+def test_comparator_statistics_are_those_of_the_group(result_2018):
+    mets = [c for c in result_2018["councils"] if c["la_type"] == "metropolitan district"]
+    values = sorted(_indicator(c, "unallocated_pct_nre")["value"] for c in mets)
+    r = _indicator(mets[0], "unallocated_pct_nre")
+    assert r["comparators"]["n"] == len(values) == 36
+    assert r["comparators"]["median"] == pytest.approx(rules.quantile(values, 0.5))
+    assert r["comparators"]["lower_quartile"] == pytest.approx(rules.quantile(values, 0.25))
+
+
+def test_backtest_year_2015_uses_no_2017_18_values(loaded_store):
+    result = resilience.assess(loaded_store, 2015)
+    # 2014-15 was released on 2 February 2016, after 31 December 2015.
+    assert result["period"] == "2013-14"
+    assert result["periods_used"] == ["2010-11", "2011-12", "2012-13", "2013-14"]
+    assert "rs_2017_18" not in result["sources_used"] and "rs_2014_15" not in \
+        result["sources_used"]
+    data = resilience.read_rs(loaded_store, result["as_of"])
+    assert max(data.years) == 2013
+    for c in result["councils"]:
+        for r in c["indicators"]:
+            span = r.get("span") or {}
+            assert "2018" not in span.get("to", "") and "2017" not in span.get("to", "")
+
+
+def test_backtest_reports_counts_honestly(loaded_store):
+    tested = resilience.backtest(loaded_store, 2015)
+    assert tested["answerable"] and tested["outcome_period"] == "2017-18"
+    row = next(r for r in tested["indicators"] if r["indicator"] == "reserves_sustainability")
+    total = sum(row[k]["councils"] for k in ("flagged_higher_risk", "some_risk", "lower_risk"))
+    assert 0 < row["flagged_higher_risk"]["councils"] and total <= 353
+    for g in ("flagged_higher_risk", "some_risk", "lower_risk"):
+        assert row[g]["fell_further"] <= row[g]["councils"] - row[g]["cannot_tell"]
+    later = resilience.backtest(loaded_store, 2018)
+    assert later["answerable"] is False and "no financial year after 2017-18" in later["reason"]
+
+
+def test_year_before_any_release_is_a_clear_error(loaded_store):
+    with pytest.raises(InputError, match="2012"):
+        resilience.assess(loaded_store, 2011)
+    with pytest.raises(NotFoundError):
+        resilience.council_flags(loaded_store, 2018, "E99999999")
+
+
+def test_region_method_compares_within_the_region(loaded_store):
+    found = resilience.council_flags(loaded_store, 2018, "E10000021", method="region")
+    # Northamptonshire is a former council: its region group is the register's region.
+    assert found["council"]["comparator_group"]["label"] == "county councils in East Midlands"
+
+
+def test_cli_lists_flags_and_one_council(loaded_db):
+    out = runner.invoke(app, ["--db", str(loaded_db), "flags", "--year", "2018", "--limit", "3"])
+    assert out.exit_code == 0, out.output
+    assert "Early warning for 2017-18" in out.output and "3 of 353 councils shown" in out.output
+    assert "Combined Authority" not in out.output
+    one = runner.invoke(app, ["--db", str(loaded_db), "flags", "--year", "2018", "--code",
+                              "E08000025", "--json"])
+    assert one.exit_code == 0
+    data = json.loads(one.output)
+    assert data["council"]["name"] == "Birmingham" and len(data["council"]["indicators"]) == 9
+
+
+def test_cli_errors_are_clean(loaded_db):
+    bad = runner.invoke(app, ["--db", str(loaded_db), "flags", "--year", "2010"])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    assert "No Revenue Outturn data had been published" in bad.output
+    method = runner.invoke(app, ["--db", str(loaded_db), "flags", "--year", "2018",
+                                 "--method", "nope"])
+    assert method.exit_code == 1 and "Unknown comparator method" in method.output
