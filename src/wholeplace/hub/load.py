@@ -85,7 +85,7 @@ def load_registered(
             continue
         if progress:
             progress(spec)
-        existing = _existing_dataset(store, spec.sha256)
+        existing = _existing_dataset(store, spec.sha256, LOADER_VERSION)
         if existing is not None:
             results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
             continue
@@ -97,10 +97,16 @@ def load_registered(
     return results
 
 
-def _existing_dataset(store: Store, sha256: str) -> int | None:
+def _existing_dataset(store: Store, sha256: str, loader_version: str) -> int | None:
+    """The dataset already holding this file as read by this loader version, if any.
+
+    A file read by an older loader version is read again: the new dataset supersedes the old
+    one (same source), whose values stay queryable.
+    """
     return store.scalar(
-        "SELECT dataset_id FROM datasets WHERE file_sha256 = ? ORDER BY dataset_id LIMIT 1",
-        [sha256],
+        "SELECT dataset_id FROM datasets WHERE file_sha256 = ? AND loader_version = ? "
+        "ORDER BY dataset_id LIMIT 1",
+        [sha256, loader_version],
     )
 
 
@@ -117,7 +123,7 @@ def known_indicators(store: Store) -> dict[str, Indicator]:
 def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
     """Validate ``batch`` against the store, then write it in one transaction."""
     src = batch.source
-    existing = _existing_dataset(store, src.sha256)
+    existing = _existing_dataset(store, src.sha256, src.loader_version)
     if existing is not None:
         return LoadResult(src.source_id, src.file_name, "unchanged", existing,
                           messages=[f"This file is already loaded as dataset {existing}; "
