@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from wholeplace.cli import catalogue, insight_flags, insight_spend, load, places, serve
+from wholeplace.cli import catalogue, insight, insight_flags, insight_spend, load, places, serve
 from wholeplace.cli.common import Globals
 
 app = typer.Typer(
@@ -48,6 +48,8 @@ COMMANDS = {
     "serve": serve.serve,
     "flags": insight_flags.flags,
     "spend": insight_spend.spend,
+    "neighbours": insight.neighbours,
+    "compare": insight.compare,
 }
 
 for _name, _func in COMMANDS.items():

@@ -4,7 +4,8 @@ The checks, each reported with file, line and column and what to do:
 
 * an indicator that is neither in the catalogue nor described with the upload;
 * a unit given for an indicator that contradicts the indicator's unit;
-* an area code that is not an English council in the register;
+* an area code that is not an English council in the register (or a national area of
+  :data:`NATIONAL_AREAS`, such as England for deflators);
 * a retired area code with no successor rule;
 * the same (indicator, area, period) twice;
 * an impossible value: outside the unit's range (a negative population, a percentage outside
@@ -82,6 +83,11 @@ def _check_declared_units(batch: LoadBatch, indicators: dict[str, Indicator],
     return _limited(found, file, "unit problems")
 
 
+#: National areas accepted besides councils: values for the whole of England that are not any
+#: council's, such as price deflators (see wholeplace.insight.trend_view).
+NATIONAL_AREAS = {"E92000001": "England"}
+
+
 def _check_areas(store: Store, view: str, file: str) -> list[Problem]:
     rows = store.rows(f"""
         SELECT b.area_code, min(b.line) AS line, count(*) AS n,
@@ -93,8 +99,9 @@ def _check_areas(store: Store, view: str, file: str) -> list[Problem]:
         LEFT JOIN places p ON p.gss_code = b.area_code
         WHERE NOT EXISTS (SELECT 1 FROM place_successors s WHERE s.old_code = b.area_code)
           AND (p.gss_code IS NULL OR NOT p.current)
+          AND NOT list_contains(?, b.area_code)
         GROUP BY b.area_code ORDER BY line NULLS LAST, b.area_code
-    """)
+    """, [list(NATIONAL_AREAS)])
     found = []
     for r in rows:
         if not r["in_register"]:
