@@ -10,7 +10,8 @@ from pathlib import Path
 
 import typer
 
-from wholeplace.cli import catalogue, insight, insight_flags, insight_spend, load, places, serve
+from wholeplace.cli import (catalogue, insight, insight_flags, insight_spend, load, places,
+                            profile, serve)
 from wholeplace.cli.common import Globals
 
 app = typer.Typer(
@@ -50,6 +51,7 @@ COMMANDS = {
     "spend": insight_spend.spend,
     "neighbours": insight.neighbours,
     "compare": insight.compare,
+    "profile": profile.profile,
 }
 
 for _name, _func in COMMANDS.items():

@@ -1,0 +1,424 @@
+"""The place profile: everything about one council's area on one page, as plain data.
+
+:func:`build_profile` assembles, for a council and a comparator group:
+
+* ``served``: who serves the place (:func:`wholeplace.places.queries.served_by`) and who
+  delivers each service (:func:`wholeplace.places.services.who_delivers`);
+* ``context``: population and age structure, deprivation (IoD2019 average score), and the spread
+  of neighbourhood deprivation: the count and share of the area's LSOAs in each IMD decile (for a
+  county, the LSOAs of its districts);
+* ``outcomes``: the key indicators against the comparator group and England
+  (:func:`wholeplace.insight.compare.compare_area`), with the sensitivity of each verdict to the
+  choice of group and funnel data where the data allows;
+* ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trend_view`);
+* ``flags``: the early-warning flags for the latest financial year with data
+  (:func:`wholeplace.insight.resilience.council_flags`);
+* ``spend``: whole-place spend per head of every tier serving the area
+  (:func:`wholeplace.insight.wholeplace_spend.place_spend`);
+* ``sentences``: plain-English sentences built from those statistics
+  (:mod:`wholeplace.insight.sentences`), and ``sources``: the datasets used, with licences.
+
+Each section has ``status`` "available" or "not available" with a ``reason`` saying why (its
+module is not installed, or the data has nothing for this council); one section failing never
+stops the others. Missing values stay ``None``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from wholeplace.errors import InputError, WholeplaceError
+from wholeplace.hub import queries as hub
+from wholeplace.hub.store import Store
+from wholeplace.insight import sentences as say
+from wholeplace.insight.trends import MIN_MANN_KENDALL_POINTS as MIN_TREND_POINTS
+from wholeplace.places import queries as places
+from wholeplace.places import services
+
+#: Comparator groups a profile can use (``custom`` needs ``members``).
+GROUPS = ("ours", "cipfa", "region", "county", "custom")
+GROUP_LABELS = {"ours": "Most similar councils (wholeplace)", "cipfa": "CIPFA nearest neighbours",
+                "region": "Same kind of council in the region",
+                "county": "Other districts in the county", "custom": "A custom group"}
+#: Indicator kinds shown as outcomes.
+OUTCOME_KINDS = ("outcome", "output")
+#: Spending and reserves indicators shown with the outcomes (per resident, so comparable).
+SPEND_INDICATORS = (
+    "rs.nce.total_service.per_head", "rs.net_revenue_expenditure.per_head",
+    "rs.council_tax_requirement.per_head", "rs.nce.adult_social_care.per_head",
+    "rs.nce.childrens_social_care.per_head", "rs.nce.education.per_head",
+    "rs.nce.highways_transport.per_head", "rs.nce.housing_gf.per_head",
+    "rs.nce.cultural.per_head", "rs.nce.environmental_regulatory.per_head",
+    "rs.nce.planning_development.per_head", "rs.nce.central.per_head",
+    "rs.reserves.unallocated.end.per_head", "rs.reserves.other_earmarked.end.per_head",
+)
+#: The early-warning flags compare a council with every council of its kind (the RS years
+#: predate the 2019-23 reorganisations; see resilience.py).
+FLAG_METHOD = "kind"
+NOT_AVAILABLE, AVAILABLE = "not available", "available"
+_RS_NRE = "rs.net_revenue_expenditure"
+
+
+class SectionUnavailable(WholeplaceError):
+    """A section of the profile has nothing for this council (the message says why)."""
+
+
+def _module(name: str):
+    """An insight module, or SectionUnavailable naming it when it is not installed."""
+    try:
+        return importlib.import_module(f"wholeplace.insight.{name}")
+    except ImportError as exc:
+        raise SectionUnavailable(f"this version of wholeplace has no wholeplace.insight.{name} "
+                                 f"module ({exc}); upgrade wholeplace to get this section")
+
+
+def section(build: Callable[..., dict], *args: Any) -> dict:
+    """Run one section's builder; a failure becomes ``status`` "not available" with the reason."""
+    try:
+        return {"status": AVAILABLE, "reason": None, **build(*args)}
+    except WholeplaceError as exc:
+        return {"status": NOT_AVAILABLE, "reason": str(exc)}
+
+
+# -- who serves the place -----------------------------------------------------------------------
+def served_section(store: Store, place: dict) -> dict:
+    served = places.served_by(store, place["gss_code"])
+    served.pop("place")
+    try:
+        delivery, note = services.who_delivers(store, place["gss_code"]), None
+    except InputError as exc:
+        delivery, note = [], str(exc)
+    return {"served_by": served, "who_delivers": delivery, "who_delivers_note": note}
+
+
+# -- context ------------------------------------------------------------------------------------
+_DECILES_SQL = """
+SELECT d.decile, count(*) AS count
+FROM lsoas l JOIN lsoa_deprivation d USING (lsoa11_code)
+WHERE d.domain = 'imd' AND (l.la_gss_code = ? OR l.county_gss_code = ?)
+GROUP BY d.decile ORDER BY d.decile"""
+_LSOA_COUNT_SQL = "SELECT count(*) FROM lsoas WHERE la_gss_code = ? OR county_gss_code = ?"
+
+
+def lsoa_deciles(store: Store, place: dict) -> dict:
+    """The count and share of the area's LSOAs (2011) in each IoD2019 IMD decile (1 = most
+    deprived 10% in England). A county counts its districts' LSOAs."""
+    code = place["gss_code"]
+    total = store.scalar(_LSOA_COUNT_SQL, [code, code]) or 0
+    if not total:
+        raise SectionUnavailable(
+            f"no LSOAs are mapped to {place['name']}: the LSOA lookup maps neighbourhoods to "
+            "today's lower-tier and unitary councils (and their counties), so a former or "
+            "combined authority has none")
+    counts = {r["decile"]: r["count"] for r in store.rows(_DECILES_SQL, [code, code])}
+    rows = [{"decile": d, "count": counts.get(d, 0), "share": counts.get(d, 0) / total}
+            for d in range(1, 11)]
+    ranked = sum(r["count"] for r in rows)
+    return {"total": total, "with_decile": ranked, "deciles": rows,
+            "note": "IoD2019 IMD deciles of 2011 LSOAs (1 = the 10% most deprived "
+                    "neighbourhoods in England), mapped to today's councils."}
+
+
+def _context_row(store: Store, code: str):
+    from wholeplace.insight.context import read_context
+
+    for universe in ("current", "lad2021"):
+        found = read_context(store, universe, 2021).by_code().get(code)
+        if found is not None:
+            return found
+    return None
+
+
+def population_block(c) -> dict:
+    """Population and age structure (mid-2021) from the comparator context figures."""
+    v = c.values
+    pop, young, old = v.get("pop"), v.get("pop_0_17"), v.get("pop_65_plus")
+    working = pop - young - old if None not in (pop, young, old) else None
+    bands = [("Aged 0 to 17", young), ("Aged 18 to 64", working), ("Aged 65 and over", old)]
+    return {"period": "mid-2021", "all_ages": pop, "basis": c.population_basis,
+            "share_65_plus": 100 * old / pop if pop and old is not None else None,
+            "ages": [{"band": b, "count": n, "share": 100 * n / pop if pop and n is not None
+                      else None} for b, n in bands],
+            "note": None if c.population_basis == "published" else
+            f"Population is the {c.population_basis}' ONS estimates, summed by wholeplace."}
+
+
+def deprivation_block(c) -> dict:
+    basis = {"official": "IoD2019 File 10 (official)",
+             "lad23": "IoD2019 re-aggregated to 2023 boundaries (third party, not official)"}
+    imd = c.values.get("imd_score")
+    return {"imd_score": imd, "basis": basis.get(c.imd_basis or "", c.imd_basis and
+                                               f"population-weighted {c.imd_basis} (derived)"),
+            "extent": c.values.get("imd_extent"),
+            "note": "IMD average score: higher means more deprived (IoD2019)."}
+
+
+def context_section(store: Store, place: dict) -> dict:
+    found = _context_row(store, place["gss_code"])
+    out: dict[str, Any] = {"population": None, "deprivation": None}
+    if found is not None:
+        out["population"] = population_block(found)
+        out["deprivation"] = deprivation_block(found)
+    out["lsoas"] = section(lsoa_deciles, store, place)
+    if found is None and out["lsoas"]["status"] != AVAILABLE:
+        raise SectionUnavailable(f"{place['name']} is not a council with context figures "
+                                 "(population, deprivation) in the hub")
+    return out
+
+
+# -- outcomes vs similar councils ---------------------------------------------------------------
+def key_indicators(store: Store, code: str) -> list[str]:
+    """The outcome indicators and the spending indicators the council has values for."""
+    have = {r["indicator_id"]: r["kind"] for r in store.rows(
+        "SELECT DISTINCT o.indicator_id, i.kind FROM current_observations o "
+        "JOIN indicators i USING (indicator_id) WHERE o.area_code = ?", [code])}
+    outcomes = sorted(i for i, k in have.items() if k in OUTCOME_KINDS)
+    return outcomes + [i for i in SPEND_INDICATORS if i in have]
+
+
+def whom(group: dict, council: dict) -> str:
+    """The comparator group in a sentence ("its 15 most similar councils")."""
+    n = len(group["members"])
+    kind = council.get("kind_label") or "councils"
+    return {
+        "ours": f"its {n} most similar councils",
+        "cipfa": f"its {n} CIPFA nearest neighbours",
+        "region": f"the {n} other {kind} in {council.get('region') or 'its region'}",
+        "county": f"the {n} other districts in its county",
+        "custom": f"the {n} councils of the custom group",
+    }[group["method"]]
+
+
+def _indicator(row: dict, phrase: str) -> dict:
+    g, e = row["group"], row["england"]
+    band = g["band"]
+    out = {k: row.get(k) for k in ("indicator_id", "title", "unit", "unit_label", "polarity",
+                                   "kind", "theme", "period", "value", "status", "note",
+                                   "dataset_id", "source_id", "interval", "sensitivity",
+                                   "depends_on_group", "funnel")}
+    out["group"] = {k: g.get(k) for k in ("label", "n_members", "n", "mean", "median", "q1", "q3",
+                                          "min", "max", "missing", "values")} | {
+        "band": band["band"], "verdict": band["verdict"], "side": band.get("side"),
+        "significant_test": band.get("significant_test"), "basis": band.get("basis"),
+        "benchmark": band.get("benchmark"), "reason": band.get("reason"), "whom": phrase}
+    out["england"] = {k: e.get(k) for k in ("value", "basis", "n", "median", "q1", "q3", "min",
+                                            "max", "scope")} | {
+        "band": e["band"]["band"], "verdict": e["band"]["verdict"]}
+    return out
+
+
+def outcomes_section(store: Store, place: dict, group: str, members: list[str] | None) -> dict:
+    compare = _module("compare")
+    ids = key_indicators(store, place["gss_code"])
+    if not ids:
+        raise SectionUnavailable(f"no outcome or spending indicators are loaded for "
+                                 f"{place['name']}")
+    result = compare.compare_area(store, place["gss_code"], method=group, indicators=ids,
+                                  members=members)
+    phrase = whom(result["group"], result["council"])
+    rows = [_indicator(r, phrase) for r in result["indicators"]]
+    return {"council": result["council"], "group": result["group"] | {"whom": phrase},
+            "groups": result["groups"], "unavailable_methods": result["unavailable_methods"],
+            "indicators": rows, "depends_on_group": result["sensitivity"]["depends_on_group"],
+            "outcomes_note": _outcomes_note(store, place, rows)}
+
+
+def _outcomes_note(store: Store, place: dict, rows: list[dict]) -> str | None:
+    """Why a council without social care has no care outcomes, from who delivers the service."""
+    if any(r["kind"] in OUTCOME_KINDS for r in rows):
+        return None
+    try:
+        care = [r for r in services.who_delivers(store, place["gss_code"])
+                if r["service_id"] == "adult_social_care"]
+    except InputError:
+        care = []
+    if care and care[0].get("body_code") and care[0]["body_code"] != place["gss_code"]:
+        return (f"No outcome indicators are published for {place['name']}: the adult social "
+                f"care outcomes loaded are reported by {care[0]['body_name']}, which delivers "
+                "that service here.")
+    return f"No outcome indicators are loaded for {place['name']}."
+
+
+# -- trends -------------------------------------------------------------------------------------
+def _trend_summary(measure: dict, points: list[dict]) -> dict:
+    """What the Mann-Kendall test found, from the first period with a value."""
+    mk = measure.get("mann_kendall") or {}
+    first = next((p["period"] for p in points if p.get("value") is not None), None)
+    n = measure.get("n", 0)
+    reason = mk.get("reason") or measure.get("reason")
+    if mk.get("direction", say.NOT_AVAILABLE) == say.NOT_AVAILABLE and n < MIN_TREND_POINTS:
+        reason = (f"{n} {'year' if n == 1 else 'years'} with a value; the test needs at least "
+                  f"{MIN_TREND_POINTS}")
+    return {"direction": mk.get("direction", say.NOT_AVAILABLE), "p_value": mk.get("p_value"),
+            "sen_slope": mk.get("sen_slope"), "n": n, "first": first,
+            "last": next((p["period"] for p in reversed(points) if p.get("value") is not None),
+                         None),
+            "reason": reason,
+            "running": (measure.get("running") or {}).get("label"),
+            "test": "Mann-Kendall, two-sided, 5% level"}
+
+
+def trends_section(store: Store, place: dict, ids: list[str]) -> dict:
+    trend_view = _module("trend_view")
+    if not ids:
+        raise SectionUnavailable(f"no outcome or spending indicators are loaded for "
+                                 f"{place['name']}")
+    found = trend_view.area_trends(store, place["gss_code"], indicators=ids)
+    rows = []
+    for t in found["indicators"]:
+        points = [{"period": p["period"], "value": p.get("value"), "status": p.get("status"),
+                   "gap": p.get("gap", False), "lower": None, "upper": None}
+                  for p in t.get("series", [])]
+        measures = t.get("measures") or {}
+        measure = measures.get("value") or measures.get("cash") or {"reason": t.get("reason")}
+        rows.append({"indicator_id": t["indicator_id"], "title": t.get("title"),
+                     "unit": t.get("unit"), "series": points, "gaps": t.get("gaps", []),
+                     "trend": _trend_summary(measure, points)})
+    return {"indicators": rows}
+
+
+# -- early-warning flags ------------------------------------------------------------------------
+def latest_rs_year(store: Store) -> int:
+    """The calendar year by whose end the latest Revenue Outturn year was published."""
+    start = store.scalar("SELECT max(period_start) FROM current_observations "
+                         "WHERE indicator_id = ? AND period_type = 'financial_year'", [_RS_NRE])
+    if start is None:
+        raise SectionUnavailable("no Revenue Outturn (RS) data is loaded; run 'wholeplace load'")
+    return start.year + 1
+
+
+def flags_section(store: Store, place: dict) -> dict:
+    resilience = _module("resilience")
+    year = latest_rs_year(store)
+    found = resilience.council_flags(store, year, place["gss_code"], method=FLAG_METHOD)
+    c = found["council"]
+    keep = ("indicator", "title", "group", "unit", "polarity", "band", "value", "value_text",
+            "span", "threshold", "trend", "trend_direction", "definition", "comparators",
+            "comparator_position", "explanation")
+    return {"period": found["period"], "as_of": found["as_of"],
+            "comparators": c["comparator_group"], "higher_risk": c["higher_risk"],
+            "some_risk": c["some_risk"], "caveats": found["caveats"],
+            "sources_used": found["sources_used"],
+            "indicators": [{k: r.get(k) for k in keep} for r in c["indicators"]]}
+
+
+# -- whole-place spend --------------------------------------------------------------------------
+def spend_section(store: Store, place: dict) -> dict:
+    spend = _module("wholeplace_spend")
+    year = latest_rs_year(store) - 1
+    found = spend.place_spend(store, place["gss_code"], year)
+    if found["kind"] == "county":
+        areas = [{"area": a["area"], "population": a["population"],
+                  "totals": a["totals"]} for a in found["areas"]]
+        return {"kind": "county", "period": found["period"], "areas": areas,
+                "notes": found["notes"], "not_included": found["not_included"]}
+    return {k: found[k] for k in ("kind", "period", "population", "per_head_available",
+                                  "tiers", "lines", "totals", "notes", "not_included")}
+
+
+# -- sentences and sources ----------------------------------------------------------------------
+def profile_sentences(name: str, sections: dict) -> list[dict]:
+    """Every generated sentence, with the section it summarises."""
+    out: list[dict] = []
+
+    def add(where: str, text: str | None) -> None:
+        if text:
+            out.append({"section": where, "text": text})
+
+    ctx = sections["context"]
+    if ctx["status"] == AVAILABLE:
+        if ctx.get("population"):
+            add("context", say.population_sentence(name, ctx["population"]))
+        if ctx["lsoas"]["status"] == AVAILABLE:
+            add("context", say.deciles_sentence(name, ctx["lsoas"]["deciles"],
+                                                ctx["lsoas"]["total"]))
+    for row in sections["outcomes"].get("indicators", []):
+        add("outcomes", row["sentence"])
+    flags = sections["flags"]
+    for f in flags.get("indicators", []):
+        if f["band"] in ("higher risk", "some risk"):
+            add("flags", say.flag_sentence(f, flags["period"]))
+    if sections["spend"]["status"] == AVAILABLE and sections["spend"]["kind"] == "area":
+        add("spend", say.spend_sentence(name, sections["spend"]))
+    return out
+
+
+def outcome_sentence(row: dict, trend: dict | None) -> str:
+    g = row["group"]
+    item = {"title": row["title"], "unit": row["unit"], "period": row["period"],
+            "value": row["value"], "verdict": g["verdict"], "median": g["median"],
+            "benchmark": g["benchmark"], "band_reason": g["reason"],
+            "reason": row.get("note"), "trend": trend}
+    return say.outcome_sentence(item, g["whom"])
+
+
+#: Sources every profile reads (register, lookup, population, deprivation).
+CONTEXT_SOURCES = ("la_register", "lsoa11_lookup", "population_mye", "imd2019_la",
+                   "imd2019_la23", "imd2019_lsoa")
+
+
+def sources(store: Store, sections: dict) -> list[dict]:
+    """The datasets the profile used, with publisher, release and licence."""
+    used = set(CONTEXT_SOURCES)
+    used |= {r["source_id"] for r in sections["outcomes"].get("indicators", []) if r["source_id"]}
+    used |= set(sections["flags"].get("sources_used", []))
+    if sections["spend"]["status"] == AVAILABLE or sections["flags"]["status"] == AVAILABLE:
+        used |= {r["source_id"] for r in store.rows(
+            "SELECT DISTINCT source_id FROM current_observations WHERE indicator_id = ?",
+            [_RS_NRE])}
+    keep = ("dataset_id", "source_id", "title", "publisher", "licence", "release",
+            "released_on", "url", "landing_page")
+    return [{k: d[k] for k in keep} for d in hub.datasets(store)
+            if d["source_id"] in used and d["superseded_by"] is None]
+
+
+# -- the profile --------------------------------------------------------------------------------
+def check_group(place: dict, group: str, members: list[str] | None) -> None:
+    if group not in GROUPS:
+        raise InputError(f"Unknown comparator group {group!r}: choose one of "
+                         f"{', '.join(GROUPS)}.")
+    if group == "county" and place["tier"] != "lower":
+        raise InputError(f"{place['name']} ({place['gss_code']}) is not a shire district, so it "
+                         "has no county group; choose 'ours', 'cipfa' or 'region'.")
+    if group == "custom" and not members:
+        raise InputError("A custom group needs members: give the GSS codes of the councils "
+                         "to compare with.")
+    if members and group != "custom":
+        raise InputError("Members are only used by the 'custom' group; drop them or choose "
+                         "group 'custom'.")
+
+
+def group_options(place: dict) -> list[dict]:
+    """The comparator groups offered for this council (``county`` only for shire districts)."""
+    return [{"method": m, "label": GROUP_LABELS[m]} for m in GROUPS
+            if m != "custom" and (m != "county" or place["tier"] == "lower")]
+
+
+def build_profile(store: Store, code: str, group: str = "ours",
+                  members: list[str] | None = None) -> dict:
+    """The place profile of council ``code`` against comparator ``group`` (see module doc).
+
+    Raises NotFoundError for an unknown code and InputError for a group the council cannot
+    have; anything a section cannot provide is reported in that section instead.
+    """
+    place = places.get_place(store, code)
+    check_group(place, group, members)
+    ids = key_indicators(store, place["gss_code"])
+    sections = {
+        "served": section(served_section, store, place),
+        "context": section(context_section, store, place),
+        "outcomes": section(outcomes_section, store, place, group, members),
+        "trends": section(trends_section, store, place, ids),
+        "flags": section(flags_section, store, place),
+        "spend": section(spend_section, store, place),
+    }
+    trends = {t["indicator_id"]: t["trend"] for t in sections["trends"].get("indicators", [])}
+    for row in sections["outcomes"].get("indicators", []):
+        row["trend"] = trends.get(row["indicator_id"])
+        row["sentence"] = outcome_sentence(row, row["trend"])
+    return {"council": place, "group": group, "members": members,
+            "group_options": group_options(place), **sections,
+            "sentences": profile_sentences(place["name"], sections),
+            "sources": sources(store, sections)}

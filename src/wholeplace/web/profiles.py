@@ -1,0 +1,72 @@
+"""The place profile for the web: one cached :func:`build_profile` per (code, group), and the
+context the page template needs (the charts as SVG beside the same data).
+
+The hub is opened read-only for the app's lifetime, so a profile cannot change while the app
+runs: :class:`ProfileCache` keeps the most recent ones in memory (least recently used out).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from fastapi import Request
+from markupsafe import Markup
+
+from wholeplace.hub.store import Store
+from wholeplace.insight.profile import build_profile
+from wholeplace.report.charts import profile_charts
+from wholeplace.report.scene import to_svg
+
+MAX_CACHED = 256
+
+
+class ProfileCache:
+    """Profiles by (code, group), built once each (thread-safe, bounded)."""
+
+    def __init__(self, size: int = MAX_CACHED):
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, code: str, group: str) -> dict:
+        key = (code.strip().upper(), group)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        profile = build_profile(store, key[0], group)
+        with self._lock:
+            self._items[key] = profile
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return profile
+
+
+def cache(request: Request) -> ProfileCache:
+    state = request.app.state
+    if getattr(state, "profiles", None) is None:
+        state.profiles = ProfileCache()
+    return state.profiles
+
+
+def profile(request: Request, store: Store, code: str, group: str) -> dict:
+    return cache(request).get(store, code, group)
+
+
+def page_context(data: dict, code: str, group: str) -> dict[str, Any]:
+    """The template context: the profile, its charts as SVG, and the download links."""
+    charts = profile_charts(data)
+    query = f"?group={group}"
+    base = f"/council/{code}/profile"
+    return {
+        "title": f"{data['council']['name']}: place profile", "p": data,
+        "spine_svg": Markup(to_svg(charts["spine"])) if charts["spine"] else None,
+        "funnel_svg": Markup(to_svg(charts["funnel"])) if charts["funnel"] else None,
+        "funnel_indicator": charts["funnel_indicator"],
+        "deciles_svg": Markup(to_svg(charts["deciles"])) if charts["deciles"] else None,
+        "trend_svgs": {k: Markup(to_svg(v)) for k, v in charts["trends"].items()},
+        "json_url": f"{base}.json{query}", "pdf_url": f"{base}.pdf{query}",
+        "xlsx_url": f"{base}.xlsx{query}", "profile_url": base,
+    }
