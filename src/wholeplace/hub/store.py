@@ -82,6 +82,12 @@ class Store:
             out[name] = sorted(rows, key=repr)
         return out
 
+    def data_version(self) -> tuple:
+        """Changes whenever a load changes the data: a key for caches of derived results."""
+        return tuple(self.execute(
+            "SELECT count(*), max(dataset_id), max(loaded_at), count(superseded_by) "
+            "FROM datasets").fetchone())
+
     def is_empty(self) -> bool:
         return not self.scalar("SELECT count(*) FROM datasets")
 

@@ -134,17 +134,12 @@ _GROUP_CACHE: dict[tuple, ComparatorGroup] = {}
 GROUP_CACHE_SIZE = 2048
 
 
-def _data_version(store: Store) -> tuple:
-    return tuple(store.execute("SELECT count(*), max(dataset_id), max(loaded_at), "
-                               "count(superseded_by) FROM datasets").fetchone())
-
-
 def cached_group(store: Store, code: str, method: str, settings=None,
                  members: list[str] | None = None) -> ComparatorGroup:
     """:func:`comparator_group`, remembered for a hub file whose data has not changed."""
     if store.path is None:
         return comparator_group(store, code, method, settings=settings, members=members)
-    key = (str(store.path), _data_version(store), code, method, resolve_settings(settings),
+    key = (str(store.path), store.data_version(), code, method, resolve_settings(settings),
            tuple(members or ()))
     found = _GROUP_CACHE.get(key)
     if found is None:

@@ -91,6 +91,8 @@ class ContextTable:
     universe: str
     year: int
     councils: list[CouncilContext] = field(default_factory=list)
+    #: Models fitted on this table, by settings (filled by insight.groups.cached_models).
+    fitted: dict = field(default_factory=dict, repr=False, compare=False)
 
     def by_code(self) -> dict[str, CouncilContext]:
         return {c.code: c for c in self.councils}

@@ -216,10 +216,10 @@ def comparator_group(store: Store, code: str, method: str = "ours",
     s = resolve_settings(settings)
     place = get_place(store, code)
     universe = "lad2021" if method == "cipfa" else s.universe
-    context = read_context(store, universe, s.year)
+    context = cached_context(store, universe, s.year)
     if method == "cipfa" and place["gss_code"] not in context.by_code():
         # A council created after mid-2021 (the 2023 unitaries): no published set.
-        context = read_context(store, s.universe, s.year)
+        context = cached_context(store, s.universe, s.year)
         model, subject = _subject_model(context, place, s)
         return _listed_group(model, subject, "cipfa", [], context, store)
     model, subject = _subject_model(context, place, s)
@@ -258,8 +258,36 @@ def _subject_model(context: ContextTable, place: dict, s: ResolvedSettings
                          f"{context.universe!r} universe (the councils of "
                          f"{'today' if context.universe == 'current' else 'mid-2021'}). Use "
                          f"universe={other!r} or the code of its successor.")
-    models = build_models(context, s)
+    models = cached_models(context, s)
     return models[kind_of(found.la_type, s.kind_rule)[0]], found
+
+
+# -- caches: the context and the fitted models depend only on the hub's data --------------------
+_CONTEXTS: dict[tuple, ContextTable] = {}
+CACHE_SIZE = 16
+
+
+def _remember(cache: dict, key: tuple, make):
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        while len(cache) >= CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = found
+    return found
+
+
+def cached_context(store: Store, universe: str, year: int) -> ContextTable:
+    """:func:`read_context`, remembered per hub file and data version (a load changes it)."""
+    if store.path is None:
+        return read_context(store, universe, year)
+    key = (str(store.path), store.data_version(), universe, year)
+    return _remember(_CONTEXTS, key, lambda: read_context(store, universe, year))
+
+
+def cached_models(context: ContextTable, s: ResolvedSettings) -> dict[str, KindModel]:
+    """:func:`build_models`, remembered on the context table for the same settings."""
+    return _remember(context.fitted, (s,), lambda: build_models(context, s))
 
 
 def _check_custom(store: Store, subject: CouncilContext, members: list[str] | None) -> list[str]:
