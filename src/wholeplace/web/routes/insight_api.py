@@ -1,6 +1,8 @@
-"""The comparison JSON API: a council's comparator group, its indicators compared with the group
-and England, and its time series with trend tests. Thin handlers over wholeplace.insight; errors
-go through the app's one handler (``{"error", "message"}`` with the status)."""
+"""The insight JSON API: a council's comparator group, its indicators compared with the group
+and England, its time series with trend tests, early-warning flags and whole-place spend.
+
+Thin handlers over wholeplace.insight; errors go through the app's one handler
+(``{"error", "message"}`` with the status)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 
 from wholeplace.hub.store import Store
+from wholeplace.insight import resilience
 from wholeplace.insight.compare import compare_area
 from wholeplace.insight.groups import comparator_group
+from wholeplace.insight.spend_compare import compare_spend
 from wholeplace.insight.trend_view import area_trends
+from wholeplace.insight.wholeplace_spend import place_spend
 from wholeplace.web.deps import get_store
 from wholeplace.web.routes.api import ERRORS
 
@@ -69,3 +74,50 @@ def api_trends(code: str,
     and, with a deflator loaded, in real terms."""
     return area_trends(store, code, indicators=indicator, last=last, baseline=baseline,
                        deflator=deflator)
+
+
+FlagMethod = Literal["kind", "region", "ours", "cipfa", "county"]
+SpendMethod = Literal["national", "region", "ours", "cipfa", "county"]
+YEAR_HELP = ("Use only data published by 31 December of this year; the latest financial year "
+             "published by then is assessed (2018 assesses 2017-18)")
+
+
+@router.get("/flags", summary="Early-warning flags for every council", tags=["Early warning"],
+            responses=ERRORS)
+def api_flags(year: int = Query(..., ge=2000, le=2100, description=YEAR_HELP),
+              method: FlagMethod = Query("kind", description="Comparators: same kind of "
+                                         "council nationally ('kind'), in the region, or a "
+                                         "comparator-group method (slower)"),
+              limit: int | None = Query(None, ge=1, description="Only the N most at risk"),
+              store: Store = Depends(get_store)) -> dict[str, Any]:
+    """Every council's financial-resilience and service-pressure indicators, most at risk
+    first, each flag with its value, threshold, comparator position and trend, using only data
+    published by the end of ``year`` (backtesting)."""
+    result = resilience.assess(store, year, method)
+    if limit is not None:
+        result = result | {"councils": result["councils"][:limit]}
+    return result
+
+
+@router.get("/councils/{code}/flags", summary="One council's early-warning indicators",
+            tags=["Early warning"], responses=ERRORS)
+def api_council_flags(code: str, year: int = Query(..., ge=2000, le=2100, description=YEAR_HELP),
+                      method: FlagMethod = Query("kind", description="Comparators"),
+                      store: Store = Depends(get_store)) -> dict[str, Any]:
+    """All of one council's early-warning indicators with their bands and explanations."""
+    return resilience.council_flags(store, year, code, method)
+
+
+@router.get("/councils/{code}/spend", summary="Whole-place spend per head",
+            tags=["Whole-place spend"], responses=ERRORS)
+def api_spend(code: str,
+              year: int = Query(..., ge=2000, le=2100, description="The financial year by the "
+                                "year it starts in (2017 for 2017-18)"),
+              compare: SpendMethod | None = Query(None, description="Also compare the total "
+                                                  "with a comparator group"),
+              store: Store = Depends(get_store)) -> dict[str, Any]:
+    """What each tier of local government serving the area spends per resident, by service
+    line (the council's own, the county's and the combined authority's or GLA's, apportioned by
+    population), the total, and optionally its position among comparator places."""
+    return {"spend": place_spend(store, code, year),
+            "comparison": compare_spend(store, code, year, compare) if compare else None}
