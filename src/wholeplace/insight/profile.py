@@ -335,7 +335,8 @@ def profile_sentences(name: str, sections: dict) -> list[dict]:
             add("context", say.deciles_sentence(name, ctx["lsoas"]["deciles"],
                                                 ctx["lsoas"]["total"]))
     for row in sections["outcomes"].get("indicators", []):
-        add("outcomes", row["sentence"])
+        if row["kind"] in OUTCOME_KINDS:  # spending rows have sentences too, on the page
+            add("outcomes", row["sentence"])
     flags = sections["flags"]
     for f in flags.get("indicators", []):
         if f["band"] in ("higher risk", "some risk"):

@@ -15,11 +15,20 @@ from fastapi import Request
 from markupsafe import Markup
 
 from wholeplace.hub.store import Store
-from wholeplace.insight.profile import build_profile
-from wholeplace.report.charts import profile_charts
+from wholeplace.insight.profile import OUTCOME_KINDS, build_profile
+from wholeplace.insight.sentences import format_number
+from wholeplace.report.charts import VERDICT_WORDS, profile_charts
 from wholeplace.report.scene import to_svg
 
 MAX_CACHED = 256
+NOT_AVAILABLE = "Not available"
+
+
+def cell(value: float | None, unit: str | None) -> str:
+    """A number for a table cell: short, in its unit ("£229", "38.7%"); missing stays missing."""
+    if value is None:
+        return NOT_AVAILABLE
+    return format_number(value, unit).removesuffix(" per head")
 
 
 class ProfileCache:
@@ -69,4 +78,5 @@ def page_context(data: dict, code: str, group: str) -> dict[str, Any]:
         "trend_svgs": {k: Markup(to_svg(v)) for k, v in charts["trends"].items()},
         "json_url": f"{base}.json{query}", "pdf_url": f"{base}.pdf{query}",
         "xlsx_url": f"{base}.xlsx{query}", "profile_url": base,
+        "cell": cell, "verdict_words": VERDICT_WORDS, "outcome_kinds": OUTCOME_KINDS,
     }

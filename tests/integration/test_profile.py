@@ -1,0 +1,229 @@
+"""The place profile on the real loaded hub: every section for four kinds of council, the LSOA
+deciles, the group switch, the page and its JSON twin, the PDF, the XLSX and the CLI."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import time
+import zlib
+
+import html5lib
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from wholeplace.cli.main import app as cli
+from wholeplace.config import get_settings
+from wholeplace.hub import queries as hub
+from wholeplace.insight.profile import build_profile
+from wholeplace.report.pdf import profile_pdf
+from wholeplace.web.app import create_app
+
+CAMBRIDGE, CAMBRIDGESHIRE, CAMDEN, HARTLEPOOL = "E07000008", "E10000003", "E09000007", "E06000001"
+COMBINED = "E47000008"
+COUNCILS = [CAMBRIDGE, CAMBRIDGESHIRE, CAMDEN, HARTLEPOOL]
+SECTIONS = ("served", "context", "outcomes", "trends", "flags", "spend")
+
+
+@pytest.fixture(scope="module")
+def client(loaded_db):
+    with TestClient(create_app(get_settings(db=loaded_db))) as c:
+        yield c
+
+
+def parse(text: str):
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+
+
+def lsoa_count(store, code: str, county: bool) -> int:
+    column = "county_gss_code" if county else "la_gss_code"
+    return store.scalar(f"SELECT count(*) FROM lsoas WHERE {column} = ?", [code])
+
+
+@pytest.mark.parametrize("code", COUNCILS)
+def test_every_section_is_built_from_the_hub(loaded_store, code):
+    p = build_profile(loaded_store, code)
+    assert {k: p[k]["status"] for k in SECTIONS} == {k: "available" for k in SECTIONS}
+    lsoas = p["context"]["lsoas"]
+    expected = lsoa_count(loaded_store, code, county=code == CAMBRIDGESHIRE)
+    assert expected > 0 and lsoas["total"] == expected
+    assert sum(d["count"] for d in lsoas["deciles"]) == expected
+    assert [d["decile"] for d in lsoas["deciles"]] == list(range(1, 11))
+    assert abs(sum(d["share"] for d in lsoas["deciles"]) - 1) < 1e-9
+    for row in p["outcomes"]["indicators"]:  # the value shown is the hub's latest value
+        latest = hub.series(loaded_store, row["indicator_id"], code)[-1]
+        assert (row["period"], row["value"]) == (latest["period"], latest["value"])
+        assert row["sentence"].startswith(row["title"])
+    assert p["sentences"] and all(s["text"].endswith(".") for s in p["sentences"])
+    assert {s["source_id"] for s in p["sources"]} >= {"la_register", "imd2019_lsoa"}
+    assert all(s["licence"] for s in p["sources"])
+
+
+def test_a_county_counts_its_districts_lsoas(loaded_store):
+    p = build_profile(loaded_store, CAMBRIDGESHIRE)
+    districts = [c["gss_code"] for c in p["served"]["served_by"]["children"]]
+    assert p["context"]["lsoas"]["total"] == sum(lsoa_count(loaded_store, d, False)
+                                                 for d in districts)
+
+
+def test_a_district_without_care_outcomes_says_who_reports_them(loaded_store):
+    p = build_profile(loaded_store, CAMBRIDGE)
+    assert "Cambridgeshire County Council" in p["outcomes"]["outcomes_note"]
+
+
+def test_sections_without_data_say_why(loaded_store):
+    p = build_profile(loaded_store, COMBINED)
+    assert p["served"]["status"] == "available"
+    assert p["outcomes"]["status"] == "not available"
+    assert "combined authority" in p["outcomes"]["reason"]
+    assert p["spend"]["status"] == "not available" and p["spend"]["reason"]
+
+
+def _switch(loaded_store, code):
+    """An indicator whose verdict depends on the group, and two groups giving different ones."""
+    p = build_profile(loaded_store, code)
+    for row in p["outcomes"]["indicators"]:
+        verdicts = {s["method"]: s["verdict"] for s in row["sensitivity"]
+                    if s["verdict"] not in ("not_enough_data", "not_available")}
+        if row["depends_on_group"] and len(set(verdicts.values())) > 1:
+            (a, va), (b, vb) = next((x, y) for x in verdicts.items() for y in verdicts.items()
+                                    if x[1] != y[1])
+            return row["indicator_id"], a, va, b, vb
+    pytest.fail(f"no indicator of {code} has a verdict that depends on the group")
+
+
+def _row(p, indicator):
+    return next(r for r in p["outcomes"]["indicators"] if r["indicator_id"] == indicator)
+
+
+def test_switching_the_group_changes_the_verdict_the_sensitivity_predicts(loaded_store):
+    indicator, a, va, b, vb = _switch(loaded_store, CAMBRIDGESHIRE)
+    pa, pb = build_profile(loaded_store, CAMBRIDGESHIRE, a), build_profile(
+        loaded_store, CAMBRIDGESHIRE, b)
+    ra, rb = _row(pa, indicator), _row(pb, indicator)
+    assert (ra["group"]["verdict"], rb["group"]["verdict"]) == (va, vb)
+    assert ra["sentence"] != rb["sentence"]
+    assert pa["outcomes"]["group"]["label"] != pb["outcomes"]["group"]["label"]
+
+
+# -- the page and its twin ----------------------------------------------------------------------
+@pytest.mark.parametrize("code", [*COUNCILS, COMBINED])
+def test_the_page_is_valid_html_with_described_charts(client, code):
+    resp = client.get(f"/council/{code}/profile")
+    assert resp.status_code == 200, resp.text[:500]
+    tree = parse(resp.text)
+    assert len(list(tree.iter("h1"))) == 1
+    svgs = [e for e in tree.iter() if str(e.tag).endswith("svg") and "wp-chart" in
+            (e.get("class") or "")]
+    for svg in svgs:
+        tags = [str(c.tag).split("}")[-1] for c in svg]
+        assert tags[:2] == ["title", "desc"] and svg.get("role") == "img"
+    if code != COMBINED:
+        assert len(svgs) >= 2  # the spine chart and the deciles chart at least
+        assert f'href="/council/{code}/profile.pdf?group=ours"' in resp.text
+        assert f'href="/council/{code}/profile.xlsx?group=ours"' in resp.text
+    else:
+        assert "is not available because" in resp.text
+
+
+def test_the_twin_has_the_page_data(client):
+    page = client.get(f"/council/{CAMDEN}/profile?group=cipfa").text
+    data = client.get(f"/council/{CAMDEN}/profile.json?group=cipfa").json()
+    assert data["group"] == "cipfa"
+    assert data["outcomes"]["group"]["label"] in page
+    for s in data["sentences"]:
+        assert s["text"].replace("'", "&#39;") in page
+    assert "0 of Camden" not in data["sentences"][0]["text"] or "0 of Camden" in page
+
+
+def test_the_page_follows_the_group(client, loaded_store):
+    indicator, a, va, b, vb = _switch(loaded_store, CAMBRIDGESHIRE)
+    pages = {m: client.get(f"/council/{CAMBRIDGESHIRE}/profile?group={m}").text for m in (a, b)}
+
+    def band(html):
+        row = re.search(rf'data-indicator="{re.escape(indicator)}".*?</tr>', html, re.S).group(0)
+        return re.search(r'wp-band">([^<]+)<', row).group(1)
+    assert band(pages[a]) != band(pages[b])
+    spine = [re.search(r'<svg[^>]*id="spine".*?</svg>', pages[m], re.S).group(0) for m in (a, b)]
+    assert spine[0] != spine[1]
+    assert 'checked' in re.search(rf'<input[^>]*value="{b}"[^>]*>', pages[b]).group(0)
+
+
+def test_a_group_the_council_cannot_have_is_a_clear_error(client):
+    resp = client.get(f"/council/{HARTLEPOOL}/profile.json?group=county")
+    assert resp.status_code == 400
+    assert resp.json()["error"] == "InputError"
+    assert "not a shire district" in resp.json()["message"]
+    assert client.get(f"/council/{HARTLEPOOL}/profile?group=nonsense").status_code == 400
+    assert client.get("/council/E99999999/profile").status_code == 404
+
+
+def test_the_council_page_links_to_its_profile(client):
+    assert f'href="/council/{CAMBRIDGE}/profile"' in client.get(f"/council/{CAMBRIDGE}").text
+
+
+# -- PDF and XLSX -------------------------------------------------------------------------------
+def pdf_text(body: bytes) -> str:
+    """The text in a PDF's content streams, decoded as reportlab writes them (ASCII85, then
+    Flate): a round trip through the two standard PDF filters."""
+    out = []
+    for raw in re.findall(rb"stream\r?\n(.*?)endstream", body, re.S):
+        data = raw.strip()
+        if data.endswith(b"~>"):
+            data = base64.a85decode(data, adobe=True)
+        try:
+            data = zlib.decompress(data)
+        except zlib.error:
+            pass
+        out.append(data.decode("latin-1"))
+    return "".join(out)
+
+
+def test_the_pdf_is_a_pdf_with_the_council_and_its_sources(client, loaded_store):
+    start = time.perf_counter()
+    body = profile_pdf(build_profile(loaded_store, CAMBRIDGESHIRE))
+    assert time.perf_counter() - start < 3
+    assert body.startswith(b"%PDF")
+    text = pdf_text(body)
+    assert "Cambridgeshire County Council" in text
+    assert "Sources and licences" in text and "OGL-UK-3.0" in text
+    resp = client.get(f"/council/{CAMBRIDGESHIRE}/profile.pdf?group=region")
+    assert resp.headers["content-type"] == "application/pdf"
+    assert resp.content.startswith(b"%PDF")
+
+
+def test_the_xlsx_has_the_twin_numbers(client):
+    data = client.get(f"/council/{HARTLEPOOL}/profile.json").json()
+    resp = client.get(f"/council/{HARTLEPOOL}/profile.xlsx")
+    book = load_workbook(io.BytesIO(resp.content))
+    assert {"Summary", "Context", "Compared", "Trends", "Flags", "Spend", "Sources"} <= set(
+        book.sheetnames)
+    sheet = book["Compared"]
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r)) for r in sheet.iter_rows(min_row=2, values_only=True)}
+    for ind in data["outcomes"]["indicators"]:
+        got = rows[ind["indicator_id"]]
+        same = pytest.approx  # XLSX keeps 15 significant digits of a float
+        assert got["value"] == (None if ind["value"] is None else same(ind["value"], rel=1e-12))
+        assert got["group_median"] == (None if ind["group"]["median"] is None
+                                       else same(ind["group"]["median"], rel=1e-12))
+        assert got["band"] == ind["group"]["band"]
+        if ind["value"] is None:
+            assert got["status"] != "published"
+    trends = book["Trends"]
+    gaps = [r for r in trends.iter_rows(min_row=2, values_only=True) if r[3] is None]
+    assert gaps and all(r[4] and r[4] != "published" for r in gaps)  # empty, with a status
+
+
+def test_the_cli_writes_the_pdf_and_xlsx(loaded_db, tmp_path):
+    pdf, xlsx = tmp_path / "p.pdf", tmp_path / "p.xlsx"
+    result = CliRunner().invoke(cli, ["--db", str(loaded_db), "profile", CAMDEN, "--pdf",
+                                      str(pdf), "--xlsx", str(xlsx), "--group", "region"])
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF") and "Camden" in pdf_text(pdf.read_bytes())
+    assert load_workbook(xlsx)["Summary"].max_row > 1
+    refused = CliRunner().invoke(cli, ["--db", str(loaded_db), "profile", CAMDEN])
+    assert refused.exit_code == 1 and "--pdf" in refused.output
