@@ -24,7 +24,7 @@ PAGES = [
     "/", "/search?q=cam", "/search?q=", "/search?q=Zzzznowhere", "/councils",
     "/councils?region=London", "/councils?tier=upper", f"/council/{CAMBRIDGE}",
     f"/council/{CAMBRIDGESHIRE}", f"/council/{COMBINED}", f"/council/{FORMER}", "/datasets",
-    "/datasets/1",
+    "/datasets/1", "/early-warning", "/early-warning?year=2015&show=all",
 ]
 
 

@@ -19,7 +19,15 @@ from fastapi.staticfiles import StaticFiles
 from wholeplace.config import Settings, get_settings
 from wholeplace.web import errors
 from wholeplace.web.deps import StoreProvider
-from wholeplace.web.routes import api, councils, datasets, home, insight_api, profile
+from wholeplace.web.routes import (
+    api,
+    councils,
+    datasets,
+    early_warning,
+    home,
+    insight_api,
+    profile,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -44,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stores = stores
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
-    for module in (home, councils, profile, datasets, api, insight_api):
+    for module in (home, councils, profile, early_warning, datasets, api, insight_api):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -1,0 +1,46 @@
+"""The early-warning page: every council's financial-resilience and service-pressure flags for a
+year, most at risk first, using only data published by the end of that year."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from wholeplace.hub.store import Store
+from wholeplace.insight import resilience
+from wholeplace.web.deps import get_store
+from wholeplace.web.render import as_json, render
+
+router = APIRouter(include_in_schema=False)
+
+#: Years a person can pick: the ends of the financial years the RS releases cover.
+YEARS = (2012, 2013, 2014, 2015, 2016, 2018)
+DEFAULT_YEAR = 2018
+
+
+def early_warning(store: Store, year: int, show: str) -> dict:
+    """The page's data: the assessment, cut to councils with flags unless ``show`` is 'all'."""
+    result = resilience.assess(store, year)
+    councils = result["councils"]
+    flagged = [c for c in councils if c["higher_risk"]]
+    shown = councils if show == "all" else flagged
+    return {"assessment": {k: v for k, v in result.items() if k != "councils"},
+            "year": year, "years": YEARS, "show": show, "assessed": len(councils),
+            "flagged": len(flagged), "councils": shown}
+
+
+@router.get("/early-warning.json")
+def early_warning_json(year: int = Query(DEFAULT_YEAR, ge=2000, le=2100),
+                       show: str = Query("flagged", pattern="^(flagged|all)$"),
+                       store: Store = Depends(get_store)) -> Response:
+    return as_json(early_warning(store, year, show))
+
+
+@router.get("/early-warning")
+def early_warning_page(request: Request, year: int = Query(DEFAULT_YEAR, ge=2000, le=2100),
+                       show: str = Query("flagged", pattern="^(flagged|all)$"),
+                       store: Store = Depends(get_store)) -> Response:
+    data = early_warning(store, year, show)
+    return render(request, "early_warning.html", {
+        "title": f"Early warning, {data['assessment']['period']}", **data,
+        "json_url": f"/early-warning.json?year={year}&show={show}"})
