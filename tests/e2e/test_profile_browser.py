@@ -1,0 +1,59 @@
+"""The place profile in Debian's Chromium: switching the comparator group changes the chart and
+the bands (with and without JavaScript), and axe-core finds no serious problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_browser import _report, _serious, browser, page, server  # noqa: F401
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+CAMBRIDGESHIRE = "E10000003"
+SCREENSHOT = Path("/tmp/wholeplace-profile-page.png")
+
+
+def _medians(page) -> list[str]:
+    """The x position of every median line in the spine chart."""
+    return page.eval_on_selector_all(
+        "#spine line[stroke-width='2']", "ls => ls.map(l => l.getAttribute('x1'))")
+
+
+@pytest.mark.e2e
+def test_switching_the_group_changes_the_chart_and_the_bands(page):  # noqa: F811
+    page.goto(f"/council/{CAMBRIDGESHIRE}/profile")
+    label = page.locator("#group-label").inner_text()
+    assert "15 most similar county councils" in label
+    before_medians = _medians(page)
+    before_bands = page.locator("#outcomes-table .wp-band").all_inner_texts()
+    assert before_medians
+    assert page.get_by_role("img", name="Cambridgeshire compared with").is_visible()
+    page.get_by_role("radio", name="CIPFA nearest neighbours").check()  # a few lines of JS submit the form
+    page.wait_for_url("**/profile?group=cipfa")
+    assert "CIPFA nearest neighbours of Cambridgeshire" in page.locator("#group-label").inner_text()
+    assert _medians(page) != before_medians
+    assert page.locator("#outcomes-table .wp-band").all_inner_texts() != before_bands
+    assert page.get_by_role("radio", name="CIPFA nearest neighbours").is_checked()
+
+
+@pytest.mark.e2e
+def test_the_group_form_works_without_javascript(browser, server):  # noqa: F811
+    context = browser.new_context(base_url=server, java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(f"/council/{CAMBRIDGESHIRE}/profile")
+    pg.get_by_role("radio", name="Same kind of council in the region").check()
+    pg.get_by_role("button", name="Show this comparison").click()
+    pg.wait_for_url("**/profile?group=region")
+    assert "County councils in East of England" in pg.locator("#group-label").inner_text()
+    context.close()
+
+
+@pytest.mark.e2e
+def test_profile_page_has_no_serious_accessibility_violations(page):  # noqa: F811
+    page.goto(f"/council/{CAMBRIDGESHIRE}/profile")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+    assert SCREENSHOT.stat().st_size > 50_000
+    violations = _serious(page)
+    assert not violations, _report(violations)
