@@ -225,6 +225,21 @@ def trend_chart(row: dict, chart_id: str, width: float = 300, height: float = 18
 
 
 # -- funnel plot --------------------------------------------------------------------------------
+def _funnel_ticks(sc: Scene, xy, lo: float, hi: float, x_hi: float, unit: str | None,
+                  box: tuple[float, float, float]) -> None:
+    """Gridlines with value labels, and denominator labels along the bottom."""
+    left, right, bottom = box
+    for t in s.nice_ticks(lo, hi, 5):
+        if lo <= t <= hi:
+            _, ty = xy(0, t)
+            sc.add(s.Line(left, ty, right, ty, s.LIGHT_GREY),
+                   s.Text(left - 6, ty + 4, tick_label(t, unit), 11, "end", fill=s.GREY))
+    for t in s.nice_ticks(0, x_hi, 5):
+        if t <= x_hi:
+            tx, _ = xy(t, lo)
+            sc.add(s.Text(tx, bottom + 16, f"{t:,.0f}", 11, "middle", fill=s.GREY))
+
+
 def funnel_chart(funnel: dict, title: str, unit: str | None, subject_name: str,
                  chart_id: str = "funnel", width: float = 640, height: float = 400) -> Scene:
     """A funnel plot: each council's value against its denominator, the baseline, and the 95%
@@ -250,15 +265,7 @@ def funnel_chart(funnel: dict, title: str, unit: str | None, subject_name: str,
         return (left + d / x_hi * (right - left),
                 bottom - (v - lo) / ((hi - lo) or 1) * (bottom - top))
 
-    for t in s.nice_ticks(lo, hi, 5):
-        if lo <= t <= hi:
-            _, ty = xy(0, t)
-            sc.add(s.Line(left, ty, right, ty, s.LIGHT_GREY),
-                   s.Text(left - 6, ty + 4, tick_label(t, unit), 11, "end", fill=s.GREY))
-    for t in s.nice_ticks(0, x_hi, 5):
-        if t <= x_hi:
-            tx, _ = xy(t, lo)
-            sc.add(s.Text(tx, bottom + 16, f"{t:,.0f}", 11, "middle", fill=s.GREY))
+    _funnel_ticks(sc, xy, lo, hi, x_hi, unit, (left, right, bottom))
     for band in limits["bands"]:
         dash = (5, 4) if band["level"] < 0.99 else None
         for k in ("lower", "upper"):
