@@ -52,8 +52,12 @@ test-deps: install assets browser
 test: test-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
+# Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile.
 bench: install assets
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.neighbours
+	$(BIN)/python -m benchmarks.flags
+	$(BIN)/python -m benchmarks.profile
 
 # Re-pin dependencies after changing pyproject.toml (writes requirements.lock).
 lock:
