@@ -144,7 +144,8 @@ def test_council_page_screenshot(page):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("url", ["/", "/search?q=cam", f"/council/{CAMBRIDGE}", "/datasets"])
+@pytest.mark.parametrize("url", ["/", "/search?q=cam", f"/council/{CAMBRIDGE}", "/datasets",
+                                 "/early-warning"])
 def test_no_serious_accessibility_violations(page, url):
     page.goto(url)
     violations = _serious(page)
