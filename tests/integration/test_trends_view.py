@@ -4,6 +4,8 @@ with made-up index values: no real deflator ships with wholeplace)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from wholeplace.errors import NotFoundError, ValidationError
@@ -47,6 +49,33 @@ def test_last_n_periods_and_a_baseline(loaded_store):
     change = ind["measures"]["cash"]["change"]
     assert change["baseline_period"] == "2014-15" and change["latest_period"] == "2017-18"
     assert change["absolute"] == pytest.approx(change["latest"] - change["baseline"])
+
+
+def test_four_real_values_are_too_few_to_detect_a_trend(loaded_store):
+    # Hackney's ASCOF quality of life has four published years: no ordering of four values can
+    # reach the 5% level (smallest two-sided p = 2/24), so the test must not say "no trend".
+    (ind,) = area_trends(loaded_store, "E09000012", ["oflog.asc2_quality_of_life"])[
+        "indicators"]
+    values = [p["value"] for p in ind["series"] if p["value"] is not None]
+    assert len(values) == len(set(values)) == 4
+    mk = ind["measures"]["value"]["mann_kendall"]
+    assert mk["method"] == "exact" and mk["min_p_value"] == pytest.approx(2 / 24)
+    assert mk["direction"] == "too few values to detect a trend"
+    assert "no trend could reach the 5% level" in mk["reason"]
+    # The exact p-value: the share of the 24 orderings of these values with |S| >= |S observed|.
+    def s_of(xs):
+        return sum((b > a) - (b < a) for a, b in itertools.combinations(xs, 2))
+    orders = list(itertools.permutations(values))
+    assert mk["s"] == s_of(values)
+    assert mk["p_value"] == pytest.approx(
+        sum(abs(s_of(o)) >= abs(mk["s"]) for o in orders) / len(orders))
+
+
+def test_six_real_values_use_the_exact_distribution(loaded_store):
+    (ind,) = area_trends(loaded_store, CAMBRIDGE, [NRE])["indicators"]
+    mk = ind["measures"]["cash"]["mann_kendall"]
+    assert mk["n"] == 6 and mk["method"] == "exact"
+    assert mk["direction"] in ("increasing", "decreasing", "no significant trend")
 
 
 @pytest.fixture

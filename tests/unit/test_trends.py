@@ -1,8 +1,10 @@
-"""Trend tests against worked examples: Mann-Kendall S and variance by hand, Sen's slope, and the
+"""Trend tests against worked examples: Mann-Kendall S and variance by hand, its exact null
+distribution against Gilbert's (1987) Table A18 and against every permutation, Sen's slope, and the
 least-squares slope against Anscombe's (1973) published regression statistics."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -12,26 +14,107 @@ from hypothesis import strategies as st
 from wholeplace.errors import InputError
 from wholeplace.insight.trends import (
     change_since,
+    exact_p_value,
+    exact_upper_tail,
+    inversion_counts,
     linear_trend,
     mann_kendall,
     mann_kendall_s,
     mann_kendall_variance,
+    normal_p_value,
     periods_running,
     sen_slope,
+    smallest_p_value,
 )
 
 
 def test_mann_kendall_small_series_by_hand():
     # 1, 3, 2, 5. Pairs (i < j): 1<3 +, 1<2 +, 1<5 +, 3>2 -, 3<5 +, 2<5 +  ->  S = 5 - 1 = 4.
     # Var S = n(n-1)(2n+5)/18 = 4*3*13/18 = 26/3 (no ties). z = (S - 1)/sqrt(Var) = 3/sqrt(26/3).
+    # Exact: P(S >= 4) = 0.167 for n = 4 (Gilbert Table A18; 4 of the 24 orderings have at most
+    # one inversion), so p = 2 x 4/24 = 1/3 (the normal approximation would give 0.308).
     # Pairwise slopes 2, 1/2, 4/3, -1, 1, 3: median (1 + 4/3)/2 = 7/6.
     result = mann_kendall([1, 3, 2, 5])
     assert result.s == 4
     assert result.variance == pytest.approx(26 / 3, rel=1e-12)
     assert result.z == pytest.approx(1.019049, abs=1e-6)
-    assert result.p_value == pytest.approx(0.308180, abs=1e-6)  # 2(1 - Phi(1.019049))
+    assert normal_p_value(4, 26 / 3)[1] == pytest.approx(0.308180, abs=1e-6)  # 2(1 - Phi(z))
+    assert result.method == "exact" and result.p_value == pytest.approx(1 / 3, rel=1e-12)
     assert result.sen_slope == pytest.approx(7 / 6, rel=1e-12)
-    assert result.direction == "no significant trend"
+    # No ordering of four values can reach 5%: the test is silent, so it must not say "no trend".
+    assert result.direction == "too few values to detect a trend"
+    assert result.min_p_value == pytest.approx(2 / 24)
+    assert result.reason == ("with 4 values no trend could reach the 5% level: the smallest "
+                             "possible two-sided p-value is 0.083")
+
+
+def test_four_rising_values_are_too_few_but_five_are_enough():
+    four = mann_kendall([1, 2, 3, 4])
+    assert four.p_value == pytest.approx(2 / 24) and four.direction != "no significant trend"
+    assert four.direction == "too few values to detect a trend"
+    # At the 10% level four values can show a trend (2/24 = 0.083 < 0.10).
+    assert mann_kendall([1, 2, 3, 4], alpha=0.10).direction == "increasing"
+    five = mann_kendall([1, 2, 3, 4, 5])
+    assert five.p_value == pytest.approx(2 / 120) and five.direction == "increasing"
+    assert mann_kendall([5, 4, 3, 2, 1]).direction == "decreasing"
+    assert mann_kendall([1, 3, 2, 5, 4]).direction == "no significant trend"  # p = 0.233
+
+
+# Gilbert (1987), Table A18 (Kendall's table): P(S >= s) under no trend, for n values.
+GILBERT_A18 = [
+    (4, 0, 0.625), (4, 2, 0.375), (4, 4, 0.167), (4, 6, 0.042),
+    (5, 0, 0.592), (5, 2, 0.408), (5, 4, 0.242), (5, 6, 0.117), (5, 8, 0.042), (5, 10, 0.0083),
+    (6, 1, 0.500), (6, 5, 0.235), (6, 9, 0.068), (6, 11, 0.028), (6, 13, 0.0083),
+    (6, 15, 0.0014),
+]
+
+
+@pytest.mark.parametrize("n,s,published", GILBERT_A18)
+def test_exact_distribution_matches_gilbert_table_a18(n, s, published):
+    digits = len(str(published).split(".")[1])  # to the table's printed precision
+    assert round(exact_upper_tail(s, n), digits) == published
+
+
+def _s_of(order):
+    return sum((b > a) - (b < a) for a, b in itertools.combinations(order, 2))
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+def test_exact_distribution_matches_every_permutation(n):
+    # An independent count: S of each of the n! orderings of n distinct values.
+    s_values = [_s_of(order) for order in itertools.permutations(range(n))]
+    for s in range(-n * (n - 1) // 2, n * (n - 1) // 2 + 1):
+        count = sum(1 for v in s_values if v >= s)
+        assert exact_upper_tail(s, n) == pytest.approx(count / math.factorial(n), abs=1e-15)
+        if s:
+            both = sum(1 for v in s_values if abs(v) >= abs(s))
+            assert exact_p_value(s, n) == pytest.approx(both / math.factorial(n), abs=1e-15)
+
+
+def test_inversion_counts_for_ten_values():
+    # Too many to enumerate; Knuth, TAOCP vol. 3, 5.1.1: I(n, 1) = n - 1, I(n, 2) =
+    # (n - 2)(n + 1)/2, I(n, 3) = n(n^2 - 7)/6; the counts are symmetric and add up to n!.
+    counts = inversion_counts(10)
+    assert counts[:4] == (1, 9, 44, 155) and counts == counts[::-1]
+    assert sum(counts) == math.factorial(10) and len(counts) == 46
+    assert exact_upper_tail(39, 10) == pytest.approx(209 / math.factorial(10))
+
+
+def test_mann_kendall_uses_the_normal_approximation_with_ties_or_above_ten():
+    assert mann_kendall([2, 2, 3, 1, 4]).method == "normal approximation"
+    eleven = mann_kendall(list(range(11)))
+    assert eleven.method == "normal approximation"
+    assert eleven.p_value == pytest.approx(normal_p_value(55, 11 * 10 * 27 / 18)[1])
+    ten = mann_kendall([3, 1, 2, 5, 4, 7, 6, 9, 8, 10])
+    assert ten.method == "exact" and ten.p_value == pytest.approx(exact_p_value(ten.s, 10))
+
+
+def test_smallest_p_value_with_ties():
+    # 1, 1, 2, 3: at best S = 6 - 1 = 5, Var = (156 - 2*1*9)/18 = 23/3, z = 4/sqrt(23/3),
+    # p = 0.1486: no ordering reaches 5%.
+    assert smallest_p_value([1, 1, 2, 3]) == pytest.approx(normal_p_value(5, 23 / 3)[1])
+    assert mann_kendall([3, 1, 1, 2]).direction == "too few values to detect a trend"
+    assert smallest_p_value([1, 2, 3, 4, 5]) == pytest.approx(2 / 120)
 
 
 def test_mann_kendall_tie_correction_by_hand():
@@ -44,12 +127,13 @@ def test_mann_kendall_tie_correction_by_hand():
 
 
 def test_mann_kendall_detects_a_steady_rise():
-    # Eight rising values: S = 8*7/2 = 28, Var = 8*7*21/18 = 65.333, z = 27/8.082904 = 3.340384,
-    # p = 0.000837 (normal table).
+    # Eight rising values: S = 8*7/2 = 28, Var = 8*7*21/18 = 65.333, z = 27/8.082904 = 3.340384;
+    # the normal approximation gives p = 0.000837 (normal table), the exact p is 2/8! = 0.0000496.
     result = mann_kendall([10, 12, 13, 15, 18, 20, 21, 25])
     assert result.s == 28 and result.variance == pytest.approx(196 / 3)
     assert result.z == pytest.approx(3.340384, abs=1e-6)
-    assert result.p_value == pytest.approx(0.000837, abs=1e-6)
+    assert normal_p_value(28, 196 / 3)[1] == pytest.approx(0.000837, abs=1e-6)
+    assert result.p_value == pytest.approx(2 / 40320)
     assert result.direction == "increasing"
     assert mann_kendall([25, 21, 20, 18, 15, 13, 12, 10]).direction == "decreasing"
 

@@ -8,9 +8,11 @@ For each series (over the last ``last`` periods, default all):
   years) gets an entry with ``value`` None, ``status`` "not published" and ``gap`` True for each
   year between its first and last period that has no row (the Revenue Outturn series have no
   2015-16 or 2016-17), never an interpolated value; a gap also breaks "N periods running";
-* Mann-Kendall direction, p-value and Sen's slope (four or more values), the least-squares slope
-  per year with its confidence interval (three or more values), both on the real time axis (the
-  year the period starts in), so a gap is a gap and not a step;
+* Mann-Kendall direction, p-value (exact up to ten values without ties) and Sen's slope (four or
+  more values; four values are too few for any trend to reach the 5% level, and the direction
+  says so), the least-squares slope per year with its confidence interval (three or more
+  values), both on the real time axis (the year the period starts in), so a gap is a gap and
+  not a step;
 * the change since a baseline period (default: the first period with a value), absolute and %;
 * how many periods running the latest value has moved the same way.
 

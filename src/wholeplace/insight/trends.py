@@ -3,10 +3,16 @@ with its confidence interval, change since a baseline and "N periods running".
 
 Sources:
 
-* Mann-Kendall: Mann (1945), Kendall (1975); S, its variance with the tie correction and the
-  continuity-corrected z as in Gilbert, *Statistical Methods for Environmental Pollution
-  Monitoring* (1987), section 16.4; Sen's slope (Sen 1968, JASA 63) is the median of the pairwise
-  slopes.
+* Mann-Kendall: Mann (1945), Kendall (1975), as in Gilbert, *Statistical Methods for
+  Environmental Pollution Monitoring* (1987), section 16.4. For n <= 10 values without ties the
+  p-value comes from the exact null distribution of S (Gilbert's Table A18): every ordering of n
+  distinct values is equally likely under no trend, and an ordering with k inversions has
+  S = n(n-1)/2 - 2k, so the distribution of S is that of the inversion counts (the Mahonian
+  numbers). Above 10 values, or with ties, the normal approximation with the tie-corrected
+  variance and the continuity-corrected z. When no ordering of the values could reach the
+  significance level (four distinct values: the smallest two-sided p-value is 2/24 = 0.083) the
+  direction is "too few values to detect a trend", never "no significant trend". Sen's slope (Sen
+  1968, JASA 63) is the median of the pairwise slopes.
 * Least squares: slope b = Sxy / Sxx with standard error sqrt(SSE / (n - 2) / Sxx) and a
   Student's t interval on n - 2 degrees of freedom (any regression text, e.g. Draper and Smith).
 
@@ -15,6 +21,7 @@ Missing values (None) are left out together with their times; they are never rea
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Sequence
@@ -33,8 +40,14 @@ INCREASING = "increasing"
 DECREASING = "decreasing"
 NO_TREND = "no significant trend"
 NOT_AVAILABLE = "not available"
+#: No ordering of the values could give p < alpha: the test cannot find a trend, so its silence
+#: says nothing.
+TOO_FEW_TO_DETECT = "too few values to detect a trend"
 #: Fewest points for a Mann-Kendall test.
 MIN_MANN_KENDALL_POINTS = 4
+#: Most points, without ties, for which the p-value comes from the exact distribution of S.
+EXACT_MAX_POINTS = 10
+EXACT, NORMAL = "exact", "normal approximation"
 #: Fewest points for a least-squares slope with an interval.
 MIN_REGRESSION_POINTS = 3
 
@@ -79,6 +92,10 @@ class MannKendall:
     sen_slope: float | None
     direction: str
     reason: str | None = None
+    #: How the p-value was found: "exact" or "normal approximation".
+    method: str | None = None
+    #: The smallest p-value any ordering of these values could give.
+    min_p_value: float | None = None
 
 
 def _sign(x: float) -> int:
@@ -105,6 +122,50 @@ def _group_sizes(values: Sequence[float]) -> list[int]:
     return list(counts.values())
 
 
+@functools.lru_cache(maxsize=None)
+def inversion_counts(n: int) -> tuple[int, ...]:
+    """How many orderings of n distinct values have k inversions, for k = 0 .. n(n-1)/2 (the
+    Mahonian numbers). Built one value at a time: the m-th value adds 0 to m - 1 inversions."""
+    counts = [1]
+    for m in range(2, n + 1):
+        grown = [0] * (len(counts) + m - 1)
+        for k, c in enumerate(counts):
+            for extra in range(m):
+                grown[k + extra] += c
+        counts = grown
+    return tuple(counts)
+
+
+def exact_upper_tail(s: int, n: int) -> float:
+    """P(S >= s) under no trend for n distinct values (Gilbert 1987, Table A18)."""
+    counts = inversion_counts(n)
+    most = (n * (n - 1) // 2 - s) // 2  # S >= s  <=>  inversions <= (n(n-1)/2 - s) / 2
+    if most < 0:
+        return 0.0
+    return sum(counts[:most + 1]) / math.factorial(n)
+
+
+def exact_p_value(s: int, n: int) -> float:
+    """Two-sided exact p-value of S for n distinct values: 2 P(S >= |s|), 1 for s = 0."""
+    return 1.0 if s == 0 else min(1.0, 2.0 * exact_upper_tail(abs(s), n))
+
+
+def normal_p_value(s: int, variance: float) -> tuple[float, float]:
+    """(z, two-sided p) by the normal approximation: z = (S - sign S) / sqrt(Var S)."""
+    z = 0.0 if variance == 0 else (s - _sign(s)) / math.sqrt(variance)
+    return z, 2.0 * (1.0 - normal_cdf(abs(z)))
+
+
+def smallest_p_value(values: Sequence[float]) -> float:
+    """The smallest two-sided p-value any ordering of ``values`` could give: that of the values
+    sorted, S = n(n-1)/2 less the pairs within tied groups."""
+    n, sizes = len(values), _group_sizes(values)
+    if n <= EXACT_MAX_POINTS and len(sizes) == n:
+        return 2.0 / math.factorial(n)
+    s_max = n * (n - 1) // 2 - sum(t * (t - 1) // 2 for t in sizes)
+    return normal_p_value(s_max, mann_kendall_variance(values))[1]
+
+
 def sen_slope(values: Sequence[float], times: Sequence[float]) -> float:
     """Sen's slope: the median of (x_j - x_i) / (t_j - t_i) over all pairs i < j."""
     slopes = [(values[j] - values[i]) / (times[j] - times[i])
@@ -118,8 +179,12 @@ def mann_kendall(values: Sequence[float | None], times: Sequence[float] | None =
                  alpha: float = 0.05) -> MannKendall:
     """Mann-Kendall test for a monotonic trend, two-sided, with Sen's slope.
 
-    z = (S - 1)/sqrt(Var S) for S > 0, (S + 1)/sqrt(Var S) for S < 0, else 0; p = 2(1 - Phi(|z|)).
-    Fewer than four non-missing points give a result with reason "too few points".
+    p is exact for n <= 10 values without ties (:func:`exact_p_value`), else by the normal
+    approximation: z = (S - 1)/sqrt(Var S) for S > 0, (S + 1)/sqrt(Var S) for S < 0, else 0;
+    p = 2(1 - Phi(|z|)). ``z`` is always the normal statistic. Fewer than four non-missing
+    points give a result with reason "too few points"; values that no ordering could make
+    significant at ``alpha`` give the direction "too few values to detect a trend" with the
+    reason (a flat series has no trend).
     """
     check_probability(alpha, "alpha")
     ts, xs = _present(values, times)
@@ -128,14 +193,18 @@ def mann_kendall(values: Sequence[float | None], times: Sequence[float] | None =
         return MannKendall(n, None, None, None, None, None, NOT_AVAILABLE, "too few points")
     s = mann_kendall_s(xs)
     variance = mann_kendall_variance(xs)
-    if variance == 0:  # every value the same
-        z = 0.0
-    else:
-        z = (s - _sign(s)) / math.sqrt(variance)
-    p_value = 2.0 * (1.0 - normal_cdf(abs(z)))
+    z, p_value = normal_p_value(s, variance)
+    method = NORMAL
+    if n <= EXACT_MAX_POINTS and len(set(xs)) == n:
+        p_value, method = exact_p_value(s, n), EXACT
     slope = sen_slope(xs, ts)
-    return MannKendall(n, s, variance, z, p_value, slope,
-                       direction_label(p_value, s, alpha))
+    floor = smallest_p_value(xs)
+    if floor >= alpha and variance > 0:
+        return MannKendall(n, s, variance, z, p_value, slope, TOO_FEW_TO_DETECT,
+                           f"with {n} values no trend could reach the {100 * alpha:g}% level: "
+                           f"the smallest possible two-sided p-value is {floor:.3f}", method, floor)
+    return MannKendall(n, s, variance, z, p_value, slope, direction_label(p_value, s, alpha),
+                       None, method, floor)
 
 
 @dataclass(frozen=True)
