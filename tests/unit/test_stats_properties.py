@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import statistics
 
 import pytest
 from hypothesis import assume, given
@@ -13,13 +14,13 @@ from wholeplace.insight.stats import (
     Estimate,
     byars_interval,
     compare_to_benchmark,
-    compare_to_group,
     estimate_overdispersion,
     exact_poisson_interval,
     funnel_limits,
     funnel_significance,
     mean_interval,
     proportion_interval,
+    quantile,
     rank_with_uncertainty,
     rate_interval,
     wilson_interval,
@@ -201,15 +202,36 @@ def test_missing_stays_missing_in_bands():
     assert compare_to_benchmark(None, 1.0) == "not available"
     assert compare_to_benchmark((None, 2.0), 1.0) == "not available"
     assert compare_to_benchmark((0.5, 2.0), None) == "not available"
-    group = compare_to_group(None, None, [1.0, 2.0, 3.0])
-    assert group.band == "not available" and group.reason == "no value"
 
 
-def test_compare_to_group_leaves_missing_values_out():
-    result = compare_to_group(10.0, (9.0, 11.0), [1.0, None, 2.0, 3.0, None], "lower_is_better")
-    assert result.n_areas == 3 and result.group_mean == 2.0 and result.group_median == 2.0
-    assert result.band == "significantly worse"
-    assert compare_to_group(10.0, (9.0, 11.0), [1.0, None, 2.0]).reason == "too few areas"
+# --- quantiles -----------------------------------------------------------------------------------
+
+# R 4.x: quantile(1:10, c(0, .1, .25, .5, .75, .9, 1)) (type 7, the default) gives
+# 1.00 1.90 3.25 5.50 7.75 9.10 10.00; quantile(c(1, 3, 7, 15), .25) = 1 + 0.75 * 2 = 2.5.
+@pytest.mark.parametrize("values,q,expected", [
+    (range(1, 11), 0.0, 1.0), (range(1, 11), 0.1, 1.9), (range(1, 11), 0.25, 3.25),
+    (range(1, 11), 0.5, 5.5), (range(1, 11), 0.75, 7.75), (range(1, 11), 0.9, 9.1),
+    (range(1, 11), 1.0, 10.0), ([15, 1, 7, 3], 0.25, 2.5), ([4.2], 0.3, 4.2),
+])
+def test_quantile_matches_r_type_7(values, q, expected):
+    assert quantile(list(values), q) == pytest.approx(expected, abs=1e-12)
+
+
+def test_quantile_leaves_missing_values_out_never_zero():
+    assert quantile([None, 10.0, None, 20.0], 0.5) == 15.0
+    assert quantile([None, None], 0.5) is None and quantile([], 0.1) is None
+    for bad in (-0.1, 1.5, True):
+        with pytest.raises(InputError, match="q must be a probability"):
+            quantile([1.0, 2.0], bad)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=40))
+def test_quantile_agrees_with_the_standard_librarys_inclusive_quartiles(values):
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    assert quantile(values, 0.25) == pytest.approx(q1, rel=1e-9, abs=1e-6)
+    assert quantile(values, 0.5) == pytest.approx(q2, rel=1e-9, abs=1e-6)
+    assert quantile(values, 0.75) == pytest.approx(q3, rel=1e-9, abs=1e-6)
+    assert min(values) <= quantile(values, 0.25) <= quantile(values, 0.75) <= max(values)
 
 
 def test_ranks_carry_their_plausible_range():

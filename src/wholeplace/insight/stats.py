@@ -10,7 +10,9 @@ published test data:
 * rates: exact Poisson limits from the chi-square distribution below 10 events, Byar's from 10
   (Armitage and Berry 2002), as PHEindicatormethods ``phe_rate`` does;
 * means: Student's t (or normal) interval;
-* bands: a value is significantly different from a benchmark when its interval excludes it.
+* bands: a value is significantly different from a benchmark when its interval excludes it
+  (how a council is set against its comparator group is :mod:`wholeplace.insight.banding`);
+* quantiles: Hyndman and Fan (1996) type 7, R's default.
 
 Missing stays missing: a ``None`` input gives an :class:`Estimate` without a value and with a
 ``reason``; its band is "not available", never a comparison made against zero.
@@ -44,9 +46,9 @@ from wholeplace.insight.funnels import (
 )
 
 __all__ = [
-    "Estimate", "GroupComparison", "RankedArea", "POLARITIES", "NOT_AVAILABLE",
+    "Estimate", "RankedArea", "POLARITIES", "NOT_AVAILABLE",
     "wilson_interval", "byars_interval", "exact_poisson_interval", "rate_interval",
-    "proportion_interval", "mean_interval", "compare_to_benchmark", "compare_to_group",
+    "proportion_interval", "mean_interval", "compare_to_benchmark", "quantile",
     "rank_with_uncertainty",
     # funnel plots, from wholeplace.insight.funnels
     "FunnelLimit", "FunnelPoint", "Overdispersion", "baseline_proportion",
@@ -63,8 +65,6 @@ SIMILAR = "similar"
 
 #: Below this many events a rate uses exact Poisson limits, as PHE's ``phe_rate`` does.
 EXACT_POISSON_BELOW = 10
-#: Fewest areas that make a group mean worth comparing against.
-MIN_GROUP_AREAS = 3
 
 
 @dataclass(frozen=True)
@@ -294,43 +294,24 @@ def compare_to_benchmark(value_interval: Estimate | Sequence[float | None] | Non
     return BETTER if higher == (polarity == "higher_is_better") else WORSE
 
 
-@dataclass(frozen=True)
-class GroupComparison:
-    """A value set against a group of areas (its comparators)."""
+# --- quantiles ---------------------------------------------------------------------------------
 
-    value: float | None
-    lower: float | None
-    upper: float | None
-    group_mean: float | None
-    group_median: float | None
-    n_areas: int
-    band: str
-    reason: str | None = None
-
-
-def compare_to_group(value: float | None,
-                     interval: Estimate | Sequence[float | None] | None,
-                     group_values: Iterable[float | None],
-                     polarity: str = "neutral") -> GroupComparison:
-    """Compare a value (with its interval) to the mean of a group's values.
-
-    The group mean and median leave missing values out (never zeros); with fewer than three
-    areas there is no comparison ("too few areas").
-    """
-    _check_polarity(polarity)
-    present = [_check_finite(v, "group value") for v in group_values if v is not None]
-    lower, upper = _limits(interval)
-    if len(present) < MIN_GROUP_AREAS:
-        return GroupComparison(value, lower, upper, None, None, len(present), NOT_AVAILABLE,
-                               "too few areas")
-    mean, median = statistics.fmean(present), statistics.median(present)
-    reason = None
-    if value is None:
-        reason = "no value"
-    elif lower is None or upper is None:
-        reason = "no interval"
-    band = NOT_AVAILABLE if reason else compare_to_benchmark((lower, upper), mean, polarity)
-    return GroupComparison(value, lower, upper, mean, median, len(present), band, reason)
+def quantile(values: Iterable[float | None], q: float) -> float | None:
+    """The ``q`` quantile (0 <= q <= 1) of the non-missing values: Hyndman and Fan (1996,
+    *The American Statistician* 50) type 7, R's default and ``statistics.quantiles(...,
+    method="inclusive")``: with the n values sorted, h = (n - 1) q and the quantile is
+    x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h]). None (a missing value, never read
+    as zero) is left out; no values give None."""
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 1:
+        raise InputError(f"q must be a probability between 0 and 1; got {q!r}.")
+    xs = sorted(_check_finite(v, "value") for v in values if v is not None)
+    if not xs:
+        return None
+    h = (len(xs) - 1) * q
+    lo = math.floor(h)
+    if lo == len(xs) - 1:
+        return xs[lo]
+    return xs[lo] + (h - lo) * (xs[lo + 1] - xs[lo])
 
 
 # --- ranks -------------------------------------------------------------------------------------
