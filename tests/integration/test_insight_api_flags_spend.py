@@ -5,6 +5,7 @@ from fastapi.testclient import TestClient
 
 from wholeplace.config import get_settings
 from wholeplace.insight import resilience
+from wholeplace.insight.spend_compare import compare_spend
 from wholeplace.insight.wholeplace_spend import place_spend
 from wholeplace.web.app import create_app
 
@@ -49,6 +50,18 @@ def test_spend_matches_the_domain_function_and_compares(client, loaded_store):
     assert body["spend"]["totals"][0]["total_per_head"] == pytest.approx(
         direct["totals"][0]["total_per_head"])
     assert body["comparison"] is not None
+    assert body["comparison"]["rank"] is False
+    assert all("rank" not in line for line in body["comparison"]["lines"])
+
+
+def test_spend_ranks_only_on_request(client, loaded_store):
+    body = client.get("/api/councils/E07000008/spend", params={
+        "year": 2017, "compare": "national", "rank": "true"}).json()
+    direct = compare_spend(loaded_store, "E07000008", 2017, "national", rank=True)
+    got = {line["id"]: line["rank"] for line in body["comparison"]["lines"]}
+    assert got == {line["id"]: line["rank"] for line in direct["lines"]}
+    assert got["rs.nce.police"]["best"] is None and got["rs.nce.police"]["reason"]
+    assert got["rs.nce.education"]["label"].startswith("joint ")
 
 
 @pytest.mark.parametrize("url,status", [
@@ -56,6 +69,7 @@ def test_spend_matches_the_domain_function_and_compares(client, loaded_store):
     ("/api/flags?year=2009", 400),
     ("/api/councils/E99999999/spend?year=2017", 404),
     ("/api/councils/E07000008/spend?year=2017&compare=nonsense", 400),
+    ("/api/councils/E07000008/spend?year=2017&rank=true", 400),
 ])
 def test_errors_have_the_pinned_json_shape(client, url, status):
     resp = client.get(url)

@@ -12,6 +12,7 @@ and the Greater Manchester Combined Authority (E6348, row 138: total 254,783, fi
 from __future__ import annotations
 
 import json
+import re
 import statistics
 
 import pytest
@@ -153,7 +154,27 @@ def test_national_comparison(loaded_store):
     known = [m["total_per_head"] for m in got["members"] if m["total_per_head"] is not None]
     assert row["n"] == len(known) and row["median"] == pytest.approx(statistics.median(known))
     assert "E07000029" in row["unknown"]  # Copeland: unknown, left out, not 0
-    assert row["rank"] == 1 + sum(1 for v in known if v > row["value"])
+    assert "rank" not in row and got["rank"] is False  # no rank unless asked for
+    assert not any("Rank" in n for n in got["notes"])
+
+
+def test_ranks_on_request_share_a_range_when_tied(loaded_store):
+    got = compare_spend(loaded_store, "E07000008", 2017, "national", rank=True)
+    assert got["rank"] is True
+    rows = {r["id"]: r for r in got["lines"]}
+    known = [m["total_per_head"] for m in got["members"] if m["total_per_head"] is not None]
+    total = rows[COMPARABLE_TOTAL.id]
+    assert total["rank"]["best"] == 1 + sum(1 for v in known if v > total["value"])
+    assert total["rank"]["of"] == len(known) + 1
+    # The five Cambridgeshire districts share the county's education spend per head: a range.
+    education = rows["rs.nce.education"]["rank"]
+    assert education["worst"] - education["best"] == 4
+    assert education["label"].startswith("joint ")
+    # No shire district reports police spending other than 0: no rank, never "1 of 188".
+    police = rows["rs.nce.police"]
+    assert police["value"] == police["min"] == police["max"] == 0
+    assert police["rank"]["best"] is None
+    assert police["rank"]["reason"] == f"all {police['n'] + 1} areas have the same value"
 
 
 def test_region_comparison(loaded_store):
@@ -187,8 +208,29 @@ def test_cli_compare_and_errors(loaded_db):
     result = run(loaded_db, "E08000003", "--year", "2017", "--compare", "national")
     assert result.exit_code == 0, result.output
     assert "Compared with metropolitan district areas in England" in result.stdout
+    assert "Rank" not in result.stdout and "highest of" not in result.stdout
+    no_group = run(loaded_db, "E07000008", "--year", "2017", "--rank")
+    assert no_group.exit_code == 1 and "add --compare METHOD" in no_group.output
     bad = run(loaded_db, "E47000001", "--year", "2017")
     assert bad.exit_code == 1 and "Traceback" not in bad.output
     assert "not a council area" in bad.output
     old = run(loaded_db, "E07000008", "--year", "2014")
     assert old.exit_code == 0 and "No population estimate within 3 years" in old.stdout
+
+
+def test_cli_rank_columns_never_run_together(loaded_db):
+    result = run(loaded_db, "E07000008", "--year", "2017", "--compare", "national", "--rank")
+    assert result.exit_code == 0, result.output
+    table = result.stdout.split("£ per head:\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    head, rows = table[0], {line.split("  ")[0]: line for line in table[1:]}
+    assert "Rank (by spend, highest first)" in head
+    assert "joint 143rd to 147th highest of 188" in rows["Education"]
+    assert "none (all 188 areas have the same value)" in rows["Police"]
+    # Every figure is separated from the next by at least two spaces.
+    figures = re.compile(r"-?[\d,]+\.\d\d")
+    for line in table[1:]:
+        for match in figures.finditer(line):
+            after = line[match.end():match.end() + 2]
+            assert after in ("  ", ""), f"a figure runs into the next column: {line!r}"
+    numbers = figures.findall(rows["Education"])
+    assert len(numbers) == 4  # here, lower quartile, median, upper quartile

@@ -215,7 +215,11 @@ def test_quartiles_match_the_inclusive_method():
     vals = [1077.32, 1078.53, 1103.75, 1105.69]
     got = quartiles(vals)
     q1, q2, q3 = statistics.quantiles(vals, n=4, method="inclusive")
-    assert (got["q1"], got["median"], got["q3"]) == (q1, q2, q3)
+    assert got["q1"] == pytest.approx(q1) and got["q3"] == pytest.approx(q3)
+    assert got["median"] == q2
+    # By hand (type 7): h = 3 x 0.25 = 0.75 -> 1077.32 + 0.75 x 1.21 = 1078.2275; h = 2.25 ->
+    # 1103.75 + 0.25 x 1.94 = 1104.235.
+    assert got["q1"] == pytest.approx(1078.2275) and got["q3"] == pytest.approx(1104.235)
     assert got["n"] == 4 and got["min"] == 1077.32 and got["max"] == 1105.69
     assert quartiles([5.0])["median"] == 5.0 and quartiles([5.0])["q1"] is None
     assert quartiles([])["median"] is None
@@ -223,8 +227,10 @@ def test_quartiles_match_the_inclusive_method():
 
 def test_rank_and_position():
     stats = quartiles([10.0, 20.0, 30.0, 40.0, 50.0])
-    assert rank(45.0, [10.0, 20.0, 30.0, 40.0, 50.0]) == 2
-    assert rank(None, [1.0]) is None
+    assert rank(45.0, [10.0, 20.0, 30.0, 40.0, 50.0]) == {
+        "best": 2, "worst": 2, "of": 6, "label": "2nd highest of 6", "reason": None}
+    assert rank(55.0, [10.0, 20.0])["label"] == "the highest of 3"
+    assert rank(5.0, [10.0, 20.0])["label"] == "the lowest of 3"
     assert position(5.0, stats) == "below the lower quartile"
     assert position(55.0, stats) == "above the upper quartile"
     assert position(30.0, stats) == "at the median"
@@ -232,7 +238,27 @@ def test_rank_and_position():
     assert position(25.0, stats) == "between the lower quartile and the median"
 
 
-def test_compare_line_leaves_unknown_members_out():
-    got = compare_line("x", "X", 30.0, {"a": 10.0, "b": None, "c": 50.0})
+def test_a_tie_shares_a_range_of_ranks_never_the_top_rank_alone():
+    got = rank(0.0, [0.0, 0.0, 5.0, 0.0])
+    assert (got["best"], got["worst"], got["of"]) == (2, 5, 5)
+    assert got["label"] == "joint 2nd to 5th highest of 5"
+    top = rank(7.0, [7.0, 3.0])
+    assert (top["best"], top["worst"]) == (1, 2) and top["label"] == "joint 1st to 2nd highest of 3"
+
+
+def test_no_rank_when_every_value_is_the_same_or_there_is_nothing_to_rank():
+    same = rank(0.0, [0.0] * 187)
+    assert same["best"] is None and same["label"] is None
+    assert same["reason"] == "all 188 areas have the same value"
+    assert rank(None, [1.0])["reason"] == "no value for this area"
+    assert rank(None, [1.0])["best"] is None
+    assert rank(3.0, [])["reason"] == "no comparator has a value"
+
+
+def test_compare_line_ranks_only_when_asked_and_leaves_unknown_members_out():
+    members = {"a": 10.0, "b": None, "c": 50.0}
+    got = compare_line("x", "X", 30.0, members)
     assert got["n"] == 2 and got["median"] == 30.0 and got["unknown"] == ["b"]
-    assert got["rank"] == 2 and got["of"] == 3
+    assert "rank" not in got
+    ranked = compare_line("x", "X", 30.0, members, ranked=True)
+    assert ranked["rank"]["best"] == 2 and ranked["rank"]["of"] == 3

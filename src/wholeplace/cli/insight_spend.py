@@ -7,6 +7,7 @@ import enum
 import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
+from wholeplace.errors import InputError
 from wholeplace.insight.spend_compare import compare_spend
 from wholeplace.insight.wholeplace_spend import place_spend
 
@@ -33,6 +34,9 @@ def spend(
     compare: Method | None = typer.Option(None, "--compare", help="Also compare the whole-place "
                                           "spend per head with a comparator group by this "
                                           "method."),
+    rank: bool = typer.Option(False, "--rank", help="With --compare: also show the area's "
+                              "rank by spend per head, highest first (a tie as the range of "
+                              "ranks it shares)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Whole-place spend: what each tier of local government spends per resident of an area.
@@ -43,9 +47,12 @@ def spend(
 
     Example: wholeplace spend E07000008 --year 2017
     """
+    if rank and compare is None:
+        raise InputError("--rank ranks the area among a comparator group: add --compare "
+                         "METHOD (for example --compare national).")
     with open_read(ctx) as store:
         result = place_spend(store, code, year)
-        compared = compare_spend(store, code, year, compare.value) if compare else None
+        compared = compare_spend(store, code, year, compare.value, rank) if compare else None
     if as_json:
         return print_json({"spend": result, "comparison": compared})
     if result["kind"] == "county":
@@ -102,17 +109,27 @@ def _show_county(r: dict) -> None:
     _show_texts("Notes", r["notes"])
 
 
+def _comparison_cells(row: dict, ranked: bool) -> list[str]:
+    cells = [row["label"], *(money(row[k], 0) for k in ("value", "q1", "median", "q3"))]
+    if ranked:
+        r = row["rank"]
+        cells.append(r["label"] or f"none ({r['reason']})")
+    where = row["position"] or "-"
+    return cells + [where + (f" ({len(row['unknown'])} unknown)" if row["unknown"] else "")]
+
+
 def _show_comparison(c: dict) -> None:
     typer.echo(f"\nCompared with {c['label']} ({len(c['members'])} areas, method {c['method']}),"
                " £ per head:\n")
-    typer.echo(f"{'Service':<34}{'Here':>10}{'Lower q.':>10}{'Median':>10}{'Upper q.':>10}"
-               f"{'Rank':>10}  Position")
-    for row in c["lines"]:
-        where = f"{row['rank']} of {row['of']}" if row["rank"] is not None else "-"
-        typer.echo(f"{row['label']:<34}{money(row['value'])}{money(row['q1'])}"
-                   f"{money(row['median'])}{money(row['q3'])}{where:>10}  "
-                   f"{row['position'] or '-'}"
-                   + (f" ({len(row['unknown'])} unknown)" if row["unknown"] else ""))
+    head = ["Service", "Here", "Lower q.", "Median", "Upper q."] + (
+        ["Rank (by spend, highest first)"] if c["rank"] else []) + ["Position"]
+    rows = [head] + [_comparison_cells(row, c["rank"]) for row in c["lines"]]
+    # Each column as wide as its widest cell, two spaces between: figures never run together.
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head) - 1)]
+    for r in rows:  # the figures right-aligned, the words left-aligned
+        cells = [f"{cell:>{w}}" if 1 <= i <= 4 else f"{cell:<{w}}"
+                 for i, (cell, w) in enumerate(zip(r, widths))]
+        typer.echo("  ".join(cells + [r[-1]]))
     _show_texts("Comparison notes", c["notes"])
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from wholeplace.errors import InputError
 from wholeplace.hub.store import Store
 from wholeplace.insight import resilience
 from wholeplace.insight.compare import compare_area
@@ -115,9 +116,15 @@ def api_spend(code: str,
                                 "year it starts in (2017 for 2017-18)"),
               compare: SpendMethod | None = Query(None, description="Also compare the total "
                                                   "with a comparator group"),
+              rank: bool = Query(False, description="With compare: add the area's rank by "
+                                 "spend per head, highest first (a tie as a range of ranks)"),
               store: Store = Depends(get_store)) -> dict[str, Any]:
     """What each tier of local government serving the area spends per resident, by service
     line (the council's own, the county's and the combined authority's or GLA's, apportioned by
-    population), the total, and optionally its position among comparator places."""
+    population), the total, and optionally its position among comparator places (and, only on
+    request, its rank)."""
+    if rank and compare is None:
+        raise InputError("rank ranks the area among a comparator group: add compare (for "
+                         "example compare=national).")
     return {"spend": place_spend(store, code, year),
-            "comparison": compare_spend(store, code, year, compare) if compare else None}
+            "comparison": compare_spend(store, code, year, compare, rank) if compare else None}
