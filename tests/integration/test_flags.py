@@ -50,6 +50,7 @@ def test_a_council_with_missing_data_says_not_enough_data(result_2018):
     for r in copeland["indicators"]:
         assert r["band"] in (rules.NO_DATA, rules.NOT_APPLICABLE)
         assert r["value"] is None and r["value_text"] in ("not enough data", "not applicable")
+        assert "not meaningful" not in r["explanation"]
 
 
 def test_districts_have_no_social_care_indicator(result_2018):
@@ -99,7 +100,8 @@ def test_values_match_a_manual_calculation_from_the_published_rs(result_2018):
     rate = (5185 - (12009 + 47695)) / 3
     got = _indicator(north, "reserves_sustainability")
     assert got["value"] == pytest.approx(5185 / -rate)
-    assert got["span"]["text"] == "31 March 2015 to 31 March 2018 (3 years)"
+    assert got["span"]["text"] == ("31 March 2015 to 31 March 2018 (3 years; 31 March 2016 not in "
+                                   "the data)")
     assert got["band"] == rules.HIGHER
     assert _indicator(north, "usable_reserves_pct_nre")["band"] == rules.HIGHER  # 1.2% < 5%
 
@@ -172,3 +174,74 @@ def test_cli_errors_are_clean(loaded_db):
     method = runner.invoke(app, ["--db", str(loaded_db), "flags", "--year", "2018",
                                  "--method", "nope"])
     assert method.exit_code == 1 and "Unknown comparator method" in method.output
+
+
+# Neighbourhood net spending (RS lines 509 + 590 + 599 + 290, £ thousand) went below zero by
+# 2017-18: 2014-15 -> 2017-18 totals from the published workbooks.
+SIGN_CHANGES = {"E07000201": ("Forest Heath", "£4.4m", "\u2212£10.9m",
+                              "environmental and regulatory \u2212£13.2m"),
+                "E07000213": ("Spelthorne", "£8.9m", "\u2212£12.7m",
+                              "planning and development \u2212£19.0m"),
+                "E07000212": ("Runnymede", "£5.1m", "\u2212£2.1m",
+                              "planning and development \u2212£7.4m")}
+
+
+@pytest.mark.parametrize("code", sorted(SIGN_CHANGES))
+def test_neighbourhood_spending_that_changes_sign_is_not_meaningful_not_a_cut(result_2018, code):
+    name, start, end, line = SIGN_CHANGES[code]
+    council = _by_code(result_2018)[code]
+    assert council["name"] == name
+    got = _indicator(council, "neighbourhood_spend_change_pct")
+    assert got["band"] == rules.NOT_MEANINGFUL and got["value"] is None
+    assert got["value_text"] == "not meaningful"
+    assert f"went from {start} in 2014-15 to {end} in 2017-18" in got["explanation"]
+    assert line in got["explanation"] and "not read as a cut" in got["explanation"]
+    assert "not enough data" not in got["explanation"]
+    assert got not in council["flags"] and council["higher_risk"] == 0
+
+
+def test_a_not_meaningful_value_is_left_out_of_the_comparators(result_2018):
+    districts = [c for c in result_2018["councils"] if c["la_type"] == "shire district"]
+    rows = [_indicator(c, "neighbourhood_spend_change_pct") for c in districts]
+    with_value = [r["value"] for r in rows if r["value"] is not None]
+    assert min(with_value) > -100  # no fall of more than all of it: those are sign changes
+    placed = next(r for r in rows if r["value"] is not None)
+    assert placed["comparators"]["n"] == len(with_value)
+    assert placed["comparators"]["median"] == pytest.approx(rules.quantile(with_value, 0.5))
+
+
+def test_negative_net_revenue_expenditure_says_why_there_is_no_ratio(result_2018):
+    # Spelthorne's 2017-18 net revenue expenditure (RS line 805) is published as -2757.
+    spelthorne = _by_code(result_2018)["E07000213"]
+    for ind in ("usable_reserves_pct_nre", "unallocated_pct_nre", "earmarked_pct_nre",
+                "council_tax_pct_nre"):
+        got = _indicator(spelthorne, ind)
+        assert got["band"] == rules.NOT_MEANINGFUL and got["value"] is None
+        assert got["comparator_position"] == ("net revenue expenditure in 2017-18 is negative "
+                                              "(\u2212£2.8m), so a percentage of it is not "
+                                              "meaningful")
+        assert "not enough data" not in got["explanation"]
+    # Its other indicators are still judged.
+    assert spelthorne["status"] == "assessed"
+    assert _indicator(spelthorne, "reserves_sustainability")["band"] in (
+        rules.HIGHER, rules.SOME, rules.LOWER)
+
+
+def test_every_change_explanation_names_the_missing_years_it_spans(result_2018):
+    spans = 0
+    for c in result_2018["councils"]:
+        for r in c["indicators"]:
+            span = r.get("span")
+            if r["band"] in (rules.HIGHER, rules.SOME, rules.LOWER) and span:
+                spans += 1
+                assert f"over {span['text']}" in r["explanation"]
+                for year in span["missing"]:
+                    assert year in r["explanation"]
+    assert spans > 1000
+    north = _by_code(result_2018)["E10000021"]
+    hood = _indicator(north, "neighbourhood_spend_change_pct")
+    assert "2014-15 to 2017-18 (3 years; 2015-16, 2016-17 not in the data)" in hood["explanation"]
+    ratio = _indicator(north, "usable_reserves_pct_nre")
+    assert ratio["latest_step"] == {"from": "2014-15", "to": "2017-18",
+                                    "missing": ["2015-16", "2016-17"],
+                                    "text": "2014-15 to 2017-18 (2015-16, 2016-17 not in the data)"}

@@ -138,8 +138,10 @@ def test_council_indicators_from_published_style_values():
     got = resilience.council_indicators(v, 2017)
     assert got["usable_reserves_pct_nre"]["value"] == pytest.approx(100 * 5185 / 421883.8066)
     assert got["reserves_sustainability"]["value"] == pytest.approx(5185 / ((59704 - 5185) / 3))
+    # Only the 31 March 2015 and 2018 levels are given: the span names the dates between.
     assert got["reserves_sustainability"]["span"]["text"] == \
-        "31 March 2015 to 31 March 2018 (3 years)"
+        "31 March 2015 to 31 March 2018 (3 years; 31 March 2016, 31 March 2017 not in the data)"
+    assert got["reserves_sustainability"]["span"]["missing"] == ["31 March 2016", "31 March 2017"]
     assert got["social_care_share"]["value"] is None  # no service lines: missing, not 0
     assert got["council_tax_pct_nre"]["value"] is None
 
@@ -147,3 +149,81 @@ def test_council_indicators_from_published_style_values():
 def test_undated_sql_binds_every_id():
     sql = resilience.undated_sql(3)
     assert sql.count("?") == 4 and "released_on IS NULL" in sql
+
+
+def test_a_change_names_the_years_between_its_ends_that_are_missing():
+    ch = rules.change_over_window({2012: 1.0, 2013: 2.0, 2014: 3.0, 2017: 4.0}, 2017, 3)
+    assert (ch["from"], ch["missing"]) == (2014, [2015, 2016])
+    assert rules.change_over_window({2015: 1.0, 2016: 2.0, 2017: 4.0}, 2017, 3)["missing"] == []
+    step = rules.latest_step({2013: 5.0, 2014: 4.0, 2017: 3.0})
+    assert step["text"] == "2014-15 to 2017-18 (2015-16, 2016-17 not in the data)"
+    assert step["missing"] == ["2015-16", "2016-17"]
+    assert rules.latest_step({2016: 1.0, 2017: 2.0})["text"] == "2016-17 to 2017-18"
+    assert rules.latest_step({2017: 2.0, 2016: None}) is None
+
+
+def test_money_text_uses_a_minus_sign_and_millions():
+    assert rules.money_text(4363.0) == "£4.4m"
+    assert rules.money_text(-10884.0) == "\u2212£10.9m"
+    assert rules.money_text(-56.0) == "\u2212£56k"
+    assert rules.money_text(0.0) == "£0k"
+
+
+def test_a_net_change_across_zero_is_not_meaningful():
+    # Forest Heath's published neighbourhood totals (RS 2014-15 and 2017-18, £ thousand).
+    why = rules.net_change_reason("net spending", 4363.0, -10884.0, "2014-15", "2017-18")
+    assert why.startswith("net spending went from £4.4m in 2014-15 to \u2212£10.9m in 2017-18")
+    assert "not meaningful" in why and "not read as a cut" in why
+    assert rules.net_change_reason("x", -5.0, 10.0, "a", "b") is not None  # from below zero
+    assert rules.net_change_reason("x", 10.0, 0.0, "a", "b") is not None  # to zero
+    assert rules.net_change_reason("x", 10.0, 5.0, "a", "b") is None  # a real fall
+    assert rules.nonpositive_base_reason("net revenue expenditure in 2017-18", -2757.0) == (
+        "net revenue expenditure in 2017-18 is negative (\u2212£2.8m), so a percentage of it is "
+        "not meaningful")
+
+
+# Published RS values (£ thousand) for Spelthorne (E07000213): 2014-15 and 2017-18 workbooks.
+SPELTHORNE = {
+    "rs.net_revenue_expenditure": {2014: 12404.0, 2017: -2757.0},
+    "rs.council_tax_requirement": {2014: 6541.0, 2017: 7488.0},
+    "rs.reserves.unallocated.end": {2014: 1966.0, 2017: 1000.0},
+    "rs.reserves.other_earmarked.end": {2014: 10625.0, 2017: 26525.0},
+    "rs.nce.cultural": {2014: 1970.0, 2017: 2254.0},
+    "rs.nce.environmental_regulatory": {2014: 4378.0, 2017: 4233.0},
+    "rs.nce.planning_development": {2014: 2810.0, 2017: -18980.0},
+    "rs.nce.highways_transport": {2014: -306.0, 2017: -211.0},
+}
+
+
+def test_council_indicators_carry_the_reason_a_value_is_not_meaningful():
+    got = resilience.council_indicators(SPELTHORNE, 2017)
+    for ind in ("usable_reserves_pct_nre", "unallocated_pct_nre", "earmarked_pct_nre",
+                "council_tax_pct_nre"):
+        assert got[ind]["value"] is None
+        assert got[ind]["reason"] == ("net revenue expenditure in 2017-18 is negative "
+                                      "(\u2212£2.8m), so a percentage of it is not meaningful")
+    hood = got["neighbourhood_spend_change_pct"]
+    assert hood["value"] is None and hood["span"]["missing"] == ["2015-16", "2016-17"]
+    assert hood["reason"].startswith(
+        "net spending on these services went from £8.9m in 2014-15 to \u2212£12.7m in 2017-18 "
+        "(below zero in 2017-18: planning and development \u2212£19.0m, highways and transport "
+        "\u2212£211k)")
+    # Missing stays missing, without a reason: no social care lines were given.
+    assert got["social_care_share"]["value"] is None and got["social_care_share"]["reason"] is None
+
+
+def test_a_positive_net_total_keeps_its_percentage_change():
+    # Spelthorne 2014-15 assessed against 2011-12: both totals above zero, so the change stands
+    # (2011-12 values from the RS 2011-12 workbook).
+    v = {k: dict(s) for k, s in SPELTHORNE.items()}
+    for ind, x in (("rs.nce.cultural", 2170.0), ("rs.nce.environmental_regulatory", 3325.0),
+                   ("rs.nce.planning_development", 1216.0), ("rs.nce.highways_transport", -345.0)):
+        v[ind][2011] = x
+    got = resilience.council_indicators(v, 2014)
+    hood = got["neighbourhood_spend_change_pct"]
+    total_2011, total_2014 = 2170 + 3325 + 1216 - 345, 1970 + 4378 + 2810 - 306
+    assert hood["reason"] is None
+    assert hood["value"] == pytest.approx(100 * (total_2014 - total_2011) / total_2011)
+    # And with NRE above zero in 2014-15, its ratios have values.
+    assert got["council_tax_pct_nre"]["value"] == pytest.approx(100 * 6541 / 12404)
+    assert got["council_tax_pct_nre"]["reason"] is None

@@ -12,7 +12,10 @@ Summary (RS) observations and hands plain numbers to these functions.
   into a rate of use that says which years it spans; :func:`trend_phrase` describes a direction.
 
 Missing stays missing: every function returns ``None`` (or the band "not enough data") when an
-input is missing; nothing is ever treated as 0.
+input is missing; nothing is ever treated as 0. A value that is published but cannot be read as a
+percentage (a ratio to a net figure at or below zero, a percentage change of a net figure that is
+or becomes zero or negative) gets the band "not meaningful" with the reason in words
+(:func:`nonpositive_base_reason`, :func:`net_change_reason`).
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from dataclasses import dataclass, field
 LOWER_RISKIER, HIGHER_RISKIER = "lower_is_riskier", "higher_is_riskier"
 HIGHER, SOME, LOWER, NO_DATA = "higher risk", "some risk", "lower risk", "not enough data"
 NOT_APPLICABLE = "not applicable"
+#: Published values that cannot be read as a percentage (a net figure at or below zero).
+NOT_MEANINGFUL = "not meaningful"
 #: Band order, most at risk first.
-BANDS = (HIGHER, SOME, LOWER, NO_DATA, NOT_APPLICABLE)
+BANDS = (HIGHER, SOME, LOWER, NO_DATA, NOT_MEANINGFUL, NOT_APPLICABLE)
+#: Bands that say the council was not judged on the indicator.
+UNJUDGED = frozenset({NO_DATA, NOT_MEANINGFUL, NOT_APPLICABLE})
 
 #: Councils responsible for social care (upper tier and single tier), by register ``la_type``.
 SOCIAL_CARE_TYPES = frozenset({"county council", "unitary", "metropolitan district",
@@ -116,7 +123,9 @@ INDICATORS: tuple[RiskIndicator, ...] = (
         "percent", LOWER_RISKIER, "Percentage change over the last (up to) 3 years of the sum of "
         "net current expenditure on cultural, environmental and regulatory, planning and "
         "development, and highways and transport services, in cash terms (per-head values "
-        "exist only for 2017-18, so no per-head change can be computed).", _NEIGHBOURHOOD,
+        "exist only for 2017-18, so no per-head change can be computed). 'Not meaningful' when "
+        "the sum is zero or negative at either end: income netted against these services then "
+        "exceeds their cost, and a change across zero is not a cut.", _NEIGHBOURHOOD,
         group="service"),
     RiskIndicator(
         "social_care_share_change", "Change in social care share of service spending",
@@ -166,8 +175,9 @@ def change_over_window(series: Mapping[int, float | None], latest: int,
                        window: int = 3) -> dict | None:
     """Change between the base year (see :func:`window_base`) and ``latest``.
 
-    Returns ``{"from", "to", "years", "start", "end", "change", "change_pct",
-    "annual_change"}`` or None when either end is missing. ``change_pct`` is None when the
+    Returns ``{"from", "to", "years", "missing", "start", "end", "change", "change_pct",
+    "annual_change"}`` or None when either end is missing. ``missing`` lists the years between
+    the two ends that have no value (the comparison spans them). ``change_pct`` is None when the
     start is not positive (a percentage of a non-positive base means nothing).
     """
     known = [y for y, v in series.items() if v is not None]
@@ -177,9 +187,44 @@ def change_over_window(series: Mapping[int, float | None], latest: int,
         return None
     start = series[base]
     change = end - start
-    return {"from": base, "to": latest, "years": latest - base, "start": start, "end": end,
+    return {"from": base, "to": latest, "years": latest - base,
+            "missing": missing_years(base + 1, latest - 1, known), "start": start, "end": end,
             "change": change, "change_pct": 100.0 * change / start if start > 0 else None,
             "annual_change": change / (latest - base)}
+
+
+def money_text(thousands: float) -> str:
+    """£ thousands as words write them: '£4.4m', '−£10.9m' (a minus sign), '£850k'."""
+    size = abs(thousands)
+    text = f"£{size / 1000:,.1f}m" if size >= 1000 else f"£{size:,.0f}k"
+    return ("\u2212" if thousands < 0 else "") + text
+
+
+def _sign_word(value: float) -> str:
+    return "negative" if value < 0 else "zero"
+
+
+def nonpositive_base_reason(subject: str, value: float, of: str = "a percentage of it") -> str:
+    """Why a percentage of a net figure (£ thousand) at or below zero means nothing: 'net revenue
+    expenditure in 2017-18 is negative (−£2.8m), so a percentage of it is not meaningful'."""
+    return (f"{subject} is {_sign_word(value)} ({money_text(value)}), so {of} is not "
+            "meaningful")
+
+
+def net_change_reason(what: str, start: float, end: float, start_label: str, end_label: str,
+                      detail: str = "") -> str | None:
+    """Why a percentage change of a NET figure (£ thousand) means nothing, or None when both ends
+    are above zero. A net figure at or below zero means income netted against the spending
+    exceeded its cost: a change across zero (or from or to it) is a change in that income as
+    much as in spending, and says nothing about cuts. ``detail`` (which lines are below zero)
+    is added in brackets."""
+    if start > 0 and end > 0:
+        return None
+    return (f"{what} went from {money_text(start)} in {start_label} to {money_text(end)} in "
+            f"{end_label}{f' ({detail})' if detail else ''}; a net figure at or below zero "
+            "means income netted against these services (fees, charges, commercial or property "
+            "income) exceeded their cost, so a percentage change is not meaningful and is not "
+            "read as a cut")
 
 
 def sustainability_years(level: float | None, annual_change: float | None) -> float | None:
@@ -287,6 +332,24 @@ def fy_label(start_year: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
+def gap_phrase(missing: Sequence[int], label=fy_label) -> str:
+    """'2015-16, 2016-17 not in the data' ('' when nothing is missing)."""
+    return f"{', '.join(label(y) for y in missing)} not in the data" if missing else ""
+
+
+def latest_step(series: Mapping[int, float | None], label=fy_label) -> dict | None:
+    """The last two years with a value, and the years between them without one: what a "fell
+    to" or "rose to" compares. None with fewer than two values."""
+    years = sorted(y for y, v in series.items() if v is not None)
+    if len(years) < 2:
+        return None
+    a, b = years[-2], years[-1]
+    missing = missing_years(a + 1, b - 1, years)
+    gap = gap_phrase(missing, label)
+    return {"from": label(a), "to": label(b), "missing": [label(y) for y in missing],
+            "text": f"{label(a)} to {label(b)}" + (f" ({gap})" if gap else "")}
+
+
 def trend_phrase(series: Mapping[int, float | None], label=fy_label) -> dict:
     """The direction of the latest unbroken run of rises or falls over the available years.
 
@@ -308,7 +371,7 @@ def trend_phrase(series: Mapping[int, float | None], label=fy_label) -> dict:
             break
     first, last = years[-run - 1] if run else years[0], years[-1]
     gaps = missing_years(first, last, years)
-    gap_text = (f" ({', '.join(label(y) for y in gaps)} not in the data)" if gaps else "")
+    gap_text = f" ({gap_phrase(gaps, label)})" if gaps else ""
     if not run:
         return {"direction": "no consistent direction", "since": None, "years": years,
                 "text": f"no change in the latest year ({label(years[-2])} to "

@@ -7,6 +7,10 @@ Index, from the Revenue Outturn Summary (RS) observations in the hub.
 * :func:`flags` is the council list of :func:`assess`, most at risk first.
 * :func:`backtest` compares what :func:`assess` said at ``year`` with what happened next.
 
+An assessment is remembered per hub file and data version (:func:`shared_assessment`); the
+public functions return copies. A published value that cannot be read as a percentage (a net
+figure at or below zero) is "not meaningful", with the reason, never "not enough data".
+
 **As published.** ``assess(store, 2015)`` reads the hub as it stood on 31 December 2015
 (:func:`wholeplace.hub.queries.observations_as_published`) and only financial years that had ended
 by then. A dataset with no recorded release date (the RS 2017-18 workbook has none in the
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +43,8 @@ ASC, CSC, SOCIAL_2010 = ("rs.nce.adult_social_care", "rs.nce.childrens_social_ca
                          "rs.nce.social_care")
 NEIGHBOURHOOD = ("rs.nce.cultural", "rs.nce.environmental_regulatory",
                  "rs.nce.planning_development", "rs.nce.highways_transport")
+HOOD_NAMES = dict(zip(NEIGHBOURHOOD, ("cultural", "environmental and regulatory",
+                                      "planning and development", "highways and transport")))
 #: Every RS indicator the early warning reads (allow-list for the SQL below).
 RS_IDS = (f"{UNALLOCATED}.start", f"{UNALLOCATED}.end", f"{EARMARKED}.start", f"{EARMARKED}.end",
           NRE, CTR, TOTAL, ASC, CSC, SOCIAL_2010, *NEIGHBOURHOOD)
@@ -178,46 +185,88 @@ def _ratio_series(v: dict, num: str, den: str) -> dict[int, float]:
 
 
 def _span(ch: dict | None, dates: bool) -> dict | None:
+    """The years a change spans, naming any year between its ends that is not in the data."""
     if ch is None:
         return None
     name = (lambda y: f"31 March {y}") if dates else rules.fy_label
+    gap = rules.gap_phrase(ch["missing"], name)
     return {"from": name(ch["from"]), "to": name(ch["to"]), "years": ch["years"],
-            "text": f"{name(ch['from'])} to {name(ch['to'])} ({ch['years']} years)"}
+            "missing": [name(y) for y in ch["missing"]],
+            "text": f"{name(ch['from'])} to {name(ch['to'])} ({ch['years']} years"
+                    f"{'; ' + gap if gap else ''})"}
+
+
+def _base_reason(subject: str, value: float | None, of: str = "a percentage of it") -> str | None:
+    """Why a ratio to (or change from) a net figure at or below zero is not meaningful."""
+    return rules.nonpositive_base_reason(subject, value, of) if value is not None and value <= 0 \
+        else None
+
+
+def _usable_change_reason(ch: dict | None) -> str | None:
+    if ch is None or ch["change_pct"] is not None:
+        return None
+    return _base_reason(f"usable reserves at 31 March {ch['from']}", ch["start"],
+                        "a percentage change from them")
+
+
+def _hood_reason(v: dict[str, dict[int, float | None]], ch: dict | None) -> str | None:
+    """'Not meaningful' when the net neighbourhood spending is at or below zero at either end,
+    naming the lines below zero there."""
+    if ch is None:
+        return None
+    detail = []
+    for fy, total in ((ch["from"], ch["start"]), (ch["to"], ch["end"])):
+        below = [f"{HOOD_NAMES[i]} {rules.money_text(v[i][fy])}" for i in NEIGHBOURHOOD
+                 if v[i][fy] < 0]
+        if total <= 0 and below:
+            detail.append(f"below zero in {rules.fy_label(fy)}: {', '.join(below)}")
+    return rules.net_change_reason("net spending on these services", ch["start"], ch["end"],
+                                   rules.fy_label(ch["from"]), rules.fy_label(ch["to"]),
+                                   "; ".join(detail))
 
 
 def council_indicators(v: dict[str, dict[int, float | None]], fy: int,
                        settings: RiskSettings = DEFAULT_SETTINGS) -> dict[str, dict]:
     """Each indicator's value for financial year ``fy`` (its start year), with the series its
-    trend is read from and the years any change spans. Missing inputs give value None."""
+    trend is read from, the years any change spans and, when a published value cannot be read
+    as a percentage, the reason (the value is then None). Missing inputs give value None."""
     w, levels, nre = settings.window_years, usable_levels(v), v.get(NRE, {}).get(fy)
     ch = rules.change_over_window(levels, fy + 1, w)
     care, hood = social_care_series(v), neighbourhood_series(v)
     care_ch, hood_ch = (rules.change_over_window(care, fy, w),
                         rules.change_over_window(hood, fy, w))
+    hood_why = _hood_reason(v, hood_ch)
+    nre_why = _base_reason(f"net revenue expenditure in {rules.fy_label(fy)}", nre)
+    care_why = _base_reason(f"total service expenditure in {rules.fy_label(fy)}",
+                            v.get(TOTAL, {}).get(fy))
     level_trend = {y - 1: x for y, x in levels.items()}  # keyed by the year it closes
     end_levels = {f: levels.get(f + 1) for f in v.get(NRE, {})}
     usable_pct = {f: _ratio(end_levels[f], n) for f, n in v.get(NRE, {}).items()}
     out = {
         "reserves_sustainability": (rules.sustainability_years(
-            levels.get(fy + 1), ch["annual_change"] if ch else None), level_trend, _span(ch, True)),
+            levels.get(fy + 1), ch["annual_change"] if ch else None), level_trend, _span(ch, True),
+            None),
         "usable_reserves_pct_nre": (_ratio(levels.get(fy + 1), nre),
-                                    {f: p for f, p in usable_pct.items() if p is not None}, None),
+                                    {f: p for f, p in usable_pct.items() if p is not None}, None,
+                                    nre_why),
         "usable_reserves_change_pct": (ch["change_pct"] if ch else None, level_trend,
-                                       _span(ch, True)),
+                                       _span(ch, True), _usable_change_reason(ch)),
         "unallocated_pct_nre": (_ratio(v.get(f"{UNALLOCATED}.end", {}).get(fy), nre),
-                                _ratio_series(v, f"{UNALLOCATED}.end", NRE), None),
+                                _ratio_series(v, f"{UNALLOCATED}.end", NRE), None, nre_why),
         "earmarked_pct_nre": (_ratio(v.get(f"{EARMARKED}.end", {}).get(fy), nre),
-                              _ratio_series(v, f"{EARMARKED}.end", NRE), None),
-        "social_care_share": (care.get(fy), care, None),
+                              _ratio_series(v, f"{EARMARKED}.end", NRE), None, nre_why),
+        "social_care_share": (care.get(fy), care, None, care_why),
         "council_tax_pct_nre": (_ratio(v.get(CTR, {}).get(fy), nre), _ratio_series(v, CTR, NRE),
-                                None),
-        "neighbourhood_spend_change_pct": (hood_ch["change_pct"] if hood_ch else None, hood,
-                                           _span(hood_ch, False)),
+                                None, nre_why),
+        "neighbourhood_spend_change_pct": (
+            hood_ch["change_pct"] if hood_ch and not hood_why else None, hood,
+            _span(hood_ch, False), hood_why),
         "social_care_share_change": (care_ch["change"] if care_ch else None, care,
-                                     _span(care_ch, False)),
+                                     _span(care_ch, False), None),
     }
-    return {k: {"value": val, "series": {y: s for y, s in ser.items() if y <= fy}, "span": span}
-            for k, (val, ser, span) in out.items()}
+    return {k: {"value": None if why else val,
+                "series": {y: s for y, s in ser.items() if y <= fy}, "span": span, "reason": why}
+            for k, (val, ser, span, why) in out.items()}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -328,11 +377,15 @@ def _judge(ind: RiskIndicator, got: dict, peers: list[float], group: dict,
            settings: RiskSettings) -> dict:
     value = got["value"]
     band = rules.risk_band(ind, value, peers, settings)
+    if got.get("reason"):
+        band = {"band": rules.NOT_MEANINGFUL, "reason": got["reason"], "n": len(peers)}
     trend = rules.trend_phrase(got["series"])
     trend["text"] = f"{TREND_OF.get(ind.id, 'the value')} {trend['text']}"
     out = {"indicator": ind.id, "title": ind.title, "group": ind.group, "unit": ind.unit,
            "polarity": ind.polarity, "band": band["band"], "value": _num(value),
-           "value_text": _value_text(ind, value), "span": got["span"],
+           "value_text": (rules.NOT_MEANINGFUL if got.get("reason")
+                          else _value_text(ind, value)), "span": got["span"],
+           "latest_step": rules.latest_step(got["series"]),
            "threshold": _threshold(ind), "trend": trend["text"],
            "trend_direction": trend["direction"], "definition": ind.definition,
            "lines": list(ind.lines), "comparators": {"label": group["label"], "n": band["n"]}}
@@ -351,9 +404,14 @@ def _judge(ind: RiskIndicator, got: dict, peers: list[float], group: dict,
 
 
 def _explain(f: dict) -> str:
+    """The flag in one paragraph. A change says the years it spans, naming any year between
+    its ends that is not in the data."""
     c = f["comparators"]
     if f["band"] == rules.NO_DATA:
         return f"{f['title']}: not enough data ({f['comparator_position']})."
+    if f["band"] == rules.NOT_MEANINGFUL:
+        why = f["comparator_position"]
+        return f"{f['title']}: not meaningful. {why[:1].upper()}{why[1:]}."
     span = f" over {f['span']['text']}" if f.get("span") else ""
     thr = f["threshold"]
     rule = (f"threshold {thr['text']}" if thr["value"] is not None else "relative-only rule")
@@ -377,7 +435,55 @@ def _places(store: Store) -> dict[str, dict]:
 def assess(store: Store, year: int, method: str = "kind",
            settings: RiskSettings = DEFAULT_SETTINGS) -> dict:
     """Every council's early-warning indicators for the latest financial year published by the
-    end of ``year``, using only what was published by then. See the module docstring."""
+    end of ``year``, using only what was published by then. See the module docstring.
+
+    The result is the caller's own copy (of :func:`shared_assessment`, which is remembered)."""
+    return _copy(shared_assessment(store, year, method, settings))
+
+
+# -- the cache: an assessment depends only on the hub's data and its arguments -------------------
+_ASSESSMENTS: dict[tuple, dict] = {}
+_LOCK = threading.Lock()
+#: Assessments remembered (each a few MB); the oldest is dropped first.
+CACHE_SIZE = 8
+
+
+def shared_assessment(store: Store, year: int, method: str = "kind",
+                      settings: RiskSettings = DEFAULT_SETTINGS) -> dict:
+    """:func:`assess`'s result, remembered per hub file, data version (a load changes it), year,
+    method and settings. Shared between callers: read it, never change it (:func:`assess`
+    returns a copy to change). An in-memory hub (no path) is not remembered."""
+    if store.path is None:
+        return _assess(store, year, method, settings)
+    key = (str(store.path), store.data_version(), year, method, settings)
+    with _LOCK:
+        found = _ASSESSMENTS.get(key)
+    if found is None:
+        found = _assess(store, year, method, settings)
+        with _LOCK:
+            while len(_ASSESSMENTS) >= CACHE_SIZE:
+                _ASSESSMENTS.pop(next(iter(_ASSESSMENTS)))
+            _ASSESSMENTS[key] = found
+    return found
+
+
+def clear_cache() -> None:
+    """Forget every remembered assessment (for benchmarks of the computation itself)."""
+    with _LOCK:
+        _ASSESSMENTS.clear()
+
+
+def _copy(x):
+    """A deep copy of a result made of dicts and lists (faster than ``copy.deepcopy``; the
+    leaves are immutable: numbers, strings, dates, None)."""
+    if isinstance(x, dict):
+        return {k: _copy(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_copy(v) for v in x]
+    return x
+
+
+def _assess(store: Store, year: int, method: str, settings: RiskSettings) -> dict:
     as_of = as_of_date(year)
     data = read_rs(store, as_of)
     if not data.years:
@@ -424,7 +530,7 @@ def _council(code: str, place: dict, computed: dict, group: dict,
     flagged = [r for r in results if r["band"] in (rules.HIGHER, rules.SOME)]
     flagged.sort(key=lambda r: (r["band"] != rules.HIGHER,
                                 -r["comparators"].get("risk_percentile", 0)))
-    assessed = any(r["band"] not in (rules.NO_DATA, rules.NOT_APPLICABLE) for r in results)
+    assessed = any(r["band"] not in rules.UNJUDGED for r in results)
     return {"code": code, "name": place["name"], "la_type": place["la_type"],
             "region": place["region"], "current": place["current"],
             "status": "assessed" if assessed else rules.NO_DATA,
@@ -440,7 +546,7 @@ def flags(store: Store, year: int, method: str = "kind",
           settings: RiskSettings = DEFAULT_SETTINGS) -> list[dict]:
     """Every council's early-warning result, most at risk first (by the number of "higher
     risk" flags, then severity: the sum of how far into the risky tail each flag lies)."""
-    return assess(store, year, method, settings)["councils"]
+    return _copy(shared_assessment(store, year, method, settings)["councils"])
 
 
 def council_flags(store: Store, year: int, code: str, method: str = "kind",
@@ -449,12 +555,12 @@ def council_flags(store: Store, year: int, code: str, method: str = "kind",
     from wholeplace.errors import NotFoundError
     from wholeplace.hub.queries import resolve_area
 
-    result = assess(store, year, method, settings)
+    result = shared_assessment(store, year, method, settings)
     wanted = resolve_area(store, code)
     for rank, c in enumerate(result["councils"], start=1):
         if c["code"] == wanted:
-            return {k: v for k, v in result.items() if k != "councils"} | {
-                "rank": rank, "of": len(result["councils"]), "council": c}
+            return _copy({k: v for k, v in result.items() if k != "councils"}) | {
+                "rank": rank, "of": len(result["councils"]), "council": _copy(c)}
     raise NotFoundError(f"{code} has no Revenue Outturn data for {result['period']} (the latest "
                         f"year published by {result['as_of'].isoformat()}). Check the code with "
                         "'wholeplace place CODE'.")
@@ -477,10 +583,10 @@ def backtest(store: Store, year: int, method: str = "kind",
     hub against those at the end of the assessed year, both read from the latest releases (so a
     revision cannot pass for a fall). Councils without both levels are counted as "cannot tell".
     """
-    result = assess(store, year, method, settings)
+    result = shared_assessment(store, year, method, settings)
     latest = read_rs(store, date(9999, 12, 31))
     fy, last = int(result["period"][:4]), max(latest.years)
-    base = {k: v for k, v in result.items() if k != "councils"}
+    base = _copy({k: v for k, v in result.items() if k != "councils"})
     if last <= fy:
         return base | {"answerable": False, "outcome_period": rules.fy_label(last),
                        "reason": f"The hub has no financial year after {result['period']}, so "

@@ -19,8 +19,11 @@ DEFAULT_YEAR = 2018
 
 
 def early_warning(store: Store, year: int, show: str) -> dict:
-    """The page's data: the assessment, cut to councils with flags unless ``show`` is 'all'."""
-    result = resilience.assess(store, year)
+    """The page's data: the assessment, cut to councils with flags unless ``show`` is 'all'.
+
+    Reads the remembered assessment (:func:`resilience.shared_assessment`) without changing it,
+    so a request after the first for the same year costs a dictionary look-up."""
+    result = resilience.shared_assessment(store, year)
     councils = result["councils"]
     flagged = [c for c in councils if c["higher_risk"]]
     shown = councils if show == "all" else flagged
