@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wholeplace.hub.load import load_registered
 from wholeplace.hub.store import open_store
-from wholeplace.insight.resilience import backtest, flags
+from wholeplace.insight.resilience import backtest, clear_cache, flags
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +33,10 @@ def sources() -> Path:
 
 
 def timed(func, runs: int) -> tuple[float, object]:
+    """Median time of ``func`` computed afresh (the assessment cache is cleared each run)."""
     times, out = [], None
     for _ in range(runs):
+        clear_cache()
         t = time.perf_counter()
         out = func()
         times.append(time.perf_counter() - t)
