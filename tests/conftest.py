@@ -78,3 +78,27 @@ def register_store(register_db, tmp_path):
 def empty_store(tmp_path):
     with open_store(tmp_path / "empty.duckdb") as store:
         yield store
+
+
+#: Metadata for the upload tests' two fixture indicators (illustrative, not real data).
+UPLOAD_METADATA = """\
+# Test fixture metadata (illustrative values).
+- id: fixture.recycling_rate
+  title: "Example indicator (illustrative values): recycling rate"
+  unit: percent
+  polarity: higher_is_better
+  kind: outcome
+  theme: environment
+- id: fixture.households
+  title: "Example indicator (illustrative values): households served"
+  unit: count
+  theme: environment
+"""
+
+
+@pytest.fixture
+def metadata(tmp_path) -> Path:
+    """A YAML metadata file describing fixture.recycling_rate (percent), fixture.households."""
+    path = tmp_path / "fixture_metadata.yaml"
+    path.write_text(UPLOAD_METADATA, encoding="utf-8")
+    return path

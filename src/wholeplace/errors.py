@@ -72,8 +72,6 @@ class ValidationError(InputError):
     """
 
     status_code = 422
-    #: How many problems the message lists before summarising the rest.
-    shown = 20
 
     def __init__(self, problems: list[Problem], summary: str | None = None):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or ""))
@@ -81,9 +79,8 @@ class ValidationError(InputError):
             f"{len(self.problems)} problem(s) found; nothing was loaded. "
             "Fix the file and load it again."
         )
-        lines = [self.summary] + [f"  - {p}" for p in self.problems[: self.shown]]
-        if len(self.problems) > self.shown:
-            lines.append(f"  ... and {len(self.problems) - self.shown} more")
+        # The summary, then every problem: a person fixing a file wants the whole list.
+        lines = [self.summary] + [f"  - {p}" for p in self.problems]
         super().__init__("\n".join(lines))
 
     def to_dict(self) -> dict:

@@ -27,19 +27,7 @@ RELEASE_1 = [
 RELEASE_2 = [row.replace(",40,20000,", ",41,20500,") for row in RELEASE_1] + [
     "E07000008,2023-24,fixture.recycling_rate,43,21500,50000,percent,,",
 ]
-METADATA = """\
-# Test fixture metadata (illustrative values).
-- id: fixture.recycling_rate
-  title: "Example indicator (illustrative values): recycling rate"
-  unit: percent
-  polarity: higher_is_better
-  kind: outcome
-  theme: environment
-- id: fixture.households
-  title: "Example indicator (illustrative values): households served"
-  unit: count
-  theme: environment
-"""
+# The metadata file (fixture `metadata`) is in tests/conftest.py.
 SOURCE = "upload:fixture-recycling"
 
 
@@ -50,10 +38,9 @@ def _write(tmp_path: Path, name: str, rows: list[str]) -> Path:
 
 
 @pytest.fixture
-def two_releases(register_store, tmp_path):
+def two_releases(register_store, tmp_path, metadata):
     """Release 2 is loaded first, then the older release 1: release dates decide, not order."""
-    meta = tmp_path / "fixture_metadata.yaml"
-    meta.write_text(METADATA, encoding="utf-8")
+    meta = metadata
     second = load_file(register_store, _write(tmp_path, "fixture_r2.csv", RELEASE_2),
                        source_id=SOURCE, metadata=meta, publisher="Fixture council",
                        release="r2", released_on="2024-07-15")

@@ -6,15 +6,18 @@ mid-2019); when that year is not loaded, the nearest loaded year within
 :data:`MAX_POPULATION_GAP_YEARS` is used and the value's note says which. Further away than that
 the per-head value stays missing rather than resting on a population from another decade.
 
-Combined authorities and the Greater London Authority have no population estimate of their own
-in the hub, so theirs is derived (:data:`AREA_POPULATION_SQL`): the sum of the estimates of the
-lower- and single-tier council areas they cover for the same mid-year, and only for a year in
-which every one of those areas has an estimate (otherwise that year is missing for the body, never
-a partial sum). The areas covered are the current councils whose ``combined_authority_gss`` in
-the register is the body's code (for the GLA: the 32 London boroughs and the City of London),
-plus the districts of a county council that is itself a member (Cambridgeshire's five districts
-for the Cambridgeshire and Peterborough Combined Authority), each counted once. The register
-gives today's membership, so a body whose membership changed is summed over today's members.
+Combined authorities and the Greater London Authority have no published population estimate
+of their own in the hub, so theirs is derived (:data:`AREA_POPULATION_SQL`): the sum of the
+estimates of the lower- and single-tier council areas they cover for the same mid-year, and only
+for a year in which every one of those areas has an estimate (otherwise that year is missing for
+the body, never a partial sum). The areas covered are the current councils whose
+``combined_authority_gss`` in the register is the body's code (for the GLA: the 32 London
+boroughs and the City of London), plus the districts of a county council that is itself a member
+(Cambridgeshire's five districts for the Cambridgeshire and Peterborough Combined Authority),
+each counted once. The register gives today's membership, so a body whose membership changed is
+summed over today's members.
+Where the hub does hold an estimate of the body's own for a year (an upload for a year no
+published source covers), that year uses it and the other years keep the derived sum.
 """
 
 from __future__ import annotations
@@ -68,8 +71,9 @@ summed AS ({AREA_POPULATION_SQL}),
 pop AS (
     SELECT area_code, pop_year, pop, CAST(NULL AS INTEGER) AS members FROM direct
     UNION ALL
-    SELECT area_code, pop_year, pop, members FROM summed
-    WHERE area_code NOT IN (SELECT area_code FROM direct)
+    SELECT area_code, pop_year, pop, members FROM summed s
+    WHERE NOT EXISTS (SELECT 1 FROM direct d
+                      WHERE d.area_code = s.area_code AND d.pop_year = s.pop_year)
 )"""
 
 PER_HEAD_SQL = f"""

@@ -1,8 +1,13 @@
 """Loading: read a file with its loader, validate everything, then write in one transaction.
 
 A load either changes the store completely or not at all. Loading a file whose content (SHA-256)
-is already in the store changes nothing. Loading a newer release of a source supersedes the older
-one, whose values stay queryable "as published on" an earlier date.
+is already in the store under the same source id (read by the same loader version) changes
+nothing. Loading a newer release of a source supersedes the older one, whose values stay
+queryable "as published on" an earlier date; which release is newest follows the one release
+order of :data:`wholeplace.hub.schema.NEWEST_FIRST_SQL`, whatever order the files are loaded in.
+
+``load_registered`` first checks every selected published file (present, size, SHA-256) and
+refuses to start if any is missing or changed; then each file is loaded in its own transaction.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from wholeplace.errors import ValidationError
+from wholeplace.errors import SourceError, ValidationError, WholeplaceError
 from wholeplace.hub import registry as reg
 from wholeplace.hub.batch import LoadBatch, SourceInfo
 from wholeplace.hub.catalogue import (
@@ -23,7 +28,7 @@ from wholeplace.hub.catalogue import (
 )
 from wholeplace.hub.derived import MAX_POPULATION_GAP_YEARS, PER_HEAD_DELETE_SQL, PER_HEAD_SQL
 from wholeplace.hub.loaders import LOADER_VERSION, get_reader
-from wholeplace.hub.schema import REPLACEABLE
+from wholeplace.hub.schema import EFFECTIVE_ON_SQL, NEWEST_FIRST_SQL, REPLACEABLE
 from wholeplace.hub.store import Store
 from wholeplace.hub.validate import validate_batch
 
@@ -65,8 +70,10 @@ def reader_options(store: Store, options: dict) -> dict:
     return out
 
 
-def read_registered(spec: reg.SourceSpec, sources: Path, store: Store) -> LoadBatch:
-    path = reg.locate(spec, sources)
+def read_registered(spec: reg.SourceSpec, sources: Path, store: Store,
+                    path: Path | None = None) -> LoadBatch:
+    """Read a registered source (``path``: the file already verified by :func:`reg.locate`)."""
+    path = path or reg.locate(spec, sources)
     return get_reader(spec.loader)(path, source_info(spec, path),
                                    reader_options(store, spec.options))
 
@@ -77,36 +84,78 @@ def load_registered(
     only: Iterable[str] | None = None,
     progress: Callable[[reg.SourceSpec], None] | None = None,
 ) -> list[LoadResult]:
-    """Load every registered source (or those in ``only``), place register first."""
-    wanted = set(only) if only else None
-    results = []
-    for spec in reg.registry().values():
-        if wanted is not None and spec.id not in wanted:
-            continue
+    """Load every registered source (or those in ``only``), place register first.
+
+    Every selected file is verified before anything is loaded: if any is missing or changed,
+    a :class:`SourceError` lists all of them and the store is untouched. Each file is then
+    loaded all-or-nothing in its own transaction. If one is refused, the error raised carries
+    ``results``: what was loaded (or found unchanged) before it, which stays loaded.
+    """
+    specs = _selected(only)
+    paths = _verify_all(specs, sources)
+    results: list[LoadResult] = []
+    for spec in specs:
         if progress:
             progress(spec)
-        existing = _existing_dataset(store, spec.sha256, LOADER_VERSION)
+        existing = _existing_dataset(store, spec.id, spec.sha256, LOADER_VERSION)
         if existing is not None:
             results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
             continue
-        results.append(apply_batch(store, read_registered(spec, sources, store)))
-    if wanted:
-        unknown = wanted - set(reg.registry())
-        if unknown:
-            reg.get_spec(sorted(unknown)[0])  # raises a SourceError naming it
+        try:
+            results.append(apply_batch(store, read_registered(spec, sources, store,
+                                                              paths[spec.id])))
+        except WholeplaceError as exc:
+            exc.results = list(results)  # type: ignore[attr-defined]
+            done = ", ".join(f"{r.source_id} ({r.status}, dataset {r.dataset_id})"
+                             for r in results) or "nothing"
+            exc.add_note(f"Loaded before {spec.id} was refused (and kept): {done}. "
+                         "Sources after it were not tried.")
+            raise
     return results
 
 
-def _existing_dataset(store: Store, sha256: str, loader_version: str) -> int | None:
-    """The dataset already holding this file as read by this loader version, if any.
+def _selected(only: Iterable[str] | None) -> list[reg.SourceSpec]:
+    """The registered sources to load, in loading order; every unknown id is an error."""
+    wanted = set(only) if only else None
+    if wanted is not None:
+        unknown = sorted(wanted - set(reg.registry()))
+        if len(unknown) == 1:
+            reg.get_spec(unknown[0])  # raises a SourceError naming it
+        elif unknown:
+            raise SourceError(f"There are no registered sources {', '.join(map(repr, unknown))}."
+                              " Run 'wholeplace datasets --registry' to list them.")
+    return [s for s in reg.registry().values() if wanted is None or s.id in wanted]
 
-    A file read by an older loader version is read again: the new dataset supersedes the old
-    one (same source), whose values stay queryable.
+
+def _verify_all(specs: list[reg.SourceSpec], sources: Path) -> dict[str, Path]:
+    """Each spec's verified file; or one SourceError naming every missing or changed file."""
+    paths, errors = {}, []
+    for spec in specs:
+        try:
+            paths[spec.id] = reg.locate(spec, sources)
+        except SourceError as exc:
+            errors.append(f"  - {spec.id}: {exc}")
+    if errors:
+        raise SourceError(
+            f"{len(errors)} of the {len(specs)} source file(s) to load cannot be used, so "
+            "nothing was loaded. Put the published files in place and load again:\n"
+            + "\n".join(errors))
+    return paths
+
+
+def _existing_dataset(store: Store, source_id: str, sha256: str,
+                      loader_version: str) -> int | None:
+    """The dataset already holding this file, under this source id, as read by this loader
+    version, if any.
+
+    The same bytes under another source id are a different dataset. A file read by an older
+    loader version is read again: the new dataset supersedes the old one (same source), whose
+    values stay queryable.
     """
     return store.scalar(
-        "SELECT dataset_id FROM datasets WHERE file_sha256 = ? AND loader_version = ? "
-        "ORDER BY dataset_id LIMIT 1",
-        [sha256, loader_version],
+        "SELECT dataset_id FROM datasets WHERE source_id = ? AND file_sha256 = ? "
+        "AND loader_version = ? ORDER BY dataset_id LIMIT 1",
+        [source_id, sha256, loader_version],
     )
 
 
@@ -123,7 +172,7 @@ def known_indicators(store: Store) -> dict[str, Indicator]:
 def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
     """Validate ``batch`` against the store, then write it in one transaction."""
     src = batch.source
-    existing = _existing_dataset(store, src.sha256, src.loader_version)
+    existing = _existing_dataset(store, src.source_id, src.sha256, src.loader_version)
     if existing is not None:
         return LoadResult(src.source_id, src.file_name, "unchanged", existing,
                           messages=[f"This file is already loaded as dataset {existing}; "
@@ -140,14 +189,16 @@ def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
         if problems:
             raise ValidationError(problems)
         with store.transaction():
-            dataset_id = _write(store, batch, indicators)
+            dataset_id, notes = _write(store, batch, indicators)
     finally:
         store.unregister("_batch_obs")
     return LoadResult(src.source_id, src.file_name, "loaded", dataset_id, batch.row_count,
-                      messages=list(batch.messages))
+                      messages=list(batch.messages) + notes)
 
 
-def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator]) -> int:
+def _write(store: Store, batch: LoadBatch,
+           indicators: dict[str, Indicator]) -> tuple[int, list[str]]:
+    """Write the batch; the dataset id and what the load did to other releases."""
     src = batch.source
     dataset_id = (store.scalar("SELECT max(dataset_id) FROM datasets") or 0) + 1
     store.execute(
@@ -157,7 +208,7 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator]) -> 
          src.loader, src.loader_version, datetime.now().replace(microsecond=0),
          batch.row_count, src.notes],
     )
-    _supersede(store, src.source_id, dataset_id)
+    notes = _supersede(store, src.source_id, dataset_id)
     used = set(batch.observations.cols["indicator_id"])
     _upsert_indicators(store, [i for i in batch.indicators] +
                        [indicators[i] for i in used if i in indicators])
@@ -188,25 +239,36 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator]) -> 
             [dataset_id],
         )
     refresh_derived(store)
-    return dataset_id
+    return dataset_id, notes
 
 
-def _supersede(store: Store, source_id: str, dataset_id: int) -> None:
-    """Mark older live releases of the same source as superseded by the newest release."""
+def _supersede(store: Store, source_id: str, dataset_id: int) -> list[str]:
+    """Mark older live releases of the same source as superseded by the newest release.
+
+    Newest by the one release order (:data:`NEWEST_FIRST_SQL`). Returns what happened, for the
+    load's messages: the releases ``dataset_id`` superseded, or that it was itself superseded on
+    arrival (an older release loaded after a newer one).
+    """
     live = store.rows(
-        "SELECT dataset_id, released_on, loaded_at FROM datasets "
-        "WHERE source_id = ? AND superseded_by IS NULL ORDER BY dataset_id", [source_id])
+        f"SELECT dataset_id, publisher, release, {EFFECTIVE_ON_SQL} AS effective_on "
+        f"FROM datasets WHERE source_id = ? AND superseded_by IS NULL "
+        f"ORDER BY {NEWEST_FIRST_SQL}", [source_id])
     if len(live) < 2:
-        return
-
-    def key(r):
-        return (r["released_on"] is not None, r["released_on"] or r["loaded_at"].date(),
-                r["dataset_id"])
-
-    newest = max(live, key=key)["dataset_id"]
+        return []
+    newest, older = live[0], live[1:]
     store.execute(
         "UPDATE datasets SET superseded_by = ? WHERE source_id = ? AND superseded_by IS NULL "
-        "AND dataset_id <> ?", [newest, source_id, newest])
+        "AND dataset_id <> ?", [newest["dataset_id"], source_id, newest["dataset_id"]])
+    if newest["dataset_id"] == dataset_id:
+        return [f"Supersedes dataset {r['dataset_id']} (publisher {r['publisher']}, release "
+                f"{r['release'] or 'not named'})." for r in older]
+    mine = next(r for r in older if r["dataset_id"] == dataset_id)
+    return [f"Superseded on arrival by dataset {newest['dataset_id']} (publisher "
+            f"{newest['publisher']}, release {newest['release'] or 'not named'}, effective "
+            f"{newest['effective_on']}), a newer release of {source_id}: this release "
+            f"(effective {mine['effective_on']}) is kept and queryable as published on "
+            f"{mine['effective_on']}, but current values still come from dataset "
+            f"{newest['dataset_id']}."]
 
 
 def _upsert_indicators(store: Store, inds: list[Indicator]) -> None:

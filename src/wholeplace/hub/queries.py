@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from wholeplace.errors import NotFoundError
+from wholeplace.hub.schema import EFFECTIVE_ON_SQL, NEWEST_FIRST_SQL
 from wholeplace.hub.store import Store
 
 DATASET_COLUMNS = (
@@ -70,17 +71,16 @@ WHERE o.indicator_id = ? AND o.area_code = ?
 ORDER BY o.period_start, o.period_end
 """
 
-# For each source, the newest dataset released (or, when the release date is unknown, loaded)
-# on or before the date; where two sources give the same cell the later one wins, as in
-# current_observations.
-_AS_PUBLISHED_SQL = _OBSERVATION_SELECT + """
+# For each source, the newest dataset by the one release order (schema.NEWEST_FIRST_SQL: the
+# release date, or the load date when it is unknown) effective on or before the date; where two
+# sources give the same cell the newer release wins, as in current_observations.
+_AS_PUBLISHED_SQL = _OBSERVATION_SELECT + f"""
 FROM observations o
 JOIN (
-    SELECT *, coalesce(released_on, CAST(loaded_at AS DATE)) AS effective_on
+    SELECT *, {EFFECTIVE_ON_SQL} AS effective_on
     FROM datasets
-    WHERE coalesce(released_on, CAST(loaded_at AS DATE)) <= ?
-    QUALIFY row_number() OVER (PARTITION BY source_id
-                               ORDER BY effective_on DESC, dataset_id DESC) = 1
+    WHERE {EFFECTIVE_ON_SQL} <= ?
+    QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY {NEWEST_FIRST_SQL}) = 1
 ) d ON d.dataset_id = o.dataset_id
 JOIN indicators i ON i.indicator_id = o.indicator_id
 """

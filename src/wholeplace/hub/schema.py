@@ -119,17 +119,24 @@ TABLES: dict[str, str] = {
         )""",
 }
 
+#: The one release order, over columns of ``datasets``: a release's effective date is its
+#: release date, or the day it was loaded when the release date is unknown; ties go to the later
+#: dataset. Used by current_observations, by load._supersede and by
+#: queries.observations_as_published, so "newest" means the same everywhere.
+EFFECTIVE_ON_SQL = "coalesce(released_on, CAST(loaded_at AS DATE))"
+NEWEST_FIRST_SQL = f"{EFFECTIVE_ON_SQL} DESC, dataset_id DESC"
+
 VIEWS: dict[str, str] = {
     # The value a reader sees today: from datasets that no newer release of the same source has
-    # superseded; where two live sources give the same cell, the more recently released wins.
-    "current_observations": """
+    # superseded; where two live sources give the same cell, the newest release wins.
+    "current_observations": f"""
         CREATE OR REPLACE VIEW current_observations AS
         SELECT o.*, d.source_id, d.released_on
         FROM observations o JOIN datasets d USING (dataset_id)
         WHERE d.superseded_by IS NULL
         QUALIFY row_number() OVER (
             PARTITION BY o.indicator_id, o.area_code, o.period
-            ORDER BY d.released_on DESC NULLS LAST, d.loaded_at DESC, d.dataset_id DESC) = 1""",
+            ORDER BY {NEWEST_FIRST_SQL}) = 1""",
 }
 
 #: Tables that a loader may replace wholesale (reference tables rather than observations).

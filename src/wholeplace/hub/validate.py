@@ -2,22 +2,32 @@
 
 The checks, each reported with file, line and column and what to do:
 
+* a file with a header but no data rows (it would supersede a release with nothing);
+* a source id that already holds releases from another publisher;
 * an indicator that is neither in the catalogue nor described with the upload;
+* an indicator described with a different unit, polarity or kind than the hub already holds for
+  another source's values (a new release of the same source may correct its own);
 * a unit given for an indicator that contradicts the indicator's unit;
 * an area code that is not an English council in the register (or a national area of
   :data:`NATIONAL_AREAS`, such as England for deflators);
 * a retired area code with no successor rule;
 * the same (indicator, area, period) twice;
+* an upload row for a cell that a registered published source provides (a council's own
+  figure goes under its own indicator id, never over the published one);
 * an impossible value: outside the unit's range (a negative population, a percentage outside
-  0-100) or the indicator's declared range, a negative numerator or denominator, a numerator
-  above its denominator for a share.
+  0-100) narrowed by the indicator's declared range, a negative numerator or denominator, a
+  numerator above its denominator for a share;
+* a value that disagrees with its numerator and denominator (see :func:`ratio_tolerance`);
+* a replacement place register that lacks codes the hub's observations or successor rules use.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 
 from wholeplace.errors import Problem
+from wholeplace.hub import registry as reg
 from wholeplace.hub.batch import LoadBatch
 from wholeplace.hub.catalogue import Indicator
 from wholeplace.hub.store import Store
@@ -31,13 +41,24 @@ def validate_batch(store: Store, batch: LoadBatch, indicators: dict[str, Indicat
                    view: str) -> list[Problem]:
     file = batch.source.file_name
     problems: list[Problem] = []
+    if not len(batch.observations) and not batch.tables and not batch.problems:
+        problems.append(Problem(file, None, None,
+                                "The file has a header but no data rows. Add one row per value "
+                                "below the header; an empty release is refused because it "
+                                "would replace the source's current values with nothing."))
+    problems += _check_publisher(store, batch, file)
     problems += _check_indicators(batch, indicators, file)
+    problems += _check_redefinitions(store, batch, file)
     problems += _check_declared_units(batch, indicators, file)
     if batch.check_areas and len(batch.observations):
         problems += _check_areas(store, view, file)
     if len(batch.observations):
         problems += _check_duplicates(store, view, file)
+        if batch.source.loader == "upload":
+            problems += _check_published_cells(store, view, file)
         problems += _check_values(batch, indicators, file)
+    if "places" in batch.tables:
+        problems += _check_replaced_places(store, batch, file)
     return problems
 
 
@@ -64,6 +85,63 @@ def _check_indicators(batch: LoadBatch, indicators: dict[str, Indicator],
                 "polarity, kind) or correct the id.")
         for ind, line in first_line.items()
     ], file, "unknown indicators")
+
+
+def _check_publisher(store: Store, batch: LoadBatch, file: str) -> list[Problem]:
+    """A release may supersede only releases of the same source id from the same publisher."""
+    src = batch.source
+    if src.source_id in reg.registry():
+        return []  # a registered source's provenance comes from the registry itself
+    others = store.rows(
+        "SELECT dataset_id, publisher, release FROM datasets WHERE source_id = ? "
+        "AND publisher IS DISTINCT FROM ? ORDER BY dataset_id", [src.source_id, src.publisher])
+    return [Problem(
+        file, None, None,
+        f"The source id {src.source_id!r} already holds dataset {r['dataset_id']} from "
+        f"{r['publisher'] or 'an unnamed publisher'!r} (release {r['release'] or 'not named'}), "
+        f"and this file is from {src.publisher or 'an unnamed publisher'!r}. A release can only "
+        "supersede an earlier release of the same publisher: load this file under a source id "
+        "of its own (leave the source id out to get one from the publisher and file name).")
+        for r in others]
+
+
+def _first_lines(batch: LoadBatch) -> dict[str, int | None]:
+    """The first line of the file using each indicator."""
+    first: dict[str, int | None] = {}
+    for ind, line in zip(batch.observations.cols["indicator_id"],
+                         batch.observations.cols["line"]):
+        first.setdefault(ind, line)
+    return first
+
+
+def _check_redefinitions(store: Store, batch: LoadBatch, file: str) -> list[Problem]:
+    """An indicator described with the upload may not change the unit, polarity or kind of one
+    the hub holds for another source's values; a new release of the same source may."""
+    found = []
+    first = _first_lines(batch)
+    for ind in batch.indicators:
+        old = store.row("SELECT unit, polarity, kind FROM indicators WHERE indicator_id = ?",
+                        [ind.id])
+        if old is None:
+            continue
+        changed = [f"{f} {old[f]!r} -> {getattr(ind, f)!r}" for f in ("unit", "polarity", "kind")
+                   if old[f] != getattr(ind, f)]
+        if not changed:
+            continue
+        users = store.rows(
+            "SELECT DISTINCT d.source_id, d.publisher FROM observations o "
+            "JOIN datasets d USING (dataset_id) WHERE o.indicator_id = ? AND d.source_id <> ? "
+            "ORDER BY 1", [ind.id, batch.source.source_id])
+        if not users:
+            continue
+        who = "; ".join(f"{u['source_id']} ({u['publisher'] or 'no publisher'})" for u in users)
+        found.append(Problem(
+            file, first.get(ind.id), "indicator_id",
+            f"The metadata file redefines indicator {ind.id!r} ({', '.join(changed)}), but the "
+            f"hub already holds values of it from {who}, which would change meaning. Use an "
+            "indicator id of your own for the new definition, or describe it exactly as the "
+            "hub does ('wholeplace indicators' shows it)."))
+    return found
 
 
 def _check_declared_units(batch: LoadBatch, indicators: dict[str, Indicator],
@@ -141,6 +219,83 @@ def _check_duplicates(store: Store, view: str, file: str) -> list[Problem]:
     return _limited(found, file, "duplicates")
 
 
+def _check_published_cells(store: Store, view: str, file: str) -> list[Problem]:
+    """Upload rows for (indicator, area, period) cells a registered published source provides."""
+    rows = store.rows(f"""
+        SELECT b.indicator_id, coalesce(s.new_code, b.area_code) AS area, b.period,
+               min(b.line) AS line, any_value(d.title) AS title,
+               any_value(d.dataset_id) AS dataset_id, any_value(o.value) AS published
+        FROM {view} b
+        LEFT JOIN place_successors s ON s.old_code = b.area_code AND s.relation = 'recoded'
+        JOIN observations o ON o.indicator_id = b.indicator_id
+             AND o.area_code = coalesce(s.new_code, b.area_code) AND o.period = b.period
+        JOIN datasets d ON d.dataset_id = o.dataset_id
+        WHERE d.superseded_by IS NULL AND list_contains(?, d.source_id)
+        GROUP BY ALL ORDER BY line NULLS LAST, 1, 2, 3
+    """, [list(reg.registry())])
+    found = []
+    for r in rows:
+        shown = "missing" if r["published"] is None else f"{r['published']:g}"
+        found.append(Problem(
+            file, r["line"], "indicator_id",
+            f"{r['indicator_id']!r} for {r['area']} {r['period']} is published by "
+            f"{r['title']!r} (dataset {r['dataset_id']}, value {shown}); an upload cannot "
+            "replace a published figure. Put the council's own figure under an indicator of "
+            "its own (described in the metadata file, for example 'council.population_own'), "
+            "or leave the row out."))
+    return _limited(found, file, "published cells")
+
+
+def _check_replaced_places(store: Store, batch: LoadBatch, file: str) -> list[Problem]:
+    """A replacement register must keep every code the observations and successor rules use."""
+    table = batch.tables["places"]
+    codes = sorted({row[table.columns.index("gss_code")] for row in table.rows})
+    found = []
+    lost = store.rows(
+        "SELECT area_code, count(*) AS n FROM observations "
+        "WHERE NOT list_contains(?, area_code) AND NOT list_contains(?, area_code) "
+        "GROUP BY 1 ORDER BY 1", [codes, list(NATIONAL_AREAS)])
+    if lost:
+        found.append(Problem(
+            file, None, None,
+            f"This register lacks {len(lost)} area code(s) that the hub's observations use: "
+            + ", ".join(f"{r['area_code']} ({r['n']} values)" for r in lost)
+            + ". Replacing the register would leave those values without a place: load the "
+            "complete published register."))
+    successors = batch.tables.get("place_successors")
+    if successors is not None:
+        i = successors.columns.index("new_code")
+        targets = {row[i] for row in successors.rows}
+    else:
+        targets = {r["new_code"] for r in store.rows("SELECT new_code FROM place_successors")}
+    missing = sorted(targets - set(codes))
+    if missing:
+        found.append(Problem(
+            file, None, None,
+            f"This register lacks {len(missing)} code(s) that successor rules point to: "
+            f"{', '.join(missing)}. Load the complete published register."))
+    return found
+
+
+#: Relative tolerance of a value against its numerator and denominator (0.5%).
+RATIO_RELATIVE_TOLERANCE = 0.005
+
+
+def ratio_tolerance(value: float) -> float:
+    """How far a value may be from ``scale * numerator / denominator``.
+
+    The larger of 0.5% of the value and half a unit of the last decimal place the value was
+    given to (rounding to the published precision): 0.05 for 42.5, 0.5 for 42, 0.0005 for
+    0.425. So a percentage typed as a proportion (0.425 for 42.5%) is caught.
+    """
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        places = max(0, -Decimal(text).normalize().as_tuple().exponent)
+    else:
+        places = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return max(RATIO_RELATIVE_TOLERANCE * abs(value), 0.5 * 10.0 ** -places)
+
+
 def _bad(value: float | None) -> bool:
     return value is not None and (math.isnan(value) or math.isinf(value))
 
@@ -155,36 +310,56 @@ def _check_values(batch: LoadBatch, indicators: dict[str, Indicator],
         ind = indicators.get(ind_id)
         if ind is None:
             continue
-        unit = UNITS[ind.unit]
         col = column or "value"
         if _bad(value) or _bad(num) or _bad(den):
             found.append(Problem(file, line, col, "Values must be finite numbers, not NaN or "
                                  "infinity. Leave the cell empty if the value is missing."))
             continue
-        lo = ind.value_min if ind.value_min is not None else unit.minimum
-        hi = ind.value_max if ind.value_max is not None else unit.maximum
-        if value is not None and lo is not None and value < lo:
-            found.append(Problem(file, line, col,
-                                 f"{value:g} is below the smallest possible value ({lo:g}) for "
-                                 f"{ind_id!r} in {unit.label} ({area}). Check the sign and "
-                                 "the unit."))
-        elif value is not None and hi is not None and value > hi:
-            found.append(Problem(file, line, col,
-                                 f"{value:g} is above the largest possible value ({hi:g}) for "
-                                 f"{ind_id!r} in {unit.label} ({area}). A percentage runs from "
-                                 "0 to 100 and a proportion from 0 to 1: check the unit."))
-        for name, v in (("numerator", num), ("denominator", den)):
-            if v is not None and v < 0:
-                found.append(Problem(file, line, name,
-                                     f"The {name} {v:g} is negative ({area}); counts cannot be."))
-        if num is not None and den is not None:
-            if den == 0 and num != 0:
-                found.append(Problem(file, line, "denominator",
-                                     f"The denominator is 0 but the numerator is {num:g} "
-                                     f"({area})."))
-            elif unit.share and num > den:
-                found.append(Problem(file, line, "numerator",
-                                     f"The numerator {num:g} is above its denominator {den:g} "
-                                     f"({area}); a share cannot exceed the whole. Check the "
-                                     "two columns are not swapped."))
+        here = [Problem(file, line, c, m) for c, m in _value_problems(ind, area, value, col)]
+        here += [Problem(file, line, c, m)
+                 for c, m in _ratio_problems(ind, area, value, num, den, col, bool(here))]
+        found += here
     return _limited(found, file, "impossible values")
+
+
+def _value_problems(ind: Indicator, area: str, value: float | None,
+                    col: str) -> list[tuple[str, str]]:
+    """The value outside its range: the unit's, narrowed (never widened) by the indicator's."""
+    unit = UNITS[ind.unit]
+    lo = max((b for b in (unit.minimum, ind.value_min) if b is not None), default=None)
+    hi = min((b for b in (unit.maximum, ind.value_max) if b is not None), default=None)
+    if value is not None and lo is not None and value < lo:
+        return [(col, f"{value:g} is below the smallest possible value ({lo:g}) for "
+                      f"{ind.id!r} in {unit.label} ({area}). Check the sign and the unit.")]
+    if value is not None and hi is not None and value > hi:
+        return [(col, f"{value:g} is above the largest possible value ({hi:g}) for "
+                      f"{ind.id!r} in {unit.label} ({area}). A percentage runs from 0 to 100 "
+                      "and a proportion from 0 to 1: check the unit.")]
+    return []
+
+
+def _ratio_problems(ind: Indicator, area: str, value: float | None, num: float | None,
+                    den: float | None, col: str, value_refused: bool) -> list[tuple[str, str]]:
+    """Impossible numerators and denominators, and a value that disagrees with them."""
+    unit = UNITS[ind.unit]
+    found = [(name, f"The {name} {v:g} is negative ({area}); counts cannot be.")
+             for name, v in (("numerator", num), ("denominator", den))
+             if v is not None and v < 0]
+    if num is None or den is None:
+        return found
+    if den == 0 and num != 0:
+        found.append(("denominator", f"The denominator is 0 but the numerator is {num:g} "
+                                     f"({area})."))
+    elif unit.share and num > den:
+        found.append(("numerator", f"The numerator {num:g} is above its denominator {den:g} "
+                                   f"({area}); a share cannot exceed the whole. Check the two "
+                                   "columns are not swapped."))
+    elif (value is not None and not value_refused and not found and unit.scale is not None
+          and den > 0 and abs(value - unit.scale * num / den) > ratio_tolerance(value)):
+        expected = unit.scale * num / den
+        found.append((col, f"The value {value:g} does not match its numerator and denominator "
+                           f"({area}): {unit.scale:g} x {num:g} / {den:g} = {expected:.6g} "
+                           f"({unit.label}). Check the value is in {unit.label} (a percentage "
+                           "is 42.5, not 0.425) and that the numerator and denominator are "
+                           "right."))
+    return found

@@ -131,6 +131,12 @@ def _indicator(name: str, line: int, field_lines: dict[str, int],
             problems.append(Problem(name, field_lines.get(field, line), field,
                                     _explain(field, err)))
         return None, problems
+    if ind.value_min is not None and ind.value_max is not None and \
+            ind.value_min > ind.value_max:
+        problems.append(Problem(
+            name, field_lines.get("value_min", line), "value_min",
+            f"value_min {ind.value_min:g} is above value_max {ind.value_max:g}, so no value "
+            "could be loaded. Swap them, or leave out the one that is wrong."))
     builtin = builtin_catalogue().get(ind.id)
     if builtin is not None:
         problems.append(Problem(
