@@ -44,22 +44,25 @@ def get_settings(db: Path | str | None = None, sources: Path | str | None = None
         overrides["db"] = Path(db)
     if sources is not None:
         overrides["sources"] = Path(sources)
-    settings = Settings(**overrides)
-    if settings.sources is not None and not settings.sources.is_dir():
-        raise ConfigError(
-            f"The sources directory {settings.sources} does not exist. Set WHOLEPLACE_SOURCES "
-            "(or pass --sources) to the folder holding the published data files."
-        )
-    return settings
+    return Settings(**overrides)
 
 
 def sources_dir(settings: Settings) -> Path:
-    """The sources directory, or a clear error when none is configured."""
+    """The sources directory, or a clear error when none is configured or it does not exist.
+
+    Checked here, where a command needs the files, not in :func:`get_settings`: commands that
+    only read the hub work whatever ``WHOLEPLACE_SOURCES`` says.
+    """
     if settings.sources is None:
         raise ConfigError(
             "No sources directory is configured and ../shared/data does not exist here. "
-            "Set WHOLEPLACE_SOURCES to the folder of published data files, or run "
-            "'wholeplace fetch' on a machine with internet access to download them."
+            "Set WHOLEPLACE_SOURCES (or pass --sources) to the folder of published data "
+            "files. 'wholeplace fetch' lists the page each file can be downloaded from."
+        )
+    if not settings.sources.is_dir():
+        raise ConfigError(
+            f"The sources directory {settings.sources} does not exist. Set WHOLEPLACE_SOURCES "
+            "(or pass --sources) to the folder holding the published data files."
         )
     return settings.sources
 

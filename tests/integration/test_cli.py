@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -137,6 +138,105 @@ def test_fetch_without_url_explains_where_to_get_the_file(run, tmp_path):
     assert missing.exit_code == 1
     assert "no known official download URL" in missing.stderr
     assert "github.com/mysociety" in missing.stderr
+
+
+def test_fetch_lists_every_source_and_says_none_has_a_download_url(run, tmp_path):
+    listing = run("fetch", sources=tmp_path / "no-such-folder")
+    assert listing.exit_code == 0, listing.output
+    assert "None of these sources has an official download URL" in listing.stdout
+    assert "la_register: no url" in listing.stdout and "github.com/mysociety" in listing.stdout
+    data = ok_json(run("fetch", "--json", sources=tmp_path))
+    assert {r["status"] for r in data} == {"no url"} and len(data) >= 10
+    assert "wholeplace fetch la_register" not in (run("fetch", "--help").stdout)
+
+
+def test_unexpected_error_is_one_line_without_a_traceback(run, tmp_path, monkeypatch):
+    """A bug (here: a query that fails with a plain KeyError) is reported, not shown."""
+    from wholeplace.places import queries
+
+    def broken(store, text):  # stands in for any bug in a query: a plain Python exception
+        return {}["place"]
+
+    monkeypatch.setattr(queries, "match_place", broken)
+    result = run("place", "Cambridge")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == ("Internal error: KeyError: 'place'. Please report it with "
+                                     "the command you ran.")
+    assert "Traceback" not in result.output
+    monkeypatch.setenv("WHOLEPLACE_DEBUG", "1")
+    assert isinstance(run("place", "Cambridge").exception, KeyError)
+
+
+def test_bad_csv_cells_via_load_loader_are_problems_not_tracebacks(run, tmp_path):
+    db = tmp_path / "hub.duckdb"
+    short = tmp_path / "asc_short.csv"
+    short.write_text("financial_year,gss_code,measure_code,value,quality_flag\n"
+                     "2019-20,E07000008\n", encoding="utf-8")
+    result = run("load", str(short), "--loader", "oflog_asc", db=db)
+    assert result.exit_code == 1, result.output
+    assert "line 2" in result.stderr and "2 cells" in result.stderr
+    latin = tmp_path / "pop_latin.csv"
+    latin.write_bytes("gss_code,name\nE07000008,TEST FIXTURE Caf\xe9\n".encode("cp1252"))
+    for loader in ("population", "ro_timeseries_csv", "imd_la"):
+        result = run("load", str(latin), "--loader", loader, db=db)
+        assert result.exit_code == 1, result.output
+        assert "not UTF-8" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_duckdb_file_that_is_not_a_hub_is_named_as_such(run, tmp_path):
+    import duckdb
+
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE t (x INTEGER)")
+    con.close()
+    result = run("place", "Cambridge", db=other)
+    assert result.exit_code == 1
+    assert "is not a wholeplace hub (no schema version)" in result.stderr
+    assert "WHOLEPLACE_DB" in result.stderr
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_sources_directory_is_checked_only_where_it_is_needed(run, tmp_path, monkeypatch,
+                                                              register_db):
+    nowhere = tmp_path / "no-such-folder"
+    unknown = run("load", "--source", "nope", sources=nowhere, db=tmp_path / "hub.duckdb")
+    assert unknown.exit_code == 1 and "no registered source 'nope'" in unknown.stderr
+    monkeypatch.setenv("WHOLEPLACE_SOURCES", str(nowhere))
+    place = runner.invoke(app, ["--db", str(register_db), "place", "Cambridge"])
+    assert place.exit_code == 0, place.output
+    needed = run("load", "--source", "la_register", sources=nowhere, db=tmp_path / "hub.duckdb")
+    assert needed.exit_code == 1 and "does not exist" in needed.stderr
+
+
+def test_former_combined_authority_code_says_what_happened(run):
+    result = run("place", "E47000005")
+    assert result.exit_code == 1
+    assert "former code" in result.stderr and "E47000010" in result.stderr
+    assert "not read as E47000010" in result.stderr
+    assert "wholeplace place E47000010" in result.stderr
+
+
+def test_load_rs_workbook_with_year(run, tmp_path, register_db):
+    """A downloaded RS workbook that is not the registered file (a TEST FIXTURE with the real
+    Cambridgeshire 2017-18 values) loads with --year."""
+    from tests.unit.test_rs_headers import _rows_2017, _write_xlsx
+
+    book = tmp_path / "rs_2017_18_test_fixture.xlsx"
+    _write_xlsx(book, _rows_2017())
+    db = tmp_path / "hub.duckdb"
+    shutil.copy(register_db, db)
+    without = run("load", str(book), "--loader", "rs_spreadsheet", db=db)
+    assert without.exit_code == 1 and "--year 2017" in without.stderr
+    data = ok_json(run("load", str(book), "--loader", "rs_spreadsheet", "--year", "2017",
+                       "--source", "upload:rs-test", "--json", db=db))
+    assert data[0]["status"] == "loaded"
+    with open_store(db, read_only=True) as store:
+        assert store.scalar(
+            "SELECT value FROM observations WHERE indicator_id = 'rs.nce.adult_social_care' "
+            "AND area_code = 'E10000003' AND period = '2017-18'") == 149774.0
+    stray = run("load", "--year", "2017", db=db)
+    assert stray.exit_code == 1 and "--year" in stray.stderr
 
 
 def test_load_registered_source_then_again_is_unchanged(run, tmp_path):

@@ -155,3 +155,13 @@ def test_councils_filters_and_counts(store):
         queries.councils(store, region="Narnia")
     with pytest.raises(InputError):
         queries.councils(store, tier="top")
+
+
+def test_former_combined_authority_code_is_not_read_as_todays_smaller_authority(store):
+    """E47000005 was the seven-council North East CA; E47000010 has four members."""
+    with pytest.raises(NotFoundError):
+        queries.get_place(store, "E47000005")
+    [later] = queries.successors(store, "E47000005")
+    assert (later["gss_code"], later["relation"]) == ("E47000010", "split_into")
+    members = queries.served_by(store, "E47000010")["children"]
+    assert len(members) == 4

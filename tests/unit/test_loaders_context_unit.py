@@ -128,6 +128,23 @@ def test_oflog_problems(tmp_path):
         (2, "measure_code"), (3, "financial_year"), (4, "value"), (5, "quality_flag")]
 
 
+def test_oflog_short_row_and_other_encoding_are_problems_not_exceptions(tmp_path):
+    path = write(tmp_path, "asc.csv", OFLOG_HEADER +
+                 "2019-20,E06000001\n"
+                 "2019-20,E06000002,TEST FIXTURE,ASC3,0.5,\n")
+    batch = oflog.read(path, source("asc.csv"), {})
+    [problem] = batch.problems.problems
+    assert problem.line == 2 and "2 cells" in problem.message
+    assert batch.observations.cols["area_code"] == ["E06000002"]
+    latin = tmp_path / "asc_latin.csv"
+    latin.write_bytes((OFLOG_HEADER + "2019-20,E06000002,TEST FIXTURE \xe9,ASC3,0.5,\n")
+                      .encode("cp1252"))
+    batch = oflog.read(latin, source("asc_latin.csv"), {})
+    [problem] = batch.problems.problems
+    assert problem.line == 2 and "not UTF-8" in problem.message
+    assert len(batch.observations) == 0
+
+
 def test_unique_neighbours_drops_self_and_repeats():
     assert neighbours.unique_neighbours("A", ["B", "A", "B", "C", "C", "A"]) == ["B", "C"]
     assert neighbours.unique_neighbours("A", ["A"]) == []

@@ -47,5 +47,37 @@ def test_unparseable_periods_say_what_is_accepted(text):
 def test_financial_year_label_round_trips(year):
     p = financial_year(year)
     assert parse_period(p.label) == p
-    assert p.reference_year == year
     assert (p.end - p.start).days in (364, 365)
+
+
+def test_yyyy_yy_is_always_a_financial_year_and_a_month_has_its_own_spellings():
+    assert parse_period("2011-12").type == "financial_year"
+    december = [parse_period(t) for t in ("2011-M12", "Dec 2011", "december 2011", "DEC-2011")]
+    assert {(p.type, p.start, p.end, p.label) for p in december} == {
+        ("month", date(2011, 12, 1), date(2011, 12, 31), "2011-M12")}
+    assert (parse_period("2011-12-01").type, parse_period("2011-12-01").start) == (
+        "day", date(2011, 12, 1))
+    # a month's label reads back as the same month, also where YYYY-MM is a financial year
+    assert parse_period(parse_period("Dec 2011").label) == parse_period("Dec 2011")
+    assert parse_period("Mar 2019") == parse_period("2019-03") == parse_period("2019-M03")
+    assert parse_period("2019-03").label == "2019-03"
+
+
+@pytest.mark.parametrize("text,label,start,end", [
+    ("2019-20 Q1", "2019-20 Q1", date(2019, 4, 1), date(2019, 6, 30)),
+    ("2019/20 q2", "2019-20 Q2", date(2019, 7, 1), date(2019, 9, 30)),
+    ("FY2019-20-Q3", "2019-20 Q3", date(2019, 10, 1), date(2019, 12, 31)),
+    ("2019-2020 Q4", "2019-20 Q4", date(2020, 1, 1), date(2020, 3, 31)),
+])
+def test_financial_quarters_start_in_april(text, label, start, end):
+    p = parse_period(text)
+    assert (p.type, p.label, p.start, p.end) == ("quarter", label, start, end)
+    assert parse_period(p.label) == p
+    # a calendar quarter of the same number is January to March
+    assert parse_period("2019-Q1").start == date(2019, 1, 1)
+
+
+@pytest.mark.parametrize("text", ["2019-21 Q1", "2011-M13", "Foo 2011", "2019-20 Q5"])
+def test_bad_quarters_and_months_say_what_is_accepted(text):
+    with pytest.raises(InputError, match="2019-20 Q1"):
+        parse_period(text)

@@ -207,3 +207,23 @@ def test_time_series_year_ending():
 
 def test_column_letters():
     assert [column_letter(i) for i in (0, 25, 26, 69)] == ["A", "Z", "AA", "BR"]
+
+
+def test_workbook_without_a_year_says_how_to_give_one(tmp_path):
+    path = tmp_path / "rs_complete.xlsx"
+    _write_xlsx(path, _rows_2017())
+    with pytest.raises(ValidationError) as info:
+        read_rs_spreadsheet(path, _source(path.name), {})
+    message = info.value.problems[0].message
+    assert "--year 2017" in message and "sources.yaml" not in message
+
+
+def test_time_series_csv_not_utf8_is_a_problem_not_an_exception(tmp_path):
+    from wholeplace.hub.loaders.revenue_outturn import read_time_series_csv
+
+    path = tmp_path / "ro_ts_latin.csv"
+    path.write_bytes("ONS_code,LA_name\nE06000001,TEST FIXTURE Caf\xe9\n".encode("cp1252"))
+    with pytest.raises(ValidationError) as info:
+        read_time_series_csv(path, _source(path.name), {})
+    [problem] = info.value.problems
+    assert problem.line == 2 and "not UTF-8" in problem.message

@@ -1,19 +1,22 @@
 """What every command shares: settings from the global options, opening the store, JSON output
-and turning our typed errors into a message on stderr and an exit code (never a traceback)."""
+and turning errors into a message on stderr and an exit code (never a traceback)."""
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
 
-from wholeplace.config import Settings, get_settings
+from wholeplace.config import Settings, env_flag, get_settings
 from wholeplace.errors import WholeplaceError
 from wholeplace.hub.store import Store, open_store
 
@@ -74,8 +77,17 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+#: Set to 1 to see the traceback of an unexpected error instead of the one-line report.
+DEBUG_ENV = "WHOLEPLACE_DEBUG"
+
+
 def handles_errors(func):
-    """Decorate a command so a WholeplaceError prints its message and exits 1."""
+    """Decorate a command so a WholeplaceError prints its message and exits 1.
+
+    Anything else is a bug: it is reported in one line (type and message) with a request to
+    report it, and exits 1, never with a traceback unless ``WHOLEPLACE_DEBUG=1``. Typer's own
+    exits and usage errors pass through unchanged.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
@@ -83,6 +95,17 @@ def handles_errors(func):
             return func(*args, **kwargs)
         except WholeplaceError as exc:
             raise fail(str(exc)) from None
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if env_flag(DEBUG_ENV):
+                raise
+            typer.echo(f"Internal error: {type(exc).__name__}: {exc}. Please report it with "
+                       "the command you ran.", err=True)
+            raise typer.Exit(1) from None
 
     return wrapper
 

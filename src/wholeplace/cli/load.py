@@ -50,8 +50,9 @@ def load(
     source: str | None = typer.Option(None, "--source", help="With FILE: the source id to "
                                       "record it under. Without FILE: load only this "
                                       "registered source."),
-    metadata: Path | None = typer.Option(None, "--metadata", help="A YAML file describing the "
-                                         "indicators in an uploaded FILE."),
+    metadata: Path | None = typer.Option(None, "--metadata", help="A file describing the "
+                                         "indicators in an uploaded FILE: YAML (.yaml) or CSV "
+                                         "(.csv, one row per indicator)."),
     title: str | None = typer.Option(None, "--title", help="Title of an uploaded FILE."),
     publisher: str | None = typer.Option(None, "--publisher", help="Publisher of an uploaded "
                                          "FILE."),
@@ -61,6 +62,10 @@ def load(
                                            help="Date FILE was published (YYYY-MM-DD)."),
     loader: str | None = typer.Option(None, "--loader", help="The loader that reads FILE "
                                       "(default: by its hash, else 'upload')."),
+    year: int | None = typer.Option(None, "--year", min=1990, max=2100,
+                                    help="With --loader rs_spreadsheet: the financial year the "
+                                    "RS workbook holds, by the year it starts in (2017 for "
+                                    "2017-18)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Load published sources (or one file) into the hub: validated, all-or-nothing.
@@ -71,7 +76,8 @@ def load(
     """
     if file is None:
         extras = {"--metadata": metadata, "--title": title, "--publisher": publisher,
-                  "--release": release, "--released-on": released_on, "--loader": loader}
+                  "--release": release, "--released-on": released_on, "--loader": loader,
+                  "--year": year}
         given = [k for k, v in extras.items() if v is not None]
         if given:
             raise InputError(f"{', '.join(given)} only apply when loading a FILE; registered "
@@ -80,7 +86,8 @@ def load(
     else:
         results = [_load_one(ctx, file, source=source, metadata=metadata, title=title,
                              publisher=publisher, release=release,
-                             released_on=_released_on(released_on), loader=loader)]
+                             released_on=_released_on(released_on), loader=loader,
+                             options={"year": year} if year is not None else None)]
     if as_json:
         return print_json([r.to_dict() for r in results])
     for r in results:
@@ -89,11 +96,10 @@ def load(
 
 
 def _load_registered(ctx: typer.Context, only: str | None, quiet: bool) -> list[LoadResult]:
-    settings = globals_of(ctx).settings()
-    sources = sources_dir(settings)
-    wanted = [only] if only else None
     if only:
-        reg.get_spec(only)  # a clear error for an unknown id, before opening the store
+        reg.get_spec(only)  # a clear error for an unknown id, before anything else
+    sources = sources_dir(globals_of(ctx).settings())
+    wanted = [only] if only else None
     total = 1 if only else len(reg.registry())
     console = Console(stderr=True)
     with open_write(ctx) as store, Progress(
@@ -125,42 +131,53 @@ def _load_one(ctx: typer.Context, file: Path, **options) -> LoadResult:
 def fetch(
     ctx: typer.Context,
     source_id: str | None = typer.Argument(None, metavar="[ID]", help="A registered source id. "
-                                           "Without it, every source with a download URL."),
+                                           "Without it, every registered source."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Download registered sources from their publisher's URL into the sources directory.
 
-    Each download is checked against the registry's size and SHA-256. Sources with no known
-    download URL are listed with where to get them.
+    Each download is checked against the registry's size and SHA-256. Sources with no official
+    download URL (today: every source in the registry) are listed with the page to get them
+    from.
 
-    Example: wholeplace fetch la_register
+    Example: wholeplace fetch
     """
-    sources = sources_dir(globals_of(ctx).settings())
-    if source_id is not None:
-        spec = reg.get_spec(source_id)
-        rows = [_fetch_one(spec, sources)]
-        if rows[0]["status"] == "no url":
-            reg.fetch(spec, sources)  # raises a SourceError saying where to get the file
-    else:
-        rows = [_fetch_one(spec, sources) for spec in reg.registry().values()]
+    settings = globals_of(ctx).settings()
+    specs = [reg.get_spec(source_id)] if source_id else list(reg.registry().values())
+    # Only a download needs the sources directory; listing where to get files does not.
+    sources = sources_dir(settings) if any(s.url for s in specs) else _existing(settings.sources)
+    rows = [_fetch_one(spec, sources) for spec in specs]
+    if source_id is not None and rows[0]["status"] == "no url":
+        where = specs[0].landing_page or specs[0].publisher
+        raise SourceError(f"{specs[0].title!r} has no known official download URL: get it "
+                          f"from {where} and put it at {rows[0]['path']}.")
     if as_json:
         return print_json(rows)
     for r in rows:
         typer.echo(f"{r['id']}: {r['status']}. {r['message']}")
+    if not any(s.url for s in specs):
+        typer.echo("None of these sources has an official download URL in the registry yet: "
+                   "get each missing file from the page shown and put it in the sources "
+                   "directory (WHOLEPLACE_SOURCES or --sources).")
     return None
 
 
-def _fetch_one(spec: reg.SourceSpec, sources: Path) -> dict:
-    row = {"id": spec.id, "path": str(sources / spec.path)}
-    if (sources / spec.path).is_file():
+def _existing(path: Path | None) -> Path | None:
+    return path if path is not None and path.is_dir() else None
+
+
+def _fetch_one(spec: reg.SourceSpec, sources: Path | None) -> dict:
+    target = sources / spec.path if sources is not None else None
+    row = {"id": spec.id, "path": str(target) if target else f"<sources directory>/{spec.path}"}
+    if target is not None and target.is_file():
         try:
-            reg.verify(spec, sources / spec.path)
+            reg.verify(spec, target)
             return {**row, "status": "present", "message": "Already there and verified."}
         except SourceError:  # a changed file is replaced by the download below
             pass
     if spec.url is None:
         where = spec.landing_page or spec.publisher
         return {**row, "status": "no url",
-                "message": f"No known download URL: get it from {where}."}
+                "message": f"No official download URL: get it from {where}."}
     reg.fetch(spec, sources)
     return {**row, "status": "fetched", "message": f"Downloaded from {spec.url} and verified."}

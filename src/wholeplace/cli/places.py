@@ -7,7 +7,7 @@ import enum
 import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json, text
-from wholeplace.errors import InputError
+from wholeplace.errors import InputError, NotFoundError
 from wholeplace.places import queries
 from wholeplace.places.services import who_delivers
 
@@ -31,7 +31,10 @@ def place(
     Example: wholeplace place Cambridge
     """
     with open_read(ctx) as store:
-        found = queries.match_place(store, name_or_code)
+        try:
+            found = queries.match_place(store, name_or_code)
+        except NotFoundError as exc:
+            raise NotFoundError(_former_code(store, name_or_code) or str(exc)) from None
         if found["place"] is None:
             return _show_candidates(name_or_code, found["candidates"], as_json)
         code = found["place"]["gss_code"]
@@ -48,6 +51,23 @@ def place(
         typer.echo(f"\n{why_none}")
     else:
         _show_services(services, why)
+
+
+def _former_code(store, code: str) -> str | None:
+    """What became of a code that is no place in the register but an old code in its successor
+    rules (a combined authority's code from before its membership changed), or None."""
+    wanted = code.strip().upper()
+    rules = store.rows(
+        "SELECT s.new_code, s.relation, s.note, p.official_name FROM place_successors s "
+        "LEFT JOIN places p ON p.gss_code = s.new_code "
+        "WHERE s.old_code = ? AND s.relation <> 'recoded' ORDER BY s.new_code", [wanted])
+    if not rules:
+        return None
+    later = "; ".join(f"{r['official_name'] or r['new_code']} ({r['new_code']})" for r in rules)
+    notes = " ".join(f"{r['note']}." for r in rules if r["note"])
+    return (f"{wanted} is not a council in the register today: it is a former code. {notes} "
+            f"Later code: {later}. Run 'wholeplace place {rules[0]['new_code']}' for today's "
+            "authority.")
 
 
 def _show_candidates(query: str, candidates: list[dict], as_json: bool) -> None:

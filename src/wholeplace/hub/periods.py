@@ -2,10 +2,19 @@
 
 Accepted spellings (case-insensitive):
 
-* financial year: ``2017-18``, ``2017/18``, ``2017-2018``, ``FY2017-18``, ``201718`` -> ``2017-18``
+* financial year (April to March): ``2017-18``, ``2017/18``, ``2017-2018``, ``FY2017-18``,
+  ``201718`` -> ``2017-18``. ``YYYY-YY`` is **always** a financial year: ``2011-12`` is the
+  financial year 2011-12, never December 2011 (spell that month as below).
 * mid-year estimate: ``mid-2019`` -> 30 June 2019
 * calendar year: ``2019``
-* quarter: ``2019-Q1`` / ``2019 Q1``; month: ``2019-03``; a day: ``2019-03-31``
+* calendar quarter: ``2019-Q1`` / ``2019 Q1`` -> January to March 2019 (label ``2019-Q1``)
+* financial quarter: ``2019-20 Q1`` (or ``2019/20 Q1``, ``2019-20-Q1``, ``FY2019-20 Q1``) ->
+  April to June 2019 (label ``2019-20 Q1``); ``2019-20 Q4`` is January to March 2020
+* month: ``2019-03``, ``2019-M03``, ``Mar 2019``, ``March 2019`` -> label ``2019-03``. Where
+  ``YYYY-MM`` would read as a financial year (``2011-12``, only for 2000 to 2011), write
+  ``2011-M12`` or ``Dec 2011``; such a month is labelled ``2011-M12`` so the label reads back
+  as the same month.
+* a day: ``2019-03-31`` (``2011-12-01`` is 1 December 2011)
 """
 
 from __future__ import annotations
@@ -25,15 +34,6 @@ class Period:
     end: date
     type: str
     label: str
-
-    @property
-    def reference_year(self) -> int:
-        """The calendar year whose mid-year population goes with this period.
-
-        A financial year 2019-20 uses the mid-2019 estimate (ONS and MHCLG practice); any other
-        period uses the year it starts in.
-        """
-        return self.start.year
 
 
 def financial_year(start_year: int) -> Period:
@@ -60,7 +60,14 @@ _FY_COMPACT = re.compile(r"^(?:fy\s*)?(\d{4})(\d{2})$")
 _MID = re.compile(r"^mid[-\s]?(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})\s*[-\s]?\s*q([1-4])$")
+_FY_QUARTER = re.compile(r"^(?:fy\s*)?(\d{4})\s*[-/]\s*(\d{2}|\d{4})\s*[-\s]\s*q([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_M = re.compile(r"^(\d{4})\s*-?\s*m(\d{1,2})$")
+_MONTH_NAMED = re.compile(r"^([a-z]{3,9})\.?\s*[-\s]?\s*(\d{4})$")
+_MONTH_NAMES = {name: i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+     ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+     ("oct", "october"), ("nov", "november"), ("dec", "december")], start=1) for name in names}
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -76,15 +83,23 @@ def parse_period(text: str) -> Period:
         return found
     raise InputError(
         f"The period {raw!r} could not be read. Use a financial year such as 2017-18, "
-        "a mid-year estimate such as mid-2019, a year such as 2019, a quarter such as 2019-Q1, "
-        "a month such as 2019-03 or a date such as 2019-03-31."
+        "a mid-year estimate such as mid-2019, a year such as 2019, a quarter such as 2019-Q1 "
+        "(January to March) or 2019-20 Q1 (April to June 2019), a month such as 2019-03 or "
+        "Dec 2011, or a date such as 2019-03-31."
     )
+
+
+def _fy_start(start: int, end: int) -> int | None:
+    """The start year of the financial year ``start``-``end`` (``end`` as YY or YYYY)."""
+    if end % 100 == (start + 1) % 100 and (end < 100 or end == start + 1):
+        return start
+    return None
 
 
 def _parse(s: str) -> Period | None:
     if m := _FY.match(s):
-        start, end = int(m.group(1)), int(m.group(2))
-        if end % 100 == (start + 1) % 100 and (end < 100 or end == start + 1):
+        start = _fy_start(int(m.group(1)), int(m.group(2)))
+        if start is not None:
             return financial_year(start)
     if m := _FY_COMPACT.match(s):
         start, end = int(m.group(1)), int(m.group(2))
@@ -99,15 +114,31 @@ def _parse(s: str) -> Period | None:
         first = 3 * q - 2
         return Period(date(year, first, 1), _month_end(year, first + 2), "quarter",
                       f"{year}-Q{q}")
-    if m := _MONTH.match(s):
-        year, month = int(m.group(1)), int(m.group(2))
-        return Period(date(year, month, 1), _month_end(year, month), "month",
-                      f"{year}-{month:02d}")
+    if m := _FY_QUARTER.match(s):
+        start = _fy_start(int(m.group(1)), int(m.group(2)))
+        return financial_quarter(start, int(m.group(3))) if start is not None else None
+    if m := _MONTH.match(s) or _MONTH_M.match(s):
+        return month(int(m.group(1)), int(m.group(2)))
+    if (m := _MONTH_NAMED.match(s)) and m.group(1) in _MONTH_NAMES:
+        return month(int(m.group(2)), _MONTH_NAMES[m.group(1)])
     if m := _DAY.match(s):
         d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         return Period(d, d, "day", d.isoformat())
     return None
 
 
-def period_from_row(label: str, type_: str, start: date, end: date) -> Period:
-    return Period(start, end, type_, label)
+def financial_quarter(start_year: int, q: int) -> Period:
+    """Quarter ``q`` of the financial year starting in April ``start_year`` (Q1 = April-June)."""
+    first = 3 * q + 1  # 4, 7, 10, 13 (January of the next year)
+    year, first = (start_year + 1, first - 12) if first > 12 else (start_year, first)
+    return Period(date(year, first, 1), _month_end(year, first + 2), "quarter",
+                  f"{financial_year(start_year).label} Q{q}")
+
+
+def month(year: int, number: int) -> Period:
+    """A calendar month, labelled ``YYYY-MM`` (``YYYY-Mmm`` where that reads as a financial
+    year, e.g. December 2011 is ``2011-M12``)."""
+    label = f"{year}-{number:02d}"
+    if _fy_start(year, number) is not None:
+        label = f"{year}-M{number:02d}"
+    return Period(date(year, number, 1), _month_end(year, number), "month", label)

@@ -63,7 +63,11 @@ def get_spec(source_id: str) -> SourceSpec:
 
 
 def spec_for_file(path: Path) -> SourceSpec | None:
-    """The registered source whose file has this content hash (or name), if any."""
+    """The registered source whose file has exactly this SHA-256, if any.
+
+    Only the content counts: a file named like a registered one but with other bytes is not
+    that source (and a renamed copy of a published file still is).
+    """
     digest = sha256_of(path)
     for spec in registry().values():
         if spec.sha256 == digest:

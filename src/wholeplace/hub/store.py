@@ -112,9 +112,27 @@ def open_store(path: Path | str | None = None, *, read_only: bool = False) -> St
             "or the web server) is using it, stop that process and try again."
         ) from exc
     store = Store(con, p, read_only)
+    if read_only:
+        _require_hub(store)
     if not read_only:
         for ddl in schema.create_statements():
             con.execute(ddl)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                     [schema.SCHEMA_VERSION])
     return store
+
+
+def _require_hub(store: Store) -> None:
+    """Refuse a DuckDB file that is not a wholeplace hub (no schema version in ``meta``)."""
+    import duckdb
+
+    try:
+        version = store.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
+    except duckdb.CatalogException:  # no meta table
+        version = None
+    if version is None:
+        store.close()
+        raise ConfigError(
+            f"{store.path or 'The database'} is not a wholeplace hub (no schema version). Run "
+            "'wholeplace load' to create one, or point --db / WHOLEPLACE_DB at the hub file."
+        )

@@ -39,6 +39,7 @@ def load_file(
     release: str | None = None,
     released_on: date | str | None = None,
     loader: str | None = None,
+    options: dict | None = None,
 ) -> LoadResult:
     """Validate ``path`` and load it in one transaction (or raise, leaving the store as it was)."""
     path = Path(path)
@@ -63,7 +64,7 @@ def load_file(
             "(or run 'wholeplace load'); nothing was changed.")
     info = upload_info(path, source_id=source_id, title=title, publisher=publisher,
                        release=release, released_on=released_on, loader=key)
-    options: dict = {}
+    options = dict(options or {})  # reader options given by the caller, e.g. {'year': 2017}
     if metadata is not None:
         options["metadata"] = str(metadata)
     return apply_batch(store, get_reader(key)(path, info, reader_options(store, options)))

@@ -70,7 +70,7 @@ def _read_district_file(path: Path, source: SourceInfo, *, code_column: str,
     catalogue = builtin_catalogue()
     batch = LoadBatch(source=source, problems=log)
     used: set[str] = set()
-    for line, r in enumerate(rows, start=2):
+    for line, r in rows:
         ind_id = _indicator_id(family, r["domain"].strip(), r["measure"].strip(), line, log)
         value = parse_number(r["value"], log, line, "value")
         code = r[code_column].strip()
@@ -120,7 +120,7 @@ def read_lsoa(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     rows = read_csv_rows(path, required, log)
     out: list[tuple] = []
     seen: set[str] = set()
-    for line, r in enumerate(rows, start=2):
+    for line, r in rows:
         code = r["lsoa11_code"].strip()
         if not code.startswith("E01"):
             log.add(f"{code!r} is not an English 2011 LSOA code (E01...).", line, "lsoa11_code")

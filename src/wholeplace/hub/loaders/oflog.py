@@ -42,7 +42,7 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     batch = LoadBatch(source=source, problems=log)
     periods: dict[str, object] = {}
     counts = {"missing": 0, "zero": 0}
-    for line, r in enumerate(rows, start=2):
+    for line, r in rows:
         ind_id = MEASURES.get(r["measure_code"].strip())
         if ind_id is None:
             log.add(f"Unknown measure code {r['measure_code']!r}; expected one of "

@@ -46,7 +46,7 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     batch = LoadBatch(source=source, problems=log)
     #: (area, year) -> {indicator id: (count, line)}, for the derived 65+ share.
     counts: dict[tuple[str, int], dict[str, tuple[float | None, int]]] = {}
-    for line, r in enumerate(rows, start=2):
+    for line, r in rows:
         code = r["gss_code"].strip()
         ind = AGE_BANDS.get(r["age_band"].strip())
         year = parse_int(r["mid_year"], log, line, "mid_year")

@@ -30,7 +30,6 @@ Suppressed or blank cells ('..', '...', 'n/a', '-', empty) become missing values
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import warnings
@@ -38,6 +37,7 @@ from pathlib import Path
 
 from wholeplace.errors import ProblemLog
 from wholeplace.hub.batch import LoadBatch, ObservationFrame, SourceInfo
+from wholeplace.hub.loaders.csvutil import read_csv_table
 from wholeplace.hub.loaders.rs_lines import (
     RESERVES,
     SheetLayout,
@@ -139,8 +139,9 @@ def read_workbook(path: Path) -> list[tuple[str, list[list]]]:
 def _year(options: dict, log: ProblemLog) -> int | None:
     year = options.get("year")
     if not isinstance(year, int):
-        log.add("The source's options must give the financial year it starts in, e.g. "
-                "{year: 2017} for 2017-18 (in sources.yaml).", None, "options.year")
+        log.add("Say which financial year the RS workbook holds, by the year it starts in: "
+                "wholeplace load FILE --loader rs_spreadsheet --year 2017 for 2017-18 (from "
+                "Python, load_file(..., options={'year': 2017})).", None, "year")
         return None
     return year
 
@@ -439,21 +440,22 @@ def read_time_series_csv(path: Path, source: SourceInfo, options: dict) -> LoadB
     frame = ObservationFrame()
     skipped: dict[str, int] = {}
     councils: set[tuple[str, str]] = set()
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        fieldnames = [c.strip() for c in reader.fieldnames or []]
-        reader.fieldnames = fieldnames
-        mapped = _ts_header(fieldnames, log)
+    fieldnames, rows = read_csv_table(path, log)
+    if not fieldnames:  # not UTF-8, or empty
         log.raise_if_any()
-        for line, row in enumerate(reader, start=2):
-            status = (row.get("status") or "").strip().lower()
-            cls = (row.get("LA_class") or "").strip()
-            if status == "total" or cls not in TS_COUNCIL_CLASSES:
-                why = "England/class totals" if status == "total" else f"class {cls or '(blank)'}"
-                skipped[why] = skipped.get(why, 0) + 1
-                continue
-            _ts_row(row, line, mapped, frame, log)
-            councils.add(((row.get("ONS_code") or "").strip(), row.get("year_ending")))
+    before = len(log)
+    mapped = _ts_header(fieldnames, log)
+    if len(log) > before:  # without the columns no row can be read
+        log.raise_if_any()
+    for line, row in rows:
+        status = (row.get("status") or "").strip().lower()
+        cls = (row.get("LA_class") or "").strip()
+        if status == "total" or cls not in TS_COUNCIL_CLASSES:
+            why = "England/class totals" if status == "total" else f"class {cls or '(blank)'}"
+            skipped[why] = skipped.get(why, 0) + 1
+            continue
+        _ts_row(row, line, mapped, frame, log)
+        councils.add(((row.get("ONS_code") or "").strip(), row.get("year_ending")))
     ignored = [c for c in fieldnames if c not in TS_COLUMNS and c not in TS_ID_COLUMNS]
     messages = [
         f"{len(councils)} council-years loaded from {len(mapped)} mapped columns.",
