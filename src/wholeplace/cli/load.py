@@ -17,7 +17,7 @@ from wholeplace.cli.common import (
     print_json,
 )
 from wholeplace.config import sources_dir
-from wholeplace.errors import InputError, SourceError
+from wholeplace.errors import InputError, SourceError, WholeplaceError
 from wholeplace.hub import registry as reg
 from wholeplace.hub.load import LoadResult, load_registered
 
@@ -115,7 +115,17 @@ def _load_registered(ctx: typer.Context, only: str | None, quiet: bool) -> list[
             seen.append(spec.id)
             bar.update(task, description=f"Loading {spec.id}")
 
-        results = load_registered(store, sources, only=wanted, progress=step)
+        try:
+            results = load_registered(store, sources, only=wanted, progress=step)
+        except WholeplaceError as exc:
+            # Each file is its own transaction: say what did load before the failure.
+            done = getattr(exc, "results", [])
+            if done:
+                bar.stop()
+                console.print("Loaded before the failure (kept):")
+                for r in done:
+                    console.print(f"  {_describe(r)}", markup=False, highlight=False)
+            raise
         bar.update(task, completed=total, description="Loaded")
     return results
 
