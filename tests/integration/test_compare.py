@@ -1,21 +1,68 @@
 """compare_area on the real hub: every row has a band or a reason, intervals only where the data
-gives numerators and denominators, the group's and England's values for the same period,
-sensitivity across the groups that exist, funnel data, and ranks only on request."""
+gives numerators and denominators of a sample (never for a complete count), the group's and
+England's values for the same period, sensitivity across the groups that exist, funnel data,
+and ranks only on request."""
 
 from __future__ import annotations
 
+import csv
+import shutil
 import statistics
 
 import pytest
 
 from wholeplace.errors import InputError, NotFoundError
+from wholeplace.hub.store import open_store
+from wholeplace.hub.uploads import load_file
 from wholeplace.insight import banding
-from wholeplace.insight.compare import compare_area
+from wholeplace.insight.compare import COMPLETE_COUNT, compare_area
 
 CAMBRIDGE = "E07000008"
 CAMBRIDGESHIRE = "E10000003"
 KENT = "E10000016"
 SHARE_65 = "population.share_65_plus"
+#: The ONS counts behind SHARE_65, uploaded under an indicator whose metadata leaves ``interval``
+#: at "auto": the published numerators and denominators as they are, read as if they were a
+#: sample, so the interval, funnel and rank machinery runs on real counts.
+SAMPLED = "fixture.share_65_plus_sampled"
+SAMPLED_METADATA = f"""\
+- id: {SAMPLED}
+  title: "Fixture: share of residents aged 65 and over, read as a sample"
+  unit: percent
+  polarity: neutral
+  kind: context
+  interval: auto
+"""
+
+
+@pytest.fixture(scope="module")
+def sampled_db(loaded_db, tmp_path_factory):
+    """A copy of the loaded hub with SHARE_65's real counts uploaded as SAMPLED."""
+    folder = tmp_path_factory.mktemp("sampled")
+    path, data, meta = folder / "hub.duckdb", folder / "sampled.csv", folder / "sampled.yaml"
+    shutil.copy(loaded_db, path)
+    meta.write_text(SAMPLED_METADATA, encoding="utf-8")
+    with open_store(path) as store:
+        rows = store.rows("SELECT area_code, period, value, numerator, denominator FROM "
+                          "current_observations WHERE indicator_id = ? AND value IS NOT NULL "
+                          "ORDER BY area_code, period", [SHARE_65])
+        with data.open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(["area_code", "period", "indicator_id", "value", "numerator",
+                          "denominator", "unit"])
+            out.writerows([r["area_code"], r["period"], SAMPLED, repr(r["value"]),
+                           repr(r["numerator"]), repr(r["denominator"]), "percent"]
+                          for r in rows)
+        load_file(store, data, metadata=meta)
+        assert store.scalar("SELECT interval FROM indicators WHERE indicator_id = ?",
+                            [SAMPLED]) == "auto"
+    return path
+
+
+@pytest.fixture
+def sampled_store(sampled_db):
+    with open_store(sampled_db, read_only=True) as store:
+        yield store
 
 
 @pytest.fixture(scope="module")
@@ -65,19 +112,38 @@ def test_group_values_are_the_members_values_for_the_same_period(cambridge, load
     assert r["group"]["median"] == pytest.approx(statistics.median(present))
 
 
-def test_share_65_plus_has_an_interval_and_funnel_data(cambridge, loaded_store):
+def test_share_65_plus_is_a_complete_count_so_only_a_position(cambridge, loaded_store):
     r = by_id(cambridge)[SHARE_65]
+    assert r["numerator"] is not None and r["denominator"] is not None  # published, yet:
+    assert r["interval"]["lower"] is None and r["interval"]["reason"] == COMPLETE_COUNT
+    assert r["interval"]["rule"] == "none"
+    for band in (r["group"]["band"], r["england"]["band"], *r["sensitivity"]):
+        assert band["verdict"] not in banding.SIGNIFICANCE_VERDICTS.values()
+        assert "significan" not in band["band"]
+    assert r["group"]["band"]["verdict"] in (banding.ABOVE, banding.MIDDLE, banding.BELOW)
+    # England is still the pooled share (a true total of counts), but no funnel is drawn: its
+    # limits are sampling variation, which a complete count does not have.
+    assert r["england"]["basis"].startswith("pooled")
+    assert r["funnel"] is None
+    ranked = compare_area(loaded_store, CAMBRIDGE, indicators=[SHARE_65], rank=True)
+    rank = ranked["indicators"][0]["rank"]
+    assert rank["rank"] is None and rank["label"] == "not available"
+
+
+def test_counts_read_as_a_sample_have_an_interval_and_funnel_data(sampled_store):
+    r = by_id(compare_area(sampled_store, CAMBRIDGE, indicators=[SAMPLED]))[SAMPLED]
     iv = r["interval"]
+    assert iv["rule"] == "auto"
     assert iv["method"] == "Wilson" and iv["lower"] < r["value"] < iv["upper"]
     assert r["group"]["band"]["significant_test"]
     assert r["group"]["band"]["band"] in ("significantly higher", "similar",
                                           "significantly lower")
     # England: pooled over every shire district with a value for the same mid-year.
-    num, den = loaded_store.execute(
+    num, den = sampled_store.execute(
         "SELECT sum(o.numerator), sum(o.denominator) FROM current_observations o JOIN places p "
         "ON p.gss_code = o.area_code WHERE o.indicator_id = ? AND o.period = ? "
         "AND p.la_type = 'shire district' AND o.value IS NOT NULL",
-        [SHARE_65, r["period"]]).fetchone()
+        [SAMPLED, r["period"]]).fetchone()
     assert r["england"]["basis"].startswith("pooled")
     assert r["england"]["value"] == pytest.approx(num / den * 100)
     f = r["funnel"]
@@ -119,13 +185,13 @@ def test_oflog_indicators_of_an_upper_tier_council_against_its_group(loaded_stor
         assert r["group"]["q1"] <= r["group"]["median"] <= r["group"]["q3"]
 
 
-def test_rank_only_when_asked_and_with_its_uncertainty(loaded_store):
-    plain = compare_area(loaded_store, CAMBRIDGESHIRE, indicators=[SHARE_65])
+def test_rank_only_when_asked_and_with_its_uncertainty(sampled_store):
+    plain = compare_area(sampled_store, CAMBRIDGESHIRE, indicators=[SAMPLED])
     assert "rank" not in plain["indicators"][0]
-    ranked = compare_area(loaded_store, CAMBRIDGESHIRE, indicators=[SHARE_65,
+    ranked = compare_area(sampled_store, CAMBRIDGESHIRE, indicators=[SAMPLED,
                           "oflog.asc5_short_term_service_outcome"], rank=True)
     rows = by_id(ranked)
-    rank = rows[SHARE_65]["rank"]
+    rank = rows[SAMPLED]["rank"]
     assert rank["rank"] is not None and rank["best_rank"] <= rank["rank"] <= rank["worst_rank"]
     assert "could be anywhere from" in rank["label"]
     no = rows["oflog.asc5_short_term_service_outcome"]["rank"]

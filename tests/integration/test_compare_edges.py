@@ -49,7 +49,10 @@ def test_compare_text_table_and_sensitivity(run):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Cambridge (E07000008)" in out
-    assert "vs group: significantly" in out or "vs group: similar" in out
+    # the share aged 65+ is a complete count: a position among the group, never "significantly"
+    share = out.split("[population.share_65_plus]", 1)[1].split("\n\n", 1)[0]
+    assert "vs group: below the lower quartile" in share
+    assert "significantly" not in out and "vs group: similar" not in out
     assert "Sensitivity: groups compared: ours, cipfa, region, county." in out
     assert "rank" not in out.lower().replace("ranked", "")
 
@@ -59,7 +62,8 @@ def test_compare_json_with_rank(run):
                  "population.share_65_plus", "--rank", "--json")
     got = json.loads(result.stdout)
     assert got["method"] == "cipfa" and got["rank"] is True
-    assert "could be anywhere" in got["indicators"][0]["rank"]["label"]
+    rank = got["indicators"][0]["rank"]  # a complete count has no interval, so no rank range
+    assert rank["rank"] is None and rank["label"] == "not available" and rank["reason"]
 
 
 def test_compare_errors_are_clean(run):
@@ -90,8 +94,9 @@ def test_api_compare(client):
     assert resp.status_code == 200, resp.text
     got = resp.json()
     row = got["indicators"][0]
-    assert got["method"] == "region" and row["interval"]["method"] == "Wilson"
-    assert row["funnel"]["points"] and "rank" in row
+    assert got["method"] == "region" and row["interval"]["method"] is None
+    assert row["interval"]["reason"] == "a complete count, not a sample: no sampling interval"
+    assert row["funnel"] is None and row["rank"]["rank"] is None
     plain = client.get(f"/api/councils/{CAMBRIDGE}/compare").json()
     assert all("rank" not in r for r in plain["indicators"])
 

@@ -18,6 +18,11 @@ from wholeplace.hub.units import UNITS
 
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Kind = Literal["outcome", "output", "input", "context"]
+#: Whether a confidence interval may be drawn from an observation's numerator and denominator:
+#: "auto" when the unit allows one (a share or a rate of a sample or of events); "none" for a
+#: complete count or an administrative total (e.g. a share of an ONS population estimate), which
+#: has no sampling variation to put an interval on.
+IntervalRule = Literal["auto", "none"]
 
 
 class Indicator(BaseModel):
@@ -37,6 +42,8 @@ class Indicator(BaseModel):
     value_max: float | None = None
     #: For a derived per-head measure, the money indicator it is derived from.
     per_head_of: str | None = None
+    #: "none": a complete count or administrative total; never given a sampling interval.
+    interval: IntervalRule = "auto"
 
     @field_validator("unit")
     @classmethod
@@ -52,11 +59,12 @@ class Indicator(BaseModel):
     def row(self) -> tuple:
         return (self.id, self.title, self.unit, self.polarity, self.kind, self.definition,
                 self.source, self.theme, self.value_min, self.value_max, self.is_money,
-                self.per_head_of)
+                self.per_head_of, self.interval)
 
 
 INDICATOR_COLUMNS = ("indicator_id", "title", "unit", "polarity", "kind", "definition",
-                     "source", "theme", "value_min", "value_max", "is_money", "per_head_of")
+                     "source", "theme", "value_min", "value_max", "is_money", "per_head_of",
+                     "interval")
 
 
 def per_head_id(indicator_id: str) -> str:
@@ -77,6 +85,7 @@ def per_head_indicator(base: Indicator) -> Indicator:
         source=f"Derived by wholeplace from {base.source or base.id} and ONS population",
         theme=base.theme,
         per_head_of=base.id,
+        interval=base.interval,
     )
 
 

@@ -7,7 +7,9 @@ supersede an older one while the older values stay queryable ("as published on .
 
 from __future__ import annotations
 
-SCHEMA_VERSION = "1"
+#: 2: indicators.interval ("auto" | "none"); a hub file of version 1 gains the column when it is
+#: next opened writable (see :data:`MIGRATIONS`).
+SCHEMA_VERSION = "2"
 
 TABLES: dict[str, str] = {
     "meta": """
@@ -47,7 +49,8 @@ TABLES: dict[str, str] = {
             value_min DOUBLE,
             value_max DOUBLE,
             is_money BOOLEAN NOT NULL,
-            per_head_of TEXT
+            per_head_of TEXT,
+            interval TEXT NOT NULL DEFAULT 'auto' CHECK (interval IN ('auto', 'none'))
         )""",
     "observations": """
         CREATE TABLE IF NOT EXISTS observations (
@@ -143,8 +146,19 @@ VIEWS: dict[str, str] = {
 REPLACEABLE = ("places", "place_successors", "lsoas", "lsoa_deprivation", "neighbour_sets")
 
 
+#: Columns added after a table was first released, so hub files created earlier gain them when
+#: opened writable. Idempotent: each runs after the CREATE TABLE statements. (DuckDB cannot add
+#: a NOT NULL column with IF NOT EXISTS, so the constraint is set in a second statement.)
+MIGRATIONS: tuple[str, ...] = (
+    "ALTER TABLE indicators ADD COLUMN IF NOT EXISTS interval TEXT DEFAULT 'auto'",
+    "UPDATE indicators SET interval = 'auto' WHERE interval IS NULL",
+    "ALTER TABLE indicators ALTER COLUMN interval SET NOT NULL",
+)
+
+
 def create_statements() -> list[str]:
-    return [*TABLES.values(), *VIEWS.values()]
+    """Every statement that makes a store current: tables, migrations of older files, views."""
+    return [*TABLES.values(), *MIGRATIONS, *VIEWS.values()]
 
 
 def table_columns(ddl: str) -> list[str]:

@@ -6,7 +6,8 @@ with the range of ranks their intervals allow.
 :func:`compare_area` returns one plain dict (documented on the function) that the CLI, the JSON
 API, the profile page and the PDF all use. Reading is three statements whatever the number of
 indicators: the council's values, the comparators' and same-kind councils' values for the same
-periods, and the comparator groups (:func:`wholeplace.insight.groups.comparator_group`).
+periods, and the comparator groups (:func:`wholeplace.insight.groups.comparator_group`), plus
+one look at the schema (:func:`has_interval_rule`).
 The verdict rules live in :mod:`wholeplace.insight.banding`.
 
 Intervals, from the published numerator and denominator only (never reconstructed):
@@ -16,7 +17,13 @@ Intervals, from the published numerator and denominator only (never reconstructe
 * a rate unit (``rate_per_1000``, ``rate_per_100000``): exact Poisson below 10 events, Byar's
   from 10 (:func:`~wholeplace.insight.stats.rate_interval`) with the unit's multiplier;
 * anything else: no interval, with the reason (most published council data gives no numerator
-  or denominator), so the comparison is a position in the distribution, never "significant".
+  or denominator), so the comparison is a position in the distribution, never "significant";
+* an indicator whose catalogue entry says ``interval: none`` (a complete count or an
+  administrative total, e.g. a share of an ONS population estimate): no interval whatever its
+  unit (:data:`COMPLETE_COUNT`), so a position, never "significant", no rank and no funnel plot.
+  A funnel's control limits are the sampling variation expected around the pooled baseline; a
+  complete count has none, so with populations in the hundreds of thousands nearly every council
+  would fall "outside the limits" and look special when it is not.
 
 England is every council of the same kind (by the comparator settings' kind rule, e.g. shire
 districts, or unitary councils with metropolitan districts) that has a value for the same
@@ -29,6 +36,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from wholeplace.errors import InputError, NotFoundError
+from wholeplace.hub.catalogue import builtin_catalogue
 from wholeplace.hub.periods import parse_period
 from wholeplace.hub.store import Store
 from wholeplace.hub.units import UNITS, Unit
@@ -51,13 +59,17 @@ WHOM = {
 }
 FUNNEL_LEVELS = (0.95, 0.998)
 NO_NUM_DEN = "the published data gives no numerator or denominator"
+COMPLETE_COUNT = "a complete count, not a sample: no sampling interval"
 
 _SELECT = """
 SELECT o.indicator_id, i.title, i.unit, i.polarity, i.kind, i.theme, i.per_head_of,
        o.period, o.period_type, o.period_start, o.period_end, o.value, o.numerator,
-       o.denominator, o.status, o.note, o.dataset_id, o.source_id
+       o.denominator, o.status, o.note, o.dataset_id, o.source_id, {interval} AS interval
 FROM current_observations o JOIN indicators i USING (indicator_id)
 WHERE o.area_code = ?"""
+#: The interval rule column; a hub file from before schema 2 opened read-only has none, and its
+#: indicators are all "auto" (an allow-list: never request data).
+_INTERVAL_COLUMN = {True: "i.interval", False: "'auto'"}
 #: The only filters the subject query may add (identifiers never come from input).
 _SUBJECT_FILTERS = {"period": " AND o.period = ?",
                     "indicators": " AND list_contains(?, o.indicator_id)"}
@@ -77,9 +89,11 @@ WHERE o.area_code <> ? AND (list_contains(?, o.area_code) OR list_contains(?, p.
 
 
 # -- SQL (pure) ---------------------------------------------------------------------------------
-def subject_sql(code: str, period: str | None, indicators: list[str] | None) -> tuple[str, list]:
-    """The council's value of each indicator: for ``period``, or the latest period of each."""
-    sql, params = _SELECT, [code]
+def subject_sql(code: str, period: str | None, indicators: list[str] | None,
+                has_interval: bool = True) -> tuple[str, list]:
+    """The council's value of each indicator: for ``period``, or the latest period of each.
+    ``has_interval``: whether the hub's indicators table has the ``interval`` column."""
+    sql, params = _SELECT.format(interval=_INTERVAL_COLUMN[has_interval]), [code]
     if period is not None:
         sql += _SUBJECT_FILTERS["period"]
         params.append(period)
@@ -99,12 +113,32 @@ def peers_sql(code: str, pairs: list[tuple[str, str]], member_codes: list[str],
                         sorted(member_codes), sorted(la_types)]
 
 
+def has_interval_rule(store: Store) -> bool:
+    """Whether the indicators table has the ``interval`` column (schema 2 on: a hub file created
+    earlier gains it when next opened writable; read-only, it is read as "auto")."""
+    return bool(store.scalar(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'indicators' "
+        "AND column_name = 'interval'"))
+
+
+def interval_rule(obs: dict) -> str:
+    """The indicator's interval rule: the built-in catalogue's for its own indicators (uploads
+    cannot redefine them, and a hub loaded before a rule was declared still says "auto" until
+    its source is reloaded), else the hub's (an upload's metadata may set it)."""
+    builtin = builtin_catalogue().get(obs["indicator_id"])
+    return builtin.interval if builtin is not None else (obs.get("interval") or "auto")
+
+
 # -- intervals ----------------------------------------------------------------------------------
 def interval_for(value: float | None, numerator: float | None, denominator: float | None,
-                 unit: Unit, confidence: float = 0.95) -> tuple[stats.Estimate | None, str | None]:
-    """The confidence interval the published data allows, or None with the reason."""
+                 unit: Unit, confidence: float = 0.95, rule: str = "auto"
+                 ) -> tuple[stats.Estimate | None, str | None]:
+    """The confidence interval the published data allows, or None with the reason. ``rule`` is
+    the indicator's catalogue ``interval``: "none" never gets one (a complete count)."""
     if value is None:
         return None, "no value"
+    if rule == "none":
+        return None, COMPLETE_COUNT
     if numerator is None or denominator is None:
         return None, NO_NUM_DEN
     if denominator <= 0:
@@ -293,7 +327,8 @@ def _rank(obs: dict, unit: Unit, est: stats.Estimate | None, g: ComparatorGroup,
     for c in g.codes():
         r = peers.get(c)
         if r is not None:
-            e, _ = interval_for(r["value"], r["numerator"], r["denominator"], unit, confidence)
+            e, _ = interval_for(r["value"], r["numerator"], r["denominator"], unit, confidence,
+                                obs["interval"])
             if e is not None:
                 estimates[c] = e
     polarity = "higher_is_better" if obs["polarity"] == "neutral" else obs["polarity"]
@@ -310,14 +345,15 @@ def indicator_comparison(obs: dict, groups: dict[str, ComparatorGroup], method: 
     """Everything about one indicator: value, interval, group, England, sensitivity, funnel."""
     unit = UNITS[obs["unit"]]
     est, why = interval_for(obs["value"], obs["numerator"], obs["denominator"], unit,
-                            confidence)
+                            confidence, obs["interval"])
     by_method = {m: _against_group(obs, unit, est, g, peers) for m, g in groups.items()}
     sensitivity = [{"method": m, "label": b["label"], "n": b["n"], **{
         k: b["band"][k] for k in ("band", "verdict", "side")}} for m, b in by_method.items()]
     row = {k: obs[k] for k in ("indicator_id", "title", "unit", "polarity", "kind", "theme",
                                "period", "period_type", "value", "numerator", "denominator",
                                "status", "note", "dataset_id", "source_id")}
-    row.update(unit_label=unit.label, interval=_interval_dict(est, why),
+    row.update(unit_label=unit.label,
+               interval=_interval_dict(est, why) | {"rule": obs["interval"]},
                group=by_method[method],
                england=_against_england(obs, unit, est, same_kind, kind_label),
                sensitivity=sensitivity,
@@ -342,7 +378,7 @@ def _missing_row(ind: dict, period: str | None) -> dict:
             "kind": ind["kind"], "theme": ind["theme"], "period": period,
             "period_type": None, "value": None, "numerator": None, "denominator": None,
             "status": "missing", "note": reason, "dataset_id": None, "source_id": None,
-            "interval": _interval_dict(None, "no value"), "group": {"band": na},
+            "interval": _interval_dict(None, "no value") | {"rule": None}, "group": {"band": na},
             "england": {"value": None, "band": na}, "sensitivity": [],
             "depends_on_group": False, "funnel": None}
 
@@ -401,7 +437,8 @@ def compare_area(store: Store, code: str, method: str = "ours",
 
     Each indicator: ``indicator_id``, ``title``, ``unit``, ``unit_label``, ``polarity``,
     ``period``, ``value`` (None when missing, with ``status`` and ``note``), ``numerator``,
-    ``denominator``, ``interval`` (lower, upper, method, confidence, or ``reason``), ``group``
+    ``denominator``, ``interval`` (lower, upper, method, confidence, or ``reason``; ``rule``: the
+    indicator's ``interval`` rule, "none" for a complete count), ``group``
     (the members' values for the same period, n, mean, median, q1, q3, min, max, ``missing``
     codes and ``band``), ``england`` (value, basis, n, the distribution and ``band``),
     ``sensitivity`` (per method: n, band, verdict), ``depends_on_group``, ``funnel`` (for shares
@@ -420,10 +457,10 @@ def compare_area(store: Store, code: str, method: str = "ours",
     main = groups[method]
     rule = resolve_settings(settings).kind_rule
     types = kind_types(main.subject["kind"], rule)
-    sql, params = subject_sql(code, label, list(wanted) or None)
+    sql, params = subject_sql(code, label, list(wanted) or None, has_interval_rule(store))
     subject = store.rows(sql, params)
     for o in subject:
-        o.update(area_code=code, area_name=place["name"])
+        o.update(area_code=code, area_name=place["name"], interval=interval_rule(o))
     peers, same_kind = _peers(store, code, subject, groups, types)
     rows = [indicator_comparison(o, groups, method, peers[(o["indicator_id"], o["period"])],
                                  same_kind[(o["indicator_id"], o["period"])],
