@@ -215,6 +215,24 @@ def test_council_page_draws_a_sparkline_with_a_text_alternative(client):
         assert title.get("id") == svg.get("aria-labelledby") and "Trend over" in title.text
 
 
+def test_a_sparkline_spaces_years_by_time_and_breaks_at_missing_ones(client):
+    """RS has no 2015-16 or 2016-17: the last step is three years wide and not joined."""
+    page = client.get(f"/council/{CAMBRIDGE}").text
+    svg = re.search(r'<svg class="wp-sparkline"[^>]*spark-rs-net_revenue_expenditure".*?</svg>',
+                    page, re.S).group(0)
+    tree = html5lib.parseFragment(svg, namespaceHTMLElements=False)
+    lines = [e for e in tree.iter() if str(e.tag).endswith("polyline")]
+    assert len(lines) == 1  # 2010-11..2014-15; 2017-18 stands alone
+    xs = [float(pt.split(",")[0]) for pt in lines[0].get("points").split()]
+    assert len(xs) == 5
+    step = xs[1] - xs[0]
+    assert all(b - a == pytest.approx(step, abs=0.2) for a, b in zip(xs, xs[1:]))
+    last = next(e for e in tree.iter() if str(e.tag).endswith("circle") and e.get("r") == "3")
+    assert float(last.get("cx")) - xs[-1] == pytest.approx(3 * step, abs=0.3)
+    title = next(e for e in tree.iter() if str(e.tag).endswith("title")).text
+    assert "No value for 2015-16 and 2016-17: the line is broken there." in title
+
+
 # -- errors --------------------------------------------------------------------------------------
 def test_unknown_council_is_404_html_and_json(client):
     page = client.get("/council/E99999999")
@@ -273,14 +291,26 @@ def test_missing_store_says_to_run_load(tmp_path):
 @pytest.mark.parametrize(("value", "unit", "shown"), [
     (None, "gbp_thousands", NOT_AVAILABLE),
     (None, "percent", NOT_AVAILABLE),
-    (0.0, "gbp_thousands", "£0 thousand"),
-    (1234567.0, "gbp_thousands", "£1,234,567 thousand"),
-    (412.5, "gbp_per_head", "£412.50 per head"),
+    (0.0, "gbp_thousands", "£0"),
+    (1234567.0, "gbp_thousands", "£1.2 billion"),
+    (20265.0, "gbp_thousands", "£20.3 million"),
+    (412.6, "gbp_per_head", "£413 per head"),
+    (-43.17, "gbp_per_head", "\u2212£43 per head"),  # the sign before the pound, as sentences
     (12.345, "percent", "12.3%"),
     (124798.0, "persons", "124,798 people"),
-    (23.484, "score", "23.484"),
-    (23.483751848447305, "score", "23.484"),
-    (0.5, "proportion", "0.5"),
+    (23.484, "score", "23.5"),
+    (0.5, "proportion", "50%"),
+    (0.186, "proportion", "18.6%"),  # a proportion is shown as a percentage, never "0.186"
 ])
 def test_format_value(value, unit, shown):
     assert format_value(value, unit) == shown
+
+
+@pytest.mark.parametrize("value, unit", [(-43.17, "gbp_per_head"), (0.186, "proportion"),
+                                         (20265.0, "gbp_thousands"), (None, "percent")])
+def test_the_page_and_the_sentences_write_a_number_the_same_way(value, unit):
+    from wholeplace.insight.sentences import format_number
+
+    assert format_value(value, unit) == format_number(value, unit, "Not available")
+    if value is not None:
+        assert format_value(value, unit) == format_number(value, unit)

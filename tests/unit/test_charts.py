@@ -116,3 +116,10 @@ def test_text_is_escaped_and_the_pdf_drawing_has_the_same_shapes():
     group = drawing.contents[0]
     kinds = [type(c).__name__ for c in group.contents]
     assert kinds.count("PolyLine") == 2 and kinds.count("Circle") == 4
+
+
+def test_axis_labels_are_signed_as_the_sentences_are():
+    assert charts.tick_label(-43.2, "gbp_per_head") == "\u2212£43"
+    assert charts.tick_label(612.0, "gbp_per_head") == "£612"
+    assert charts.tick_label(-5.0, "percent") == "\u22125%"
+    assert charts.tick_label(0.41, "score") == "0.41"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from wholeplace.insight import flags as rules
 from wholeplace.insight import sentences as say
 
 WHOM = "its 15 most similar councils"
@@ -79,18 +80,33 @@ def test_too_few_comparators_are_said_with_the_reason():
     (0.41, "score", "0.41"), (7.2, "score", "7.2"), (2641.5, "ratio", "2,642"),
     (611.7, "gbp_per_head", "£612 per head"), (12_345, "gbp_thousands", "£12.3 million"),
     (144_714, "persons", "144,714 people"), (0.123, "proportion", "12.3%"),
-    (None, "percent", "not available"), (0.0, "gbp_per_head", "£0 per head"),
+    (0.186, "proportion", "18.6%"), (None, "percent", "not available"),
+    (0.0, "gbp_per_head", "£0 per head"),
+    # negatives: the minus sign (U+2212) before the pound sign, never "£-43" or "-£43"
+    (-43.17, "gbp_per_head", "\u2212£43 per head"),
+    (-2500, "gbp_thousands", "\u2212£2.5 million"),
+    (-91.3, "percent", "\u221291.3%"), (-1.25, "percentage points", "\u22121.2 percentage points"),
+    (1.3, "percentage points", "+1.3 percentage points"), (-0.2, "gbp_per_head", "£0 per head"),
+    (0.3, "years", "0.3 years"), (1234.5, "rate_per_100000", "1,234 per 100,000"),
 ])
 def test_numbers_are_written_in_their_unit(value, unit, text):
     assert say.format_number(value, unit) == text
 
 
+def test_missing_is_written_as_the_caller_asks_never_zero():
+    assert say.format_number(None, "gbp_per_head", "Not available") == "Not available"
+    assert say.format_number(float("nan"), "percent") == "not available"
+
+
 def flag(**extra):
+    """A flag as :func:`wholeplace.insight.resilience.council_flags` gives it (relative-only)."""
     return {"title": "Usable reserves as % of net revenue expenditure", "unit": "percent",
-            "band": "higher risk", "value": 6.0, "trend_direction": "falling",
+            "polarity": "lower_is_riskier", "band": "higher risk", "value": 6.0,
+            "threshold": {"value": None, "text": "relative-only rule"},
+            "trend_direction": "falling",
             "trend": "the value falling each available year since 2013-14",
             "comparators": {"n": 36, "label": "metropolitan districts", "median": 12.0,
-                            "percentile": 8.3}, **extra}
+                            "percentile": 8.3, "risk_percentile": 91.7}, **extra}
 
 
 def test_a_flag_sentence_follows_its_trend_and_quarter():
@@ -119,3 +135,78 @@ def test_deciles_sentence_counts_the_extremes():
         "3 of Fenland's 10 neighbourhoods (LSOAs, 30%) are among the 10% most deprived in "
         "England, and 7 (70%) among the 10% least deprived (IoD2019).")
     assert say.deciles_sentence("Nowhere", [], 0) is None
+
+
+# -- flags at the band's boundaries: the words follow the flag's own band ------------------------
+def judged(indicator_id: str, value: float, values: list[float]) -> dict:
+    """A flag built from the early-warning rules themselves (flags.risk_band), as resilience
+    does: the band, the percentiles and the threshold."""
+    ind = next(i for i in rules.INDICATORS if i.id == indicator_id)
+    band = rules.risk_band(ind, value, values)
+    return {"title": ind.title, "unit": ind.unit, "polarity": ind.polarity,
+            "band": band["band"], "value": value,
+            "threshold": {"value": ind.threshold}, "trend": "", "trend_direction": None,
+            "comparators": {"n": band["n"], "label": "shire districts",
+                            "median": band["median"], "percentile": band["percentile"],
+                            "risk_percentile": band["risk_percentile"]},
+            "_quartile": band["in_riskiest_quartile"], "_beyond": band["beyond_threshold"]}
+
+
+def test_at_exactly_the_25th_percentile_the_words_and_the_band_agree():
+    values = [float(v) for v in range(1, 11)]  # the council's 3 is 2.5 of 10: percentile 25
+    f = judged("council_tax_pct_nre", 3.0, values)
+    assert f["comparators"]["percentile"] == 25.0 and f["band"] == "some risk"
+    text = say.flag_sentence(f, "2017-18")
+    assert "in the lowest quarter of 10 shire districts" in text and text.endswith(
+        ": some risk.")
+    assert "middle half" not in text
+
+
+def test_some_risk_from_the_threshold_alone_names_the_threshold():
+    values = [1.0, 2.0, 3.0, 4.0, 4.5, 6.0, 7.0, 8.0]  # 4.5% is below 5% but not in the quarter
+    f = judged("usable_reserves_pct_nre", 4.5, values)
+    assert (f["band"], f["_quartile"], f["_beyond"]) == ("some risk", False, True)
+    text = say.flag_sentence(f, "2017-18")
+    assert text == ("Usable reserves as % of net revenue expenditure was 4.5% in 2017-18, in "
+                    "the middle half of 8 shire districts (median 4.2%; below the 5% "
+                    "threshold): some risk.")
+
+
+def test_some_risk_from_the_quarter_alone_does_not_mention_the_threshold():
+    values = [5.5, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0]  # lowest, but above 5%
+    f = judged("usable_reserves_pct_nre", 5.5, values)
+    assert (f["band"], f["_quartile"], f["_beyond"]) == ("some risk", True, False)
+    text = say.flag_sentence(f, "2017-18")
+    assert "in the lowest quarter" in text and "threshold" not in text
+
+
+@pytest.mark.parametrize("indicator_id", ["council_tax_pct_nre", "usable_reserves_pct_nre",
+                                          "social_care_share", "reserves_sustainability"])
+def test_the_quarter_in_words_is_always_the_bands_quarter(indicator_id):
+    values = [0.5 * v for v in range(1, 25)]
+    riskiest = ("lowest quarter" if next(i for i in rules.INDICATORS if i.id == indicator_id)
+                .polarity == rules.LOWER_RISKIER else "highest quarter")
+    for value in values:
+        f = judged(indicator_id, value, values)
+        text = say.flag_sentence(f, "2017-18")
+        assert (riskiest in text) == f["_quartile"], (value, text)
+        assert ("threshold" in text) == bool(f["_beyond"]), (value, text)
+        assert text.endswith(f": {f['band']}.")
+
+
+def test_one_neighbourhood_is_not_written_as_neighbourhoods():
+    deciles = [{"decile": d, "count": int(d == 6)} for d in range(1, 11)]
+    text = say.deciles_sentence("Isles of Scilly", deciles, 1)
+    assert text.startswith("Isles of Scilly's only neighbourhood (LSOA) is in IMD decile 6 ")
+    assert "neighbourhoods" not in text
+    assert say.plural(1, "neighbourhood") == "1 neighbourhood"
+    assert say.plural(1200, "neighbourhood") == "1,200 neighbourhoods"
+
+
+def test_a_cash_trend_says_cash_terms():
+    assert say.trend_phrase("decreasing", "2010-11", basis="cash") == (
+        "a falling trend in cash terms since 2010-11")
+    assert say.trend_phrase("decreasing", "2010-11") == "a falling trend since 2010-11"
+    text = say.outcome_sentence(item("middle_half", trend={
+        "direction": "no significant trend", "first": "2010-11", "basis": "cash"}), WHOM)
+    assert text.endswith("no clear trend in cash terms since 2010-11.")

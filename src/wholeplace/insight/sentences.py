@@ -12,7 +12,9 @@ The wording follows the verdicts exactly (see :mod:`wholeplace.insight.banding`)
   test.
 
 Missing stays missing: a missing value gives "not available" with the reason, never 0.
-Numbers are written in their unit by :func:`format_number`.
+Numbers are written in their unit by :func:`format_number`, the one number formatter of every
+output (sentences, page tables, charts, PDF): a minus sign before the pound sign ("−£43 per
+head"), shares as percentages ("18.6%", whether stored as a percent or a proportion).
 """
 
 from __future__ import annotations
@@ -47,48 +49,84 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+MINUS = "\u2212"  # the minus sign, as GOV.UK content writes negative numbers
+#: Units written as a bare number (no unit words after it).
+BARE_UNITS = ("count", "score", "ratio", "rank", "decile", None, "")
+#: Words after a number of these units.
+UNIT_WORDS = {"years": "years", "km2": "km²", "persons_per_km2": "people per km²",
+              "index": "index", "rate_per_1000": "per 1,000", "rate_per_100000": "per 100,000"}
+
+
+def _signed(text: str) -> str:
+    """A formatted number with the minus sign (U+2212); "-0" (a tiny negative rounded) is "0"."""
+    if not text.startswith("-"):
+        return text
+    return text[1:] if not any(c in "123456789" for c in text) else MINUS + text[1:]
+
+
 def _sig3(value: float) -> str:
     """Three significant figures, with separators, and no trailing zeros beyond them."""
     if value == 0:
         return "0"
     digits = max(0, 2 - int(math.floor(math.log10(abs(value)))))
     text = f"{value:,.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return _signed(text.rstrip("0").rstrip(".") if "." in text else text)
 
 
-def _money(pounds: float) -> str:
-    sign = "-" if pounds < 0 else ""
-    pounds = abs(pounds)
-    if pounds >= 1e9:
-        return f"{sign}£{pounds / 1e9:,.1f} billion"
-    if pounds >= 1e6:
-        return f"{sign}£{pounds / 1e6:,.1f} million"
-    return f"{sign}£{pounds:,.0f}"
+def _percent(value: float) -> str:
+    return _signed(f"{value:,.1f}".removesuffix(".0")) + "%"
 
 
-def format_number(value: float | None, unit: str | None) -> str:
-    """A value as a sentence writes it, in its unit ("19.2", "6%", "£612 per head")."""
+def _money(pounds: float, per_head: bool = False) -> str:
+    """"£612", "−£43", "£12.3 million", "£1.2 billion" (the sign before the pound sign)."""
+    size = abs(pounds)
+    if size >= 1e9 and not per_head:
+        text = f"£{size / 1e9:,.1f} billion"
+    elif size >= 1e6 and not per_head:
+        text = f"£{size / 1e6:,.1f} million"
+    else:
+        text = f"£{size:,.0f}"
+    negative = pounds < 0 and text not in ("£0", "£0.0 million", "£0.0 billion")
+    return (MINUS if negative else "") + text + (" per head" if per_head else "")
+
+
+def format_number(value: float | None, unit: str | None,
+                  missing: str = NOT_AVAILABLE) -> str:
+    """A value as a person reads it, in its unit ("19.2", "6%", "£612 per head", "−£43 per
+    head", "£12.3 million"); a missing value is ``missing``, never 0. The one formatter of every
+    output: :func:`wholeplace.web.render.format_value` is this with "Not available"."""
     if _missing(value):
-        return NOT_AVAILABLE
+        return missing
     if unit == "percent":
-        return f"{value:,.1f}".removesuffix(".0") + "%"
+        return _percent(value)
     if unit == "proportion":
-        return f"{100 * value:,.1f}".removesuffix(".0") + "%"
+        return _percent(100 * value)
     if unit == "percentage points":
-        return f"{value:+,.1f} percentage points"
+        sign = "+" if value > 0 and f"{value:.1f}" != "0.0" else ""
+        return f"{sign}{_signed(f'{value:,.1f}')} percentage points"
     if unit in ("persons", "count"):
-        return f"{value:,.0f}" + (" people" if unit == "persons" else "")
+        words = "" if unit == "count" else " person" if value == 1 else " people"
+        return _signed(f"{value:,.0f}") + words
     if unit == "gbp_thousands":
         return _money(1000 * value)
     if unit == "gbp":
         return _money(value)
     if unit == "gbp_per_head":
-        return f"£{value:,.0f} per head" if value >= 0 else f"-£{-value:,.0f} per head"
-    if unit == "years":
-        return f"{value:,.1f} years"
-    if unit in ("rate_per_1000", "rate_per_100000"):
-        return f"{_sig3(value)} per {'1,000' if unit == 'rate_per_1000' else '100,000'}"
+        return _money(value, per_head=True)
+    if unit in UNIT_WORDS:
+        shown = f"{value:,.1f}" if unit == "years" else _sig3(value)
+        return f"{_signed(shown)} {UNIT_WORDS[unit]}"
     return _sig3(value)
+
+
+def and_list(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """"1 neighbourhood", "69 neighbourhoods" (with separators)."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def comparison_phrase(verdict: str | None, whom: str, unit: str | None,
@@ -111,10 +149,13 @@ def comparison_phrase(verdict: str | None, whom: str, unit: str | None,
     return f"no comparison with {whom}{why}"
 
 
-def trend_phrase(direction: str | None, first: str | None, reason: str | None = None) -> str:
-    """What the trend test found, and nothing more."""
+def trend_phrase(direction: str | None, first: str | None, reason: str | None = None,
+                 basis: str | None = None) -> str:
+    """What the trend test found, and nothing more. ``basis`` "cash": the test was of the
+    money series in cash (not per head, not real terms), and the words say so."""
     if direction in TREND_WORDS and first:
-        return TREND_WORDS[direction].format(first=first)
+        words = TREND_WORDS[direction].format(first=first)
+        return words.replace(" since ", " in cash terms since ") if basis == "cash" else words
     return "too few years to test for a trend" + (f" ({reason})" if reason else "")
 
 
@@ -123,7 +164,7 @@ def outcome_sentence(item: dict, whom: str) -> str:
 
     ``item`` has ``title``, ``unit``, ``period``, ``value``, ``verdict`` (a banding code),
     optional ``median``, ``benchmark``, ``reason``, and ``trend`` (``direction``, ``first``,
-    ``reason``).
+    ``reason``, ``basis``).
     """
     title, unit = item["title"], item.get("unit")
     if _missing(item.get("value")):
@@ -133,32 +174,63 @@ def outcome_sentence(item: dict, whom: str) -> str:
     compared = comparison_phrase(item.get("verdict"), whom, unit, item.get("median"),
                                  item.get("benchmark"), item.get("band_reason"))
     trend = item.get("trend") or {}
-    trended = trend_phrase(trend.get("direction"), trend.get("first"), trend.get("reason"))
+    trended = trend_phrase(trend.get("direction"), trend.get("first"), trend.get("reason"),
+                           trend.get("basis"))
     return (f"{title}: {format_number(item['value'], unit)} in {item['period']}, "
             f"{compared}, {trended}.")
 
 
-def quarter_of(percentile: float | None) -> str | None:
-    """The quarter a mid-rank percentile (0-100) lies in, as a position verdict code."""
-    if percentile is None:
-        return None
-    if percentile < 25:
-        return "below_lower_quartile"
-    if percentile > 75:
-        return "above_upper_quartile"
-    return "middle_half"
-
-
 _FLAG_VERBS = {"falling": "fell to", "rising": "rose to"}
+RISK_BANDS = ("higher risk", "some risk")
+LOWER_RISKIER = "lower_is_riskier"
+
+
+def beyond_threshold(flag: dict) -> bool | None:
+    """Whether the flag's value is on the risky side of its absolute threshold (None: a
+    relative-only rule), from the flag's own ``threshold`` and ``polarity``."""
+    limit = (flag.get("threshold") or {}).get("value")
+    if limit is None or _missing(flag.get("value")):
+        return None
+    lower = flag.get("polarity") == LOWER_RISKIER
+    return flag["value"] < limit if lower else flag["value"] > limit
+
+
+def in_riskiest_quarter(flag: dict) -> bool:
+    """Whether the flag's band put the value in the riskiest quarter of its comparators, read
+    from the band itself (so the words can never disagree with it): with a threshold, "higher
+    risk" is the quarter AND the threshold and "some risk" exactly one of them; with a
+    relative-only rule both risk bands are in the riskiest quarter."""
+    band, beyond = flag.get("band"), beyond_threshold(flag)
+    if beyond is None:
+        return band in RISK_BANDS
+    return band == "higher risk" or (band == "some risk" and not beyond)
+
+
+def flag_position(flag: dict) -> str | None:
+    """The quarter of its comparators the flag's value is in, as a position verdict code: the
+    riskiest quarter as the band says (:func:`in_riskiest_quarter`), the least risky quarter
+    when its risk percentile is 25 or less, else the middle half."""
+    comparators = flag.get("comparators") or {}
+    riskiness = comparators.get("risk_percentile")
+    if riskiness is None:
+        return None
+    lower = flag.get("polarity") == LOWER_RISKIER
+    if in_riskiest_quarter(flag):
+        return "below_lower_quartile" if lower else "above_upper_quartile"
+    if riskiness <= 25:
+        return "above_upper_quartile" if lower else "below_lower_quartile"
+    return "middle_half"
 
 
 def flag_sentence(flag: dict, period: str) -> str:
     """An early-warning flag: "Usable reserves ... fell to 6% in 2017-18, in the lowest quarter
-    of 36 metropolitan districts (median 12%): higher risk."
+    of 36 metropolitan districts (median 12%; below the 5% threshold): higher risk."
 
     The verb says what the published values did in the latest step ("fell to"/"rose to", from
-    the flag's own trend when it is the trend of the value itself), else "was"; the position is the quarter of the
-    flag's percentile among its comparators (a position, never "significantly").
+    the flag's own trend when it is the trend of the value itself), else "was"; the position is
+    the flag's own (:func:`flag_position`: the band's riskiest quarter, never recomputed with
+    another cut-off), a position among comparators, never "significantly"; the threshold is
+    named whenever the value is beyond it.
     """
     unit = flag.get("unit")
     if flag.get("band") == "not applicable":
@@ -169,10 +241,15 @@ def flag_sentence(flag: dict, period: str) -> str:
     comparators = flag.get("comparators") or {}
     own_trend = str(flag.get("trend") or "").startswith("the value")
     verb = _FLAG_VERBS.get(flag.get("trend_direction") or "", "was") if own_trend else "was"
-    where = quarter_of(comparators.get("percentile"))
+    where = flag_position(flag)
     whom = f"{comparators.get('n')} {comparators.get('label')}"
     compared = (comparison_phrase(where, whom, unit, comparators.get("median"))
                 if where else "not placed among comparators")
+    if beyond_threshold(flag):
+        side = "below" if flag.get("polarity") == LOWER_RISKIER else "above"
+        words = f"{side} the {format_number(flag['threshold']['value'], unit)} threshold"
+        compared = (f"{compared[:-1]}; {words})" if compared.endswith(")")
+                    else f"{compared} ({words})")
     return (f"{flag['title']} {verb} {format_number(flag['value'], unit)} in {period}, "
             f"{compared}: {flag['band']}.")
 
@@ -182,10 +259,16 @@ def deciles_sentence(name: str, deciles: list[dict], total: int) -> str | None:
     if not total:
         return None
     by = {d["decile"]: d["count"] for d in deciles}
+    if total == 1:
+        only = next((d for d, n in by.items() if n), None)
+        if only is None:
+            return None
+        return (f"{name}'s only neighbourhood (LSOA) is in IMD decile {only} (1 = the 10% most "
+                "deprived in England, 10 = the 10% least deprived; IoD2019).")
     most, least = by.get(1, 0), by.get(10, 0)
-    return (f"{most:,} of {name}'s {total:,} neighbourhoods (LSOAs, {most / total:.0%}) are among "
-            f"the 10% most deprived in England, and {least:,} ({least / total:.0%}) among the "
-            "10% least deprived (IoD2019).")
+    return (f"{most:,} of {name}'s {total:,} neighbourhoods (LSOAs, {most / total:.0%}) are "
+            f"among the 10% most deprived in England, and {least:,} ({least / total:.0%}) "
+            "among the 10% least deprived (IoD2019).")
 
 
 def population_sentence(name: str, population: dict) -> str | None:

@@ -9,7 +9,7 @@ band, and the band is written in words), and every scene carries a title and a d
 
 from __future__ import annotations
 
-from wholeplace.insight.sentences import format_number
+from wholeplace.insight.sentences import MINUS, format_number, plural
 from wholeplace.report import scene as s
 from wholeplace.report.scene import Scene
 
@@ -28,12 +28,11 @@ UNIT_WORDS = {"percent": "%", "proportion": "proportion", "rate_per_1000": "per 
 
 
 def tick_label(value: float, unit: str | None) -> str:
-    """A short axis label ("12%", "£612", "0.41")."""
-    if unit in ("percent",):
-        return f"{value:,.4g}%"
+    """A short axis label ("12%", "£612", "−£43", "0.41"), signed as the sentences are."""
     if unit == "gbp_per_head":
-        return f"£{value:,.0f}" if value >= 0 else f"-£{-value:,.0f}"
-    return f"{value:,.4g}"
+        return format_number(value, unit).removesuffix(" per head")
+    text = f"{value:,.4g}" + ("%" if unit == "percent" else "")
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def marker_style(verdict: str, side: str | None, value: float | None,
@@ -297,8 +296,8 @@ def deciles_chart(deciles: list[dict], name: str, total: int, chart_id: str = "d
     described = "; ".join(f"decile {d['decile']}: {d['count']:,} ({d['share']:.0%})"
                           for d in deciles)
     sc = Scene(chart_id, width, height, f"Neighbourhood deprivation in {name}",
-               f"Bar chart of {name}'s {total:,} neighbourhoods (LSOAs) by IMD 2019 decile, "
-               f"from 1 (the 10% most deprived in England) to 10 (the 10% least deprived). "
+               f"Bar chart of {name}'s {plural(total, 'neighbourhood')} (LSOAs) by IMD 2019 "
+               f"decile, from 1 (the 10% most deprived in England) to 10 (the 10% least deprived). "
                f"{described}.")
     left, right, top, bottom = 48, width - 8, 24, height - 56
     peak = max((d["count"] for d in deciles), default=0) or 1

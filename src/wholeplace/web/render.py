@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +12,9 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from wholeplace.hub import periods as P
 from wholeplace.hub.units import UNITS
+from wholeplace.insight.sentences import format_number
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOT_AVAILABLE = "Not available"
@@ -27,35 +28,18 @@ LICENCES = (
 )
 
 
-def _number(value: float, places: int = 0) -> str:
-    return f"{value:,.{places}f}"
-
-
 def _plain(value: float) -> str:
     """A number with separators and no more decimals than it needs (at most three)."""
     if float(value).is_integer():
-        return _number(value)
-    return _number(value, 3).rstrip("0").rstrip(".")
+        return f"{value:,.0f}"
+    return f"{value:,.3f}".rstrip("0").rstrip(".")
 
 
 def format_value(value: float | None, unit: str | None) -> str:
-    """A value as a person reads it, in its unit. Missing stays missing, never 0."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NOT_AVAILABLE
-    if unit == "gbp_thousands":
-        return f"£{_number(value)} thousand"
-    if unit == "gbp":
-        return f"£{_number(value)}"
-    if unit == "gbp_per_head":
-        return f"£{_number(value, 2)} per head"
-    if unit == "percent":
-        return f"{_number(value, 1)}%"
-    if unit == "persons":
-        return f"{_number(value)} people"
-    label = UNITS[unit].label if unit in UNITS else (unit or "")
-    if unit in {"count", "score", "ratio", "rank", "decile", "proportion", None, ""}:
-        return _plain(value)
-    return f"{_plain(value)} {label}"
+    """A value as a person reads it, in its unit ("−£43 per head", "18.6%"); missing stays
+    missing, never 0. The same words as the sentences, charts and PDF: this is
+    :func:`wholeplace.insight.sentences.format_number`, with "Not available" for a table cell."""
+    return format_number(value, unit, missing=NOT_AVAILABLE)
 
 
 def unit_label(unit: str | None) -> str:
@@ -79,9 +63,64 @@ def or_missing(value: Any) -> Any:
     return NOT_AVAILABLE if value is None or value == "" else value
 
 
+def _starts(series: list[dict]) -> list[float] | None:
+    """Each period's start as a fraction of a year since the first (None: a period that cannot
+    be read, so the points are spaced evenly)."""
+    try:
+        starts = [P.parse_period(p["period"]).start for p in series]
+    except (ValueError, KeyError):
+        return None
+    return [(d - starts[0]).days / 365.25 for d in starts]
+
+
+def _runs(series: list[dict], times: list[float]) -> list[list[int]]:
+    """Indexes (among the known values) of points joined by a line. A missing value in the
+    series, or a step longer than one and a half times the shortest (a year with no row),
+    starts a new run, so a gap is never drawn as one normal step."""
+    steps = [b - a for a, b in zip(times, times[1:])]
+    usual = min((s for s in steps if s > 0), default=1.0)
+    runs: list[list[int]] = [[]]
+    k, broken = 0, False
+    for p in series:
+        if p["value"] is None:
+            broken = True
+            continue
+        if runs[-1] and (broken or times[k] - times[k - 1] > 1.5 * usual):
+            runs.append([])
+        runs[-1].append(k)
+        k, broken = k + 1, False
+    return runs
+
+
+#: Yearly period types: the labels of the years between two periods can be named.
+_YEARLY = {"financial_year": P.financial_year, "mid_year": P.mid_year,
+           "calendar_year": P.calendar_year}
+
+
+def _missing_years(series: list[dict]) -> list[str]:
+    """The labels of the years a yearly series has no value for, between its first and last
+    value (a year with no row, or a row with no value)."""
+    try:
+        parsed = [(P.parse_period(p["period"]), p["value"]) for p in series]
+    except (ValueError, KeyError):
+        return []
+    known = [per for per, v in parsed if v is not None]
+    if not known or any(per.type not in _YEARLY for per in known):
+        return []
+    have = {per.start.year for per in known}
+    make = _YEARLY[known[0].type]
+    return [make(y).label for y in range(known[0].start.year, known[-1].start.year)
+            if y not in have]
+
+
 def sparkline(series: list[dict], unit: str | None, width: int = 120,
               height: int = 32) -> dict[str, Any] | None:
-    """Geometry and a text alternative for a small line chart of 3 or more published values."""
+    """Geometry and a text alternative for a small line chart of 3 or more published values.
+
+    Points are placed by when their period starts, so two missing years take the room of two
+    years, and the line is broken at a gap (``segments``: one polyline each); the text
+    alternative says so.
+    """
     known = [p for p in series if p["value"] is not None]
     if len(known) < 3:
         return None
@@ -89,14 +128,22 @@ def sparkline(series: list[dict], unit: str | None, width: int = 120,
     low, high = min(values), max(values)
     span = (high - low) or 1.0
     pad = 4
-    step = (width - 2 * pad) / (len(known) - 1)
-    coords = [(round(pad + i * step, 1),
+    times = _starts(known) or [float(i) for i in range(len(known))]
+    reach = (times[-1] - times[0]) or 1.0
+    coords = [(round(pad + (t - times[0]) / reach * (width - 2 * pad), 1),
                round(height - pad - (v - low) / span * (height - 2 * pad), 1))
-              for i, v in enumerate(values)]
+              for t, v in zip(times, values)]
+    runs = _runs(series, times)
     described = "; ".join(f"{p['period']}: {format_value(p['value'], unit)}" for p in series)
+    missing = _missing_years(series)
+    gaps = (f" No value for {' and '.join(missing) if len(missing) < 3 else ', '.join(missing)}"
+            ": the line is broken there." if missing else
+            " The line is broken where years have no value." if len(runs) > 1 else "")
     return {"width": width, "height": height,
+            "segments": [" ".join(f"{coords[i][0]},{coords[i][1]}" for i in run)
+                         for run in runs],
             "points": " ".join(f"{x},{y}" for x, y in coords), "last": coords[-1],
-            "alt": f"Trend over {len(series)} periods. {described}"}
+            "alt": f"Trend over {len(series)} periods. {described}.{gaps}"}
 
 
 @lru_cache(maxsize=1)
