@@ -57,3 +57,23 @@ def test_profile_page_has_no_serious_accessibility_violations(page):  # noqa: F8
     assert SCREENSHOT.stat().st_size > 50_000
     violations = _serious(page)
     assert not violations, _report(violations)
+
+
+@pytest.mark.e2e
+def test_a_districts_profile_leaves_out_services_it_does_not_deliver(page):  # noqa: F811
+    page.goto("/council/E07000008/profile")
+    note = page.locator("#not-applicable").inner_text()
+    assert "Cambridgeshire County Council delivers here" in note
+    rows = page.locator("#outcomes-table tbody tr").all_inner_texts()
+    assert rows and not any(r.startswith(("Education", "Adult social care", "Children's"))
+                            for r in rows)
+    spine = page.locator("#spine").inner_html()
+    assert "Education services" not in spine and "Central services" in spine
+
+
+@pytest.mark.e2e
+def test_a_spending_table_with_a_tier_without_figures_is_accessible(page):  # noqa: F811
+    page.goto("/council/E06000047/profile")
+    assert page.get_by_role("cell", name="No figures").first.is_visible()
+    violations = _serious(page)
+    assert not violations, _report(violations)

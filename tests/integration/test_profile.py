@@ -129,14 +129,22 @@ def test_the_page_is_valid_html_with_described_charts(client, code):
         assert "is not available because" in resp.text
 
 
-def test_the_twin_has_the_page_data(client):
+def test_the_twin_has_the_page_data(client, loaded_store):
     page = client.get(f"/council/{CAMDEN}/profile?group=cipfa").text
     data = client.get(f"/council/{CAMDEN}/profile.json?group=cipfa").json()
     assert data["group"] == "cipfa"
     assert data["outcomes"]["group"]["label"] in page
     for s in data["sentences"]:
         assert s["text"].replace("'", "&#39;") in page
-    assert "0 of Camden" not in data["sentences"][0]["text"] or "0 of Camden" in page
+    # the deciles sentence counts Camden's most deprived LSOAs as the hub has them (0 is a
+    # real count here, not a missing value), and the page shows it
+    total = loaded_store.scalar("SELECT count(*) FROM lsoas WHERE la_gss_code = ?", [CAMDEN])
+    most = loaded_store.scalar(
+        "SELECT count(*) FROM lsoas JOIN lsoa_deprivation USING (lsoa11_code) "
+        "WHERE la_gss_code = ? AND domain = 'imd' AND decile = 1", [CAMDEN])
+    deciles = next(s["text"] for s in data["sentences"] if "neighbourhoods (LSOAs" in s["text"])
+    assert deciles.startswith(f"{most:,} of Camden's {total:,} neighbourhoods (LSOAs, ")
+    assert deciles.replace("'", "&#39;") in page
 
 
 def test_the_page_follows_the_group(client, loaded_store):
@@ -227,3 +235,140 @@ def test_the_cli_writes_the_pdf_and_xlsx(loaded_db, tmp_path):
     assert load_workbook(xlsx)["Summary"].max_row > 1
     refused = CliRunner().invoke(cli, ["--db", str(loaded_db), "profile", CAMDEN])
     assert refused.exit_code == 1 and "--pdf" in refused.output
+
+
+# -- services the council does not deliver --------------------------------------------------------
+CARE_AND_SCHOOLS = {"rs.nce.adult_social_care.per_head", "rs.nce.childrens_social_care.per_head",
+                    "rs.nce.education.per_head"}
+
+
+def test_a_district_is_not_compared_on_services_its_county_delivers(loaded_store, client):
+    p = build_profile(loaded_store, CAMBRIDGE)
+    out = p["outcomes"]
+    na = {r["indicator_id"]: r for r in out["not_applicable"]}
+    assert set(na) == CARE_AND_SCHOOLS
+    for i, r in na.items():  # published zeros, not missing values
+        latest = hub.series(loaded_store, i, CAMBRIDGE)[-1]
+        assert latest["value"] == 0 and r["value"] == 0
+        assert r["reason"] == "delivered by Cambridgeshire County Council"
+    shown = {r["indicator_id"] for r in out["indicators"]}
+    assert not shown & CARE_AND_SCHOOLS
+    assert "rs.nce.highways_transport.per_head" in shown  # a district spends on some transport
+    assert not set(out["depends_on_group"]) & CARE_AND_SCHOOLS
+    assert not {t["indicator_id"] for t in p["trends"]["indicators"]} & {
+        i.removesuffix(".per_head") for i in CARE_AND_SCHOOLS}
+    note = out["not_applicable_note"]
+    assert "adult social care, children's social care and education" in note
+    assert "Cambridgeshire County Council delivers here" in note
+    page = client.get(f"/council/{CAMBRIDGE}/profile").text
+    spine = re.search(r'<svg[^>]*id="spine".*?</svg>', page, re.S).group(0)
+    table = re.search(r'<table[^>]*id="outcomes-table".*?</table>', page, re.S).group(0)
+    for r in na.values():
+        assert r["title"] not in spine and r["indicator_id"] not in table
+        assert all(not s["text"].startswith(r["title"]) for s in p["sentences"])
+    assert page.count(note.replace("'", "&#39;")) == 1
+
+
+def test_a_unitary_is_compared_on_care_and_schools(loaded_store):
+    p = build_profile(loaded_store, HARTLEPOOL)
+    assert p["outcomes"]["not_applicable"] == [] and p["outcomes"]["not_applicable_note"] is None
+    rows = {r["indicator_id"]: r for r in p["outcomes"]["indicators"]}
+    assert CARE_AND_SCHOOLS <= set(rows)
+    for i in CARE_AND_SCHOOLS:
+        assert rows[i]["value"] > 0 and rows[i]["group"]["verdict"] != "not_available"
+
+
+# -- whole-place spending table -------------------------------------------------------------------
+DURHAM = "E06000047"
+
+
+def test_every_spending_cell_is_under_its_own_heading(client, loaded_store):
+    p = build_profile(loaded_store, DURHAM)
+    tiers = {t["name"]: t["status"] for t in p["spend"]["tiers"]}
+    assert tiers == {"County Durham": "reported", "North East": "no_figures"}
+    page = client.get(f"/council/{DURHAM}/profile").text
+    table = next(t for t in parse(page).iter("table")
+                 if "Spending per resident" in "".join(t.find("caption").itertext()))
+    header = [" ".join("".join(c.itertext()).split()) for c in table.find("thead").iter("th")]
+    assert header == ["Service", "County Durham", "North East", "All tiers"]
+    body = table.find("tbody").findall("tr")
+    assert len(body) == len(p["spend"]["lines"]) + len(p["spend"]["totals"])
+    for tr in body:
+        cells = [" ".join("".join(c.itertext()).split()) for c in tr if c.tag in ("th", "td")]
+        assert len(cells) == len(header), cells
+        assert cells[2] == "No figures"  # the combined authority's column, never a blank
+    education = next(tr for tr in body if "".join(tr.find("th").itertext()) == "Education")
+    own = hub.series(loaded_store, "rs.nce.education.per_head", DURHAM)[-1]["value"]
+    assert "".join(education.findall("td")[0].itertext()) == f"£{own:,.0f} per head"
+
+
+# -- trends of money in cash terms ----------------------------------------------------------------
+def test_spending_trends_use_every_cash_year(loaded_store):
+    p = build_profile(loaded_store, CAMBRIDGE)
+    trends = {t["indicator_id"]: t for t in p["trends"]["indicators"]}
+    nre = trends["rs.net_revenue_expenditure"]
+    cash = [r for r in hub.series(loaded_store, "rs.net_revenue_expenditure", CAMBRIDGE)
+            if r["value"] is not None]
+    assert len(cash) >= 6 and nre["trend"]["n"] == len(cash)
+    assert (nre["trend"]["first"], nre["trend"]["last"]) == (cash[0]["period"], "2017-18")
+    assert nre["trend"]["basis"] == "cash" and nre["gaps"] == ["2015-16", "2016-17"]
+    assert nre["trend"]["direction"] != "not available"
+    row = next(r for r in p["outcomes"]["indicators"]
+               if r["indicator_id"] == "rs.net_revenue_expenditure.per_head")
+    assert row["trend"] is nre["trend"]
+    assert "in cash terms since 2010-11" in row["sentence"]
+    assert "too few years" not in row["sentence"]
+
+
+# -- plain words for residents --------------------------------------------------------------------
+NORTHAMPTONSHIRE = "E10000021"
+
+
+def test_a_former_council_says_why_in_plain_words(loaded_store, client):
+    p = build_profile(loaded_store, NORTHAMPTONSHIRE)
+    reason = p["outcomes"]["reason"]
+    assert reason == ("Northamptonshire County Council was abolished in 2021; comparisons are "
+                      "made for current councils — see North Northamptonshire Council and West "
+                      "Northamptonshire Council")
+    page = client.get(f"/council/{NORTHAMPTONSHIRE}/profile").text
+    assert "universe" not in page and "Use universe=" not in page
+    assert "abolished in 2021" in page
+
+
+def test_the_sensitivity_line_names_the_groups_not_their_ids(client, loaded_store):
+    from wholeplace.insight.profile import GROUP_LABELS
+
+    page = client.get(f"/council/{CAMBRIDGESHIRE}/profile").text
+    lines = re.findall(r'wp-depends">Depends on the group: ([^<]+)<', page)
+    assert lines
+    for line in lines:
+        parts = [part.split(":")[0].strip() for part in line.split(";")]
+        assert set(parts) <= set(GROUP_LABELS.values()), parts
+        assert not re.search(r"\b(ours|cipfa|region|county) ", line)
+
+
+def test_the_flags_quote_the_councils_with_a_value(loaded_store, client):
+    p = build_profile(loaded_store, CAMBRIDGE)
+    ns = sorted({f["comparators"]["n"] for f in p["flags"]["indicators"] if f["comparators"]})
+    size = p["flags"]["comparators"]["size"]
+    assert ns[-1] < size  # some districts have no value: the group size is not the count
+    assert p["flags"]["compared_with"] == (f"shire districts in England with a value ({ns[0]} "
+                                           f"to {ns[-1]} of {size}, depending on the indicator)")
+    page = client.get(f"/council/{CAMBRIDGE}/profile").text
+    assert f"compared with the {size} shire districts" not in page
+    assert p["flags"]["compared_with"] in page
+
+
+def test_population_notes_and_one_neighbourhood_read_correctly(loaded_store):
+    from wholeplace.insight.profile import population_note
+
+    assert population_note("published") is None
+    assert population_note("sum of 5 districts") == (
+        "Population is the sum of the ONS estimates for its 5 districts, added up by "
+        "wholeplace.")
+    p = build_profile(loaded_store, CAMBRIDGESHIRE)
+    assert "'" not in p["context"]["population"]["note"]
+    scilly = build_profile(loaded_store, "E06000053")
+    assert scilly["context"]["lsoas"]["total"] == 1
+    text = " ".join(s["text"] for s in scilly["sentences"])
+    assert "only neighbourhood (LSOA)" in text and "1 neighbourhoods" not in text

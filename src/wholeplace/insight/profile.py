@@ -9,8 +9,13 @@
   county, the LSOAs of its districts);
 * ``outcomes``: the key indicators against the comparator group and England
   (:func:`wholeplace.insight.compare.compare_area`), with the sensitivity of each verdict to the
-  choice of group and funnel data where the data allows;
+  choice of group and funnel data where the data allows; a spending line of a service another
+  body delivers in the area, on which the council published £0 (a district's education), is
+  left out of the comparison, the charts and the sentences and listed in ``not_applicable``
+  with who delivers it (:func:`not_delivered`);
 * ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trend_view`);
+  spending per head is tested on its cash series (every published year), and said to be "in
+  cash terms";
 * ``flags``: the early-warning flags for the latest financial year with data
   (:func:`wholeplace.insight.resilience.council_flags`);
 * ``spend``: whole-place spend per head of every tier serving the area
@@ -20,7 +25,8 @@
 
 Each section has ``status`` "available" or "not available" with a ``reason`` saying why (its
 module is not installed, or the data has nothing for this council); one section failing never
-stops the others. Missing values stay ``None``.
+stops the others; a council that no longer exists is told so in plain words, with its
+successors. Missing values stay ``None``.
 """
 
 from __future__ import annotations
@@ -54,6 +60,17 @@ SPEND_INDICATORS = (
     "rs.nce.planning_development.per_head", "rs.nce.central.per_head",
     "rs.reserves.unallocated.end.per_head", "rs.reserves.other_earmarked.end.per_head",
 )
+#: Revenue Outturn spending lines and the service (``places/services.yaml``) each pays for. A
+#: line is "not applicable" to a council only when that service is delivered in its area by
+#: another body AND its published value is 0: a district's £0 on education is no duty, not a
+#: low spend. (Highways and transport is only partly the county's: districts run parking and
+#: some transport, so a district with a non-zero value stays compared.)
+RS_SERVICE_LINES = {
+    "rs.nce.education": "education", "rs.nce.childrens_social_care": "childrens_social_care",
+    "rs.nce.adult_social_care": "adult_social_care", "rs.nce.public_health": "public_health",
+    "rs.nce.highways_transport": "highways", "rs.nce.housing_gf": "housing_and_homelessness",
+}
+PER_HEAD_SUFFIX = ".per_head"
 #: The early-warning flags compare a council with every council of its kind (the RS years
 #: predate the 2019-23 reorganisations; see resilience.py).
 FLAG_METHOD = "kind"
@@ -72,6 +89,19 @@ def _module(name: str):
     except ImportError as exc:
         raise SectionUnavailable(f"this version of wholeplace has no wholeplace.insight.{name} "
                                  f"module ({exc}); upgrade wholeplace to get this section")
+
+
+def former_council(store: Store, place: dict) -> str | None:
+    """For a council that no longer exists, why a section that compares today's councils has
+    nothing, and where to look instead; None for a current council."""
+    if place.get("current", True):
+        return None
+    ended = place.get("end_date")
+    when = f" in {ended.year}" if ended else ""
+    after = places.successors(store, place["gss_code"])
+    see = f" — see {say.and_list([s['official_name'] for s in after])}" if after else ""
+    return (f"{place['official_name']} was abolished{when}; comparisons are made for current "
+            f"councils{see}")
 
 
 def section(build: Callable[..., dict], *args: Any) -> dict:
@@ -141,8 +171,19 @@ def population_block(c) -> dict:
             "share_65_plus": 100 * old / pop if pop and old is not None else None,
             "ages": [{"band": b, "count": n, "share": 100 * n / pop if pop and n is not None
                       else None} for b, n in bands],
-            "note": None if c.population_basis == "published" else
-            f"Population is the {c.population_basis}' ONS estimates, summed by wholeplace."}
+            "note": population_note(c.population_basis)}
+
+
+def population_note(basis: str | None) -> str | None:
+    """How the population was obtained, when ONS publishes no estimate for the council itself
+    (``basis`` as in :mod:`wholeplace.insight.context`: "published", "sum of 5 districts",
+    "missing")."""
+    if basis in (None, "published"):
+        return None
+    if basis.startswith("sum of "):
+        return (f"Population is the sum of the ONS estimates for its "
+                f"{basis.removeprefix('sum of ')}, added up by wholeplace.")
+    return "ONS publishes no population estimate for this council or its parts."
 
 
 def deprivation_block(c) -> dict:
@@ -157,6 +198,10 @@ def deprivation_block(c) -> dict:
 
 def context_section(store: Store, place: dict) -> dict:
     found = _context_row(store, place["gss_code"])
+    former = former_council(store, place) if found is None else None
+    if former:
+        raise SectionUnavailable(former.replace("comparisons are made",
+                                                "population and deprivation are shown"))
     out: dict[str, Any] = {"population": None, "deprivation": None}
     if found is not None:
         out["population"] = population_block(found)
@@ -191,13 +236,59 @@ def whom(group: dict, council: dict) -> str:
     }[group["method"]]
 
 
+def base_id(indicator_id: str) -> str:
+    """The money indicator a per-head id is derived from (the id itself otherwise)."""
+    return indicator_id.removesuffix(PER_HEAD_SUFFIX)
+
+
+def not_delivered(store: Store, place: dict, rows: list[dict]) -> dict[str, dict]:
+    """The spending rows of services another body delivers in the council's area and on which
+    the council published 0, by indicator id: the service, who delivers it and the reason.
+    A missing value is never read as 0, so it is not here (it stays "not available")."""
+    lines = {r["indicator_id"]: RS_SERVICE_LINES.get(base_id(r["indicator_id"]))
+             for r in rows if r.get("value") == 0}
+    if not any(lines.values()):
+        return {}
+    try:
+        delivery = {d["service_id"]: d for d in services.who_delivers(store, place["gss_code"])}
+    except InputError:  # no service rules for this kind of authority: compare everything
+        return {}
+    out = {}
+    for indicator_id, service in lines.items():
+        d = delivery.get(service) if service else None
+        if d is None or d["body_code"] == place["gss_code"] or d["tier"] == "other":
+            continue
+        out[indicator_id] = {"service": d["service"], "delivered_by": d["body_name"],
+                             "reason": f"delivered by {d['body_name']}"}
+    return out
+
+
+def not_applicable_note(place: dict, rows: list[dict]) -> str | None:
+    """One short note listing the spending lines left out of the comparison, and who delivers
+    those services instead."""
+    if not rows:
+        return None
+    by_body: dict[str, list[str]] = {}
+    for r in rows:
+        names = by_body.setdefault(r["delivered_by"], [])
+        if r["service"] not in names:
+            names.append(r["service"][0].lower() + r["service"][1:])
+    clauses = [f"{say.and_list(names)}, which {body} delivers here"
+               for body, names in by_body.items()]
+    return (f"Not compared: spending on {'; and on '.join(clauses)}. {place['name']} has no duty "
+            "for these services and its published spending on them is £0, so setting that "
+            "beside other councils would say nothing about the services.")
+
+
 def _indicator(row: dict, phrase: str) -> dict:
     g, e = row["group"], row["england"]
     band = g["band"]
     out = {k: row.get(k) for k in ("indicator_id", "title", "unit", "unit_label", "polarity",
                                    "kind", "theme", "period", "value", "status", "note",
-                                   "dataset_id", "source_id", "interval", "sensitivity",
-                                   "depends_on_group", "funnel")}
+                                   "dataset_id", "source_id", "interval", "depends_on_group",
+                                   "funnel")}
+    out["sensitivity"] = [s | {"group_label": GROUP_LABELS.get(s["method"], s["label"])}
+                          for s in row.get("sensitivity") or []]
     out["group"] = {k: g.get(k) for k in ("label", "n_members", "n", "mean", "median", "q1", "q3",
                                           "min", "max", "missing", "values")} | {
         "band": band["band"], "verdict": band["verdict"], "side": band.get("side"),
@@ -211,6 +302,9 @@ def _indicator(row: dict, phrase: str) -> dict:
 
 def outcomes_section(store: Store, place: dict, group: str, members: list[str] | None) -> dict:
     compare = _module("compare")
+    former = former_council(store, place)
+    if former:
+        raise SectionUnavailable(former)
     ids = key_indicators(store, place["gss_code"])
     if not ids:
         raise SectionUnavailable(f"no outcome or spending indicators are loaded for "
@@ -218,10 +312,16 @@ def outcomes_section(store: Store, place: dict, group: str, members: list[str] |
     result = compare.compare_area(store, place["gss_code"], method=group, indicators=ids,
                                   members=members)
     phrase = whom(result["group"], result["council"])
-    rows = [_indicator(r, phrase) for r in result["indicators"]]
+    skip = not_delivered(store, place, result["indicators"])
+    rows = [_indicator(r, phrase) for r in result["indicators"] if r["indicator_id"] not in skip]
+    na = [{k: r[k] for k in ("indicator_id", "title", "unit", "period", "value")}
+          | skip[r["indicator_id"]] for r in result["indicators"] if r["indicator_id"] in skip]
     return {"council": result["council"], "group": result["group"] | {"whom": phrase},
             "groups": result["groups"], "unavailable_methods": result["unavailable_methods"],
-            "indicators": rows, "depends_on_group": result["sensitivity"]["depends_on_group"],
+            "indicators": rows,
+            "depends_on_group": [i for i in result["sensitivity"]["depends_on_group"]
+                                 if i not in skip],
+            "not_applicable": na, "not_applicable_note": not_applicable_note(place, na),
             "outcomes_note": _outcomes_note(store, place, rows)}
 
 
@@ -242,8 +342,9 @@ def _outcomes_note(store: Store, place: dict, rows: list[dict]) -> str | None:
 
 
 # -- trends -------------------------------------------------------------------------------------
-def _trend_summary(measure: dict, points: list[dict]) -> dict:
-    """What the Mann-Kendall test found, from the first period with a value."""
+def _trend_summary(measure: dict, points: list[dict], basis: str = "value") -> dict:
+    """What the Mann-Kendall test found, from the first period with a value. ``basis`` "cash":
+    the test was of a money series in cash terms (the words say so)."""
     mk = measure.get("mann_kendall") or {}
     first = next((p["period"] for p in points if p.get("value") is not None), None)
     n = measure.get("n", 0)
@@ -257,7 +358,14 @@ def _trend_summary(measure: dict, points: list[dict]) -> dict:
                          None),
             "reason": reason,
             "running": (measure.get("running") or {}).get("label"),
-            "test": "Mann-Kendall, two-sided, 5% level"}
+            "basis": basis, "test": "Mann-Kendall, two-sided, 5% level"}
+
+
+def trend_ids(ids: list[str]) -> list[str]:
+    """The ids whose trends a profile shows: a per-head spending id is asked for as its cash
+    money indicator, whose series runs over every published year (per-head values exist only
+    where a population estimate is near the year) and carries the per-head twin with it."""
+    return list(dict.fromkeys(base_id(i) for i in ids))
 
 
 def trends_section(store: Store, place: dict, ids: list[str]) -> dict:
@@ -272,10 +380,13 @@ def trends_section(store: Store, place: dict, ids: list[str]) -> dict:
                    "gap": p.get("gap", False), "lower": None, "upper": None}
                   for p in t.get("series", [])]
         measures = t.get("measures") or {}
-        measure = measures.get("value") or measures.get("cash") or {"reason": t.get("reason")}
+        basis = "cash" if "cash" in measures else "value"
+        measure = measures.get(basis) or {"reason": t.get("reason")}
+        trend = _trend_summary(measure, points, basis)
+        text = say.trend_phrase(trend["direction"], trend["first"], trend["reason"], basis)
         rows.append({"indicator_id": t["indicator_id"], "title": t.get("title"),
                      "unit": t.get("unit"), "series": points, "gaps": t.get("gaps", []),
-                     "trend": _trend_summary(measure, points)})
+                     "trend": trend | {"text": text[0].upper() + text[1:] + "."}})
     return {"indicators": rows}
 
 
@@ -297,11 +408,29 @@ def flags_section(store: Store, place: dict) -> dict:
     keep = ("indicator", "title", "group", "unit", "polarity", "band", "value", "value_text",
             "span", "threshold", "trend", "trend_direction", "definition", "comparators",
             "comparator_position", "explanation")
+    rows = [{k: r.get(k) for k in keep} for r in c["indicators"]]
     return {"period": found["period"], "as_of": found["as_of"],
-            "comparators": c["comparator_group"], "higher_risk": c["higher_risk"],
+            "comparators": c["comparator_group"],
+            "compared_with": compared_with(c["comparator_group"], rows),
+            "higher_risk": c["higher_risk"],
             "some_risk": c["some_risk"], "caveats": found["caveats"],
             "sources_used": found["sources_used"],
-            "indicators": [{k: r.get(k) for k in keep} for r in c["indicators"]]}
+            "indicators": rows}
+
+
+def compared_with(group: dict, flags: list[dict]) -> str:
+    """Whom the flags compare the council with, counting the councils that have a value (as
+    each flag's explanation does), not the size of the whole group."""
+    label, size = group["label"], group["size"]
+    ns = sorted({(f.get("comparators") or {}).get("n") for f in flags} - {None})
+    if not ns:
+        return f"{label} in England"
+    if ns == [size]:
+        return f"{size:,} {label} in England"
+    if len(ns) == 1:
+        return f"{ns[0]:,} {label} in England with a value (of {size:,})"
+    return (f"{label} in England with a value ({ns[0]:,} to {ns[-1]:,} of {size:,}, depending "
+            "on the indicator)")
 
 
 # -- whole-place spend --------------------------------------------------------------------------
@@ -314,8 +443,36 @@ def spend_section(store: Store, place: dict) -> dict:
                   "totals": a["totals"]} for a in found["areas"]]
         return {"kind": "county", "period": found["period"], "areas": areas,
                 "notes": found["notes"], "not_included": found["not_included"]}
-    return {k: found[k] for k in ("kind", "period", "population", "per_head_available",
-                                  "tiers", "lines", "totals", "notes", "not_included")}
+    out = {k: found[k] for k in ("kind", "period", "population", "per_head_available",
+                                 "tiers", "lines", "totals", "notes", "not_included")}
+    out["columns"] = spend_columns(found["tiers"])
+    for row in out["lines"] + out["totals"]:
+        row["cells"] = spend_cells(out["columns"], row)
+    return out
+
+
+#: Tier statuses (:mod:`wholeplace.insight.wholeplace_spend`): a body that did not exist in the
+#: year has no column; one without figures has a column reading "No figures".
+NO_FIGURES, NOT_CREATED = "no_figures", "not_created"
+
+
+def spend_columns(tiers: list[dict]) -> list[dict]:
+    """The tiers a spending table shows, one column each: every tier that existed that year."""
+    return [{"code": t["code"], "kind": t["kind"], "name": t["name"], "status": t["status"],
+             "no_figures": t["status"] == NO_FIGURES}
+            for t in tiers if t["status"] != NOT_CREATED]
+
+
+def spend_cells(columns: list[dict], row: dict) -> list[dict]:
+    """One cell per column, matched by tier (never by position), so a cell is always under
+    its own heading: the per-head value, or ``no_figures`` for a tier without figures."""
+    by_tier = {(c["code"], c["kind"]): c for c in row["tiers"]}
+    out = []
+    for col in columns:
+        cell = by_tier.get((col["code"], col["kind"])) or {}
+        out.append({"code": col["code"], "per_head": cell.get("per_head"),
+                    "status": cell.get("status"), "no_figures": col["no_figures"]})
+    return out
 
 
 # -- sentences and sources ----------------------------------------------------------------------
@@ -406,18 +563,20 @@ def build_profile(store: Store, code: str, group: str = "ours",
     """
     place = places.get_place(store, code)
     check_group(place, group, members)
-    ids = key_indicators(store, place["gss_code"])
+    outcomes = section(outcomes_section, store, place, group, members)
+    skip = {r["indicator_id"] for r in outcomes.get("not_applicable", [])}
+    ids = [i for i in key_indicators(store, place["gss_code"]) if i not in skip]
     sections = {
         "served": section(served_section, store, place),
         "context": section(context_section, store, place),
-        "outcomes": section(outcomes_section, store, place, group, members),
-        "trends": section(trends_section, store, place, ids),
+        "outcomes": outcomes,
+        "trends": section(trends_section, store, place, trend_ids(ids)),
         "flags": section(flags_section, store, place),
         "spend": section(spend_section, store, place),
     }
     trends = {t["indicator_id"]: t["trend"] for t in sections["trends"].get("indicators", [])}
     for row in sections["outcomes"].get("indicators", []):
-        row["trend"] = trends.get(row["indicator_id"])
+        row["trend"] = trends.get(row["indicator_id"]) or trends.get(base_id(row["indicator_id"]))
         row["sentence"] = outcome_sentence(row, row["trend"])
     return {"council": place, "group": group, "members": members,
             "group_options": group_options(place), **sections,

@@ -100,8 +100,9 @@ def _outcomes(p: dict, charts: dict, width: float, st: dict) -> list:
         return _unavailable(out_sec, "The comparison with similar councils", st)
     g = out_sec["group"]
     flow = [_p(f"Comparator group: {g['label']}.", st["body"])]
-    if out_sec.get("outcomes_note"):
-        flow.append(_p(out_sec["outcomes_note"], st["body"]))
+    for note in ("outcomes_note", "not_applicable_note"):
+        if out_sec.get(note):
+            flow.append(_p(out_sec[note], st["body"]))
     flow.append(_chart(charts["spine"], width))
     rows = [["Indicator", "Period", p["council"]["name"], "Group median", "Middle half", "Band",
              "England median"]]
@@ -110,10 +111,9 @@ def _outcomes(p: dict, charts: dict, width: float, st: dict) -> list:
         half = (f"{format_number(q['q1'], r['unit'])} to {format_number(q['q3'], r['unit'])}"
                 if q["q1"] is not None else NOT_AVAILABLE)
         rows.append([r["title"], r["period"] or NOT_AVAILABLE,
-                     format_number(r["value"], r["unit"]).replace("not available",
-                                                                  NOT_AVAILABLE),
-                     format_number(q["median"], r["unit"]), half, q["band"],
-                     format_number(r["england"]["value"], r["unit"])])
+                     format_number(r["value"], r["unit"], NOT_AVAILABLE),
+                     format_number(q["median"], r["unit"], NOT_AVAILABLE), half, q["band"],
+                     format_number(r["england"]["value"], r["unit"], NOT_AVAILABLE)])
     widths = [0.27, 0.08, 0.11, 0.11, 0.15, 0.17, 0.11]
     flow.append(_table(rows, [width * w for w in widths], st))
     if charts["funnel"] is not None:
@@ -130,7 +130,8 @@ def _trends(p: dict, charts: dict, width: float, st: dict) -> list:
     for t in p["trends"]["indicators"]:
         scene = charts["trends"].get(t["indicator_id"])
         if scene is not None:
-            cells.append([_p(t["title"], st["cell"]), _chart(scene, width / 3 - 8)])
+            cells.append([_p(t["title"], st["cell"]), _chart(scene, width / 3 - 8),
+                          _p(t["trend"].get("text") or "", st["cell"])])
     grid = [cells[i:i + 3] for i in range(0, len(cells), 3)]
     if not grid:
         return [_p("No indicator has two or more published values to chart.", st["body"])]
@@ -144,8 +145,7 @@ def _flags(p: dict, width: float, st: dict) -> list:
         return _unavailable(fl, "The early-warning section", st)
     rows = [["Indicator", "Value", "Band", "Explanation"]] + [
         [f["title"], f["value_text"], f["band"], f["explanation"]] for f in fl["indicators"]]
-    return [_p(f"{fl['period']}, compared with the {fl['comparators']['size']} "
-               f"{fl['comparators']['label']} in England.", st["body"]),
+    return [_p(f"{fl['period']}, compared with the {fl['compared_with']}.", st["body"]),
             _table(rows, [width * w for w in (0.25, 0.1, 0.1, 0.55)], st)]
 
 
@@ -159,10 +159,11 @@ def _spend(p: dict, width: float, st: dict) -> list:
             [a["area"]["name"], *(format_number(t["total_per_head"], "gbp_per_head")
                                   for t in a["totals"])] for a in sp["areas"]]
     else:
-        tiers = [t for t in sp["tiers"] if t["status"] == "reported"]
-        rows = [["Service", *(t["name"] for t in tiers), "All tiers"]] + [
-            [r["label"], *(format_number(c["per_head"], "gbp_per_head") for c in r["tiers"]),
-             format_number(r["total_per_head"], "gbp_per_head")]
+        rows = [["Service", *(t["name"] for t in sp["columns"]), "All tiers"]] + [
+            [r["label"], *("No figures" if c["no_figures"] else
+                           format_number(c["per_head"], "gbp_per_head", NOT_AVAILABLE)
+                           for c in r["cells"]),
+             format_number(r["total_per_head"], "gbp_per_head", NOT_AVAILABLE)]
             for r in sp["lines"] + sp["totals"]]
     n = len(rows[0])
     widths = [width * 0.34] + [width * 0.66 / (n - 1)] * (n - 1)

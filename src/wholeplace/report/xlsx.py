@@ -49,6 +49,15 @@ def _compared_row(r: dict, members: int) -> list:
             trend.get("first"), r["source_id"], r["dataset_id"]]
 
 
+def _not_applicable_row(r: dict) -> list:
+    """A spending line of a service another body delivers: its value, and why not compared."""
+    row = dict.fromkeys(COMPARED_COLUMNS) | {
+        "indicator_id": r["indicator_id"], "title": r["title"], "unit": r["unit"],
+        "period": r["period"], "value": r["value"], "status": "published",
+        "band": "not applicable", "verdict": "not_applicable", "band_basis": r["reason"]}
+    return list(row.values())
+
+
 def _compared(wb: Workbook, p: dict) -> None:
     out = p["outcomes"]
     if out["status"] != "available":
@@ -56,7 +65,8 @@ def _compared(wb: Workbook, p: dict) -> None:
         return
     members = len(out["group"]["members"])
     _sheet(wb, "Compared", list(COMPARED_COLUMNS),
-           [_compared_row(r, members) for r in out["indicators"]])
+           [_compared_row(r, members) for r in out["indicators"]]
+           + [_not_applicable_row(r) for r in out.get("not_applicable") or []])
     rows = []
     for r in out["indicators"]:
         for v in r["group"]["values"] or []:
