@@ -210,3 +210,14 @@ def test_a_cash_trend_says_cash_terms():
     text = say.outcome_sentence(item("middle_half", trend={
         "direction": "no significant trend", "first": "2010-11", "basis": "cash"}), WHOM)
     assert text.endswith("no clear trend in cash terms since 2010-11.")
+
+
+def test_too_few_values_to_detect_a_trend_is_said_as_such():
+    from wholeplace.insight.sentences import trend_phrase
+    from wholeplace.insight.trends import TOO_FEW_TO_DETECT, mann_kendall
+
+    found = mann_kendall([0.41, 0.42, 0.40, 0.43])  # 4 values: no ordering reaches p < 0.05
+    assert found.direction == TOO_FEW_TO_DETECT
+    words = trend_phrase(found.direction, "2016-17", found.reason)
+    assert words == "too few years since 2016-17 to detect a trend at the 5% level"
+    assert "no clear trend" not in words

@@ -42,6 +42,9 @@ TREND_WORDS = {
     "increasing": "a rising trend since {first}",
     "decreasing": "a falling trend since {first}",
     "no significant trend": "no clear trend since {first}",
+    # Mann-Kendall with so few values that no ordering could be significant (trends.py).
+    "too few values to detect a trend": "too few years since {first} to detect a trend at the "
+                                        "5% level",
 }
 
 
