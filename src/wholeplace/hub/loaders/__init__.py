@@ -31,7 +31,9 @@ LOADERS: dict[str, str] = {
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file
 #: loaded by an older version is read again on the next load, superseding the older dataset.
 #: 2: the RS reader keeps combined authorities' and the GLA's rows.
-LOADER_VERSION = "2"
+#: 3: the register records a combined authority's former code as a split, not a recoding; CSV
+#:    readers check encoding, row lengths, dates and booleans.
+LOADER_VERSION = "3"
 
 
 def get_reader(key: str) -> Reader:
