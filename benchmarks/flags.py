@@ -14,22 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from wholeplace.hub.load import load_registered
+from benchmarks.common import loaded_hub
 from wholeplace.hub.store import open_store
 from wholeplace.insight.resilience import backtest, clear_cache, flags
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def sources() -> Path:
-    env = os.environ.get("WHOLEPLACE_SOURCES")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def timed(func, runs: int) -> tuple[float, object]:
@@ -62,12 +55,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, action="append", help="year(s) (default 2015, 2018)")
     args = parser.parse_args()
     years = args.year or [2015, 2018]
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            db = Path(tmp) / "hub.duckdb"
-            with open_store(db) as store:
-                load_registered(store, sources())
+    with loaded_hub(args.db) as db:
         results = bench(db, years, args.runs)
     for name, r in results.items():
         print(f"{name}: {r}")

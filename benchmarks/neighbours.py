@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from wholeplace.hub.load import load_registered
+from benchmarks.common import loaded_hub
 from wholeplace.hub.store import open_store
 from wholeplace.insight.context import read_context
 from wholeplace.insight.groups import all_ours_groups, cipfa_overlap, cipfa_sets
@@ -33,11 +31,6 @@ from wholeplace.insight.groups import all_ours_groups, cipfa_overlap, cipfa_sets
 ROOT = Path(__file__).resolve().parents[1]
 NEEDED = ["la_register", "lsoa11_lookup", "population_mye", "imd2019_la", "imd2019_la23",
           "imd2019_lsoa", "cipfa_nearest_neighbours"]
-
-
-def sources() -> Path:
-    env = os.environ.get("WHOLEPLACE_SOURCES")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def timings(store, universe: str, runs: int) -> dict:
@@ -75,12 +68,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="a loaded hub (default: build one)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            db = Path(tmp) / "hub.duckdb"
-            with open_store(db) as store:
-                load_registered(store, sources(), only=NEEDED)
+    with loaded_hub(args.db, only=NEEDED) as db:
         result = run(db, args.runs)
     for t in result["timings"]:
         print(f"{t['universe']:8} {t['councils']} councils: read {t['read_seconds_median']:.3f} s,"

@@ -23,12 +23,10 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.run import free_port, sources
-from wholeplace.hub.load import load_registered
+from benchmarks.common import free_port, loaded_hub
 from wholeplace.hub.store import open_store
 from wholeplace.insight.profile import build_profile
 from wholeplace.report.pdf import profile_pdf
@@ -117,12 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--councils", type=int, default=20, help="councils (default 20)")
     parser.add_argument("--repeats", type=int, default=5, help="warm passes (default 5)")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        db = args.db
-        if db is None:
-            db = Path(tmp) / "hub.duckdb"
-            with open_store(db) as store:
-                load_registered(store, sources())
+    with loaded_hub(args.db) as db:
         codes = councils(db, args.councils)
         result = {"pages": bench_pages(db, codes, args.repeats), "pdf": bench_pdf(db, codes),
                   "councils": codes, "groups": list(GROUPS), "cpus": os.cpu_count()}

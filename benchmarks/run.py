@@ -17,13 +17,14 @@ import argparse
 import json
 import os
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks.common import free_port, sources
 
 ROOT = Path(__file__).resolve().parents[1]
 LOAD_SNIPPET = """
@@ -36,11 +37,6 @@ with open_store(sys.argv[1]) as store:
     load_registered(store, Path(sys.argv[2]))
 print(time.perf_counter() - t)
 """
-
-
-def sources() -> Path:
-    env = os.environ.get("WHOLEPLACE_SOURCES")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def bench_load(runs: int, workdir: Path) -> dict:
@@ -57,12 +53,6 @@ def bench_load(runs: int, workdir: Path) -> dict:
     return {"runs": runs, "seconds": times, "median_seconds": statistics.median(times),
             "peak_rss_mib": round(max(peaks) / 1024, 1), "target_seconds": 15,
             "db": str(workdir / "load0.duckdb")}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def bench_pages(db: str, requests: int) -> dict:

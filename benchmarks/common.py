@@ -1,0 +1,40 @@
+"""What the benchmarks share: where the published sources are, a free port, and a loaded hub."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sources() -> Path:
+    """``WHOLEPLACE_SOURCES``, else ``../shared/data`` beside the checkout."""
+    env = os.environ.get("WHOLEPLACE_SOURCES")
+    return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def loaded_hub(db: Path | None, only: list[str] | None = None) -> Iterator[Path]:
+    """``db`` if given (an already loaded hub), else a new hub in a temporary folder."""
+    if db is not None:
+        yield db
+        return
+    from wholeplace.hub.load import load_registered
+    from wholeplace.hub.store import open_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "hub.duckdb"
+        with open_store(path) as store:
+            load_registered(store, sources(), only=only)
+        yield path
