@@ -6,99 +6,19 @@ session's loaded hub. Playwright drives /usr/bin/chromium; it never downloads a 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.e2e.axe import _report, _serious
 from wholeplace.hub import queries as hub
 
 #: Keep the browser tests on one xdist worker (`make test` runs `-n 2 --dist loadgroup`), so one
 #: server and one browser serve them all.
 pytestmark = pytest.mark.xdist_group("browser")
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[2] / "src/wholeplace/web/static/vendor/axe.min.js"
 CAMBRIDGE = "E07000008"
 SCREENSHOT = Path("/tmp/wholeplace-council-page.png")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(loaded_db):
-    port = _free_port()
-    env = {**os.environ, "WHOLEPLACE_DB": str(loaded_db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "wholeplace.web.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            pytest.fail(f"The web server did not start on {base}:\n{out}")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: apt-get install chromium (or 'make browser').")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    outside: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith(server) else outside.append(r.url))
-    yield pg
-    context.close()
-    assert not outside, f"the page fetched from outside the app: {outside}"
-
-
-def _serious(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run()")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-
-
-def _report(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"{v['impact']}: {v['id']}: {v['help']} ({v['helpUrl']})")
-        lines += [f"    {n['target']}: {n.get('failureSummary', '')}" for n in v["nodes"][:5]]
-    return "\n".join(lines)
 
 
 @pytest.mark.e2e

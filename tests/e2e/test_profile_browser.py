@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import _report, _serious, browser, page, server  # noqa: F401
+from tests.e2e.axe import _report, _serious
 
 pytestmark = pytest.mark.xdist_group("browser")
 
