@@ -121,6 +121,22 @@ def indicator(store: Store, indicator_id: str) -> dict:
     return found
 
 
+def indicators_by_id(store: Store, indicator_ids: list[str] | None) -> dict[str, dict]:
+    """The catalogue rows (id, title, unit, polarity, kind, theme) of the given ids, in the order
+    given, without repeats; NotFoundError naming every unknown id. No ids gives {}."""
+    if not indicator_ids:
+        return {}
+    ids = list(dict.fromkeys(i.strip() for i in indicator_ids if i and i.strip()))
+    found = {r["indicator_id"]: r for r in store.rows(
+        "SELECT indicator_id, title, unit, polarity, kind, theme FROM indicators "
+        "WHERE list_contains(?, indicator_id)", [ids])}
+    unknown = [i for i in ids if i not in found]
+    if unknown:
+        raise NotFoundError(f"Unknown indicator(s): {', '.join(unknown)}. Run 'wholeplace "
+                            "indicators' to list the indicator ids.")
+    return {i: found[i] for i in ids}
+
+
 def resolve_area(store: Store, area_code: str) -> str:
     """Today's code for ``area_code`` when it was merely re-issued; otherwise the code itself."""
     code = area_code.strip().upper()

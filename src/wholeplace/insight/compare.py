@@ -35,9 +35,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from wholeplace.errors import InputError, NotFoundError
+from wholeplace.errors import InputError
 from wholeplace.hub.catalogue import builtin_catalogue
 from wholeplace.hub.periods import parse_period
+from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
 from wholeplace.hub.units import UNITS, Unit
 from wholeplace.insight import banding, stats
@@ -383,20 +384,6 @@ def _missing_row(ind: dict, period: str | None) -> dict:
             "depends_on_group": False, "funnel": None}
 
 
-def _check_indicators(store: Store, indicators: list[str] | None) -> dict[str, dict]:
-    if not indicators:
-        return {}
-    ids = list(dict.fromkeys(i.strip() for i in indicators if i and i.strip()))
-    found = {r["indicator_id"]: r for r in store.rows(
-        "SELECT indicator_id, title, unit, polarity, kind, theme FROM indicators "
-        "WHERE list_contains(?, indicator_id)", [ids])}
-    unknown = [i for i in ids if i not in found]
-    if unknown:
-        raise NotFoundError(f"Unknown indicator(s): {', '.join(unknown)}. Run 'wholeplace "
-                            "indicators' to list the indicator ids.")
-    return {i: found[i] for i in ids}
-
-
 def _peers(store: Store, code: str, subject: list[dict], groups: dict[str, ComparatorGroup],
            types: list[str]) -> tuple[dict, dict]:
     """Member values by (indicator, period) and code, and same-kind rows by (indicator, period)."""
@@ -450,7 +437,7 @@ def compare_area(store: Store, code: str, method: str = "ours",
     check_confidence(confidence)
     place = get_place(store, code)
     code = place["gss_code"]
-    wanted = _check_indicators(store, indicators)
+    wanted = indicators_by_id(store, indicators)
     label = parse_period(period).label if period else None
     groups, unavailable = available_groups(store, code, method, members, settings,
                                            sensitivity)

@@ -24,7 +24,6 @@ are left out: they are ring-fenced and cannot meet a general budget gap.
 
 from __future__ import annotations
 
-import importlib
 import math
 import threading
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from wholeplace.errors import InputError
 from wholeplace.hub.queries import observations_as_published
 from wholeplace.hub.store import Store
 from wholeplace.insight import flags as rules
+from wholeplace.insight import groups as groups_mod
 from wholeplace.insight.flags import DEFAULT_SETTINGS, RiskIndicator, RiskSettings
 
 UNALLOCATED, EARMARKED = "rs.reserves.unallocated", "rs.reserves.other_earmarked"
@@ -273,23 +273,11 @@ def council_indicators(v: dict[str, dict[int, float | None]], fy: int,
 # Comparators
 # ------------------------------------------------------------------------------------------------
 
-def _external_comparator_group():
-    for module in ("wholeplace.insight.groups", "wholeplace.insight.comparators"):
-        try:
-            found = getattr(importlib.import_module(module), "comparator_group", None)
-        except ImportError:
-            found = None
-        if callable(found):
-            return found
-    return None
-
-
 def methods() -> tuple[str, ...]:
-    """The comparator methods available: 'kind' and 'region' always; with the comparator
-    groups installed, also theirs except 'custom' (which needs a member list)."""
-    external = _external_comparator_group()
-    extra = getattr(importlib.import_module(external.__module__), "METHODS", ()) if external else ()
-    return tuple(dict.fromkeys([*BUILTIN_METHODS, *(m for m in extra if m != "custom")]))
+    """The comparator methods available: 'kind' and 'region', and the comparator-group
+    methods (insight.groups) except 'custom', which needs a member list."""
+    return tuple(dict.fromkeys([*BUILTIN_METHODS, *(m for m in groups_mod.METHODS
+                                                     if m != "custom")]))
 
 
 def _member_codes(group) -> list[str]:
@@ -299,7 +287,7 @@ def _member_codes(group) -> list[str]:
     return [m if isinstance(m, str) else (m.get("code") or m.get("gss_code")) for m in members]
 
 
-def _external_group(external, store: Store, code: str, method: str) -> dict:
+def _external_group(store: Store, code: str, method: str) -> dict:
     """The group from ``comparator_group``: the 2021 councils first (the RS years predate the
     2019-23 reorganisations), then today's; a council neither knows has no comparators."""
     from wholeplace.errors import WholeplaceError
@@ -307,7 +295,8 @@ def _external_group(external, store: Store, code: str, method: str) -> dict:
     problems = []
     for universe in ("lad2021", "current"):
         try:
-            group = external(store, code, method=method, settings={"universe": universe})
+            group = groups_mod.comparator_group(store, code, method=method,
+                                                settings={"universe": universe})
         except WholeplaceError as exc:
             problems.append(str(exc))
             continue
@@ -320,15 +309,14 @@ def _external_group(external, store: Store, code: str, method: str) -> dict:
 def comparator_groups(store: Store, places: dict[str, dict], codes: list[str],
                       method: str) -> dict[str, dict]:
     """code -> {"method", "label", "members"} for every assessed council."""
-    external = _external_comparator_group()
-    if method == "kind" or (method == "region" and external is None):
+    if method == "kind":
         return {code: _builtin_group(places, codes, code, method) for code in codes}
     if method not in methods():
         raise InputError(f"Unknown comparator method {method!r}: choose one of "
                          f"{', '.join(methods())}.")
     groups, assessed = {}, set(codes)
     for code in codes:
-        got = _external_group(external, store, code, method)
+        got = _external_group(store, code, method)
         if not got["codes"] and method == "region":  # a former council: the register's region
             groups[code] = _builtin_group(places, codes, code, method)
             continue

@@ -33,6 +33,7 @@ from datetime import date
 
 from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub import periods as P
+from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
 from wholeplace.insight import trends
 from wholeplace.places.queries import get_place
@@ -245,7 +246,7 @@ def area_trends(store: Store, code: str, indicators: list[str] | None = None,
         baseline = P.parse_period(baseline).label
     if prices_of is not None:
         prices_of = P.parse_period(prices_of).label
-    wanted = _check_ids(store, indicators)
+    wanted = list(indicators_by_id(store, indicators)) or None
     chosen = choose_deflator(store, deflator)
     index = deflator_index(store, chosen["indicator_id"]) if chosen else None
     sql, params = series_sql(place["gss_code"], wanted)
@@ -271,14 +272,3 @@ def area_trends(store: Store, code: str, indicators: list[str] | None = None,
             "indicators": out}
 
 
-def _check_ids(store: Store, indicators: list[str] | None) -> list[str] | None:
-    if not indicators:
-        return None
-    ids = list(dict.fromkeys(i.strip() for i in indicators if i and i.strip()))
-    known = {r["indicator_id"] for r in store.rows(
-        "SELECT indicator_id FROM indicators WHERE list_contains(?, indicator_id)", [ids])}
-    unknown = [i for i in ids if i not in known]
-    if unknown:
-        raise NotFoundError(f"Unknown indicator(s): {', '.join(unknown)}. Run 'wholeplace "
-                            "indicators' to list the indicator ids.")
-    return ids
