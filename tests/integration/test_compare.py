@@ -15,7 +15,7 @@ from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub.store import open_store
 from wholeplace.hub.uploads import load_file
 from wholeplace.insight import banding
-from wholeplace.insight.compare import COMPLETE_COUNT, compare_area
+from wholeplace.insight.compare import COMPLETE_COUNT, NO_VERDICT, VERDICTS, compare_area
 
 CAMBRIDGE = "E07000008"
 CAMBRIDGESHIRE = "E10000003"
@@ -81,8 +81,8 @@ def test_every_indicator_row_has_a_band_or_a_reason(cambridge):
     assert len(cambridge["indicators"]) > 50
     for r in cambridge["indicators"]:
         for side in (r["group"]["band"], r["england"]["band"]):
-            assert side["verdict"] in banding.VERDICTS
-            if side["verdict"] in banding.NO_VERDICT:
+            assert side["verdict"] in VERDICTS
+            if side["verdict"] in NO_VERDICT:
                 assert side["reason"], r["indicator_id"]
         if r["interval"]["lower"] is None:
             assert r["interval"]["reason"], r["indicator_id"]

@@ -82,8 +82,9 @@ def compare(
 
     Each value has its confidence interval where the data gives a numerator and denominator
     (then the band is a significance test); otherwise the band is its position among the group
-    (quartiles), never called significant. The summary says which verdicts change with the
-    choice of group.
+    (quartiles), never called significant. A spending line of a service another body delivers
+    in the area, on which the council published 0, is "not applicable" (delivered by that
+    body), not compared. The summary says which verdicts change with the choice of group.
 
     Example: wholeplace compare E07000008
     """
@@ -105,12 +106,17 @@ def _show(result: dict, rank: bool) -> None:
     for r in result["indicators"]:
         g, e = r["group"], r["england"]
         typer.echo(f"{r['title']} [{r['indicator_id']}], {r['period'] or 'no period'}")
+        if r.get("not_applicable"):  # a service another body delivers: no comparison at all
+            typer.echo(f"    value {_value(r)}; {g['band']['band']} ({g['band']['reason']})")
+            continue
         typer.echo(f"    value {_value(r)}; group median {_number(g.get('median'))}; "
                    f"England {_number(e.get('value'))}")
         typer.echo(f"    vs group: {g['band']['band']}; vs England: {e['band']['band']}")
         if rank and "rank" in r:
             why = f" ({r['rank']['reason']})" if r["rank"].get("reason") else ""
             typer.echo(f"    rank: {r['rank']['label']}{why}")
+    if result.get("not_applicable_note"):
+        typer.echo(f"\n{result['not_applicable_note']}")
     s = result["sensitivity"]
     typer.echo(f"\nSensitivity: groups compared: {', '.join(s['methods'])}.")
     for m, why in result["unavailable_methods"].items():

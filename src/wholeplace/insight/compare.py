@@ -29,6 +29,14 @@ England is every council of the same kind (by the comparator settings' kind rule
 districts, or unitary councils with metropolitan districts) that has a value for the same
 period, including former councils that existed then: the pooled value for a share with
 numerators and denominators, else the median (``england.basis`` says which).
+
+Not applicable: a Revenue Outturn spending line of a service another body delivers in the
+council's area (:data:`RS_SERVICE_LINES`; who delivers it from
+:func:`wholeplace.places.services.delivery`), on which the council published exactly 0 (a
+district's £0 on education), is no duty, not a low spend. It keeps its value as published, its
+bands say "not applicable" with who delivers the service (:func:`not_delivered`), and it has no
+position, significance, rank, funnel or part in ``depends_on_group``. A missing value is never
+read as 0 (it stays "not available"), and a non-zero value is always compared.
 """
 
 from __future__ import annotations
@@ -45,7 +53,9 @@ from wholeplace.insight import banding, stats
 from wholeplace.insight.comparator_settings import KIND_RULES, resolve_settings
 from wholeplace.insight.distributions import check_confidence
 from wholeplace.insight.groups import ComparatorGroup, comparator_group
-from wholeplace.places.queries import get_place
+from wholeplace.insight.sentences import and_list
+from wholeplace.places import services
+from wholeplace.places.queries import get_place, place_row
 
 #: The comparator methods tried for the sensitivity check, in order. ``county`` only for shire
 #: districts; ``custom`` only when members are given.
@@ -59,6 +69,25 @@ WHOM = {
     "custom": "the custom group",
 }
 FUNNEL_LEVELS = (0.95, 0.998)
+#: A spending line of a service the council does not deliver, on which it published 0. Not a
+#: banding outcome (:mod:`wholeplace.insight.banding` judges values), but a verdict code beside
+#: banding's: never significant, never a position, never a side.
+NOT_APPLICABLE, NOT_APPLICABLE_CODE = "not applicable", "not_applicable"
+#: Every verdict code a comparison can carry: :data:`banding.VERDICTS` and "not_applicable".
+VERDICTS = (*banding.VERDICTS, NOT_APPLICABLE_CODE)
+#: Verdicts that say nothing about the council (each comes with a ``reason``).
+NO_VERDICT = (*banding.NO_VERDICT, NOT_APPLICABLE_CODE)
+#: Revenue Outturn spending lines and the service (``places/services.yaml``) each pays for. A
+#: line is "not applicable" to a council only when that service is delivered in its area by
+#: another body AND its published value is 0. (Highways and transport is only partly the
+#: county's: districts run parking and some transport, so a district with a non-zero value stays
+#: compared.) A line's ``.per_head`` twin follows its line.
+RS_SERVICE_LINES = {
+    "rs.nce.education": "education", "rs.nce.childrens_social_care": "childrens_social_care",
+    "rs.nce.adult_social_care": "adult_social_care", "rs.nce.public_health": "public_health",
+    "rs.nce.highways_transport": "highways", "rs.nce.housing_gf": "housing_and_homelessness",
+}
+PER_HEAD_SUFFIX = ".per_head"
 NO_NUM_DEN = "the published data gives no numerator or denominator"
 COMPLETE_COUNT = "a complete count, not a sample: no sampling interval"
 
@@ -360,13 +389,97 @@ def indicator_comparison(obs: dict, groups: dict[str, ComparatorGroup], method: 
                sensitivity=sensitivity,
                depends_on_group=(banding.depends_on_group(s["verdict"] for s in sensitivity)
                                  if checked else None))
-    row["funnel"] = None
+    row["funnel"], row["not_applicable"] = None, None
     if unit.share and unit.scale and est is not None and est.available:
         row["funnel"] = funnel_data([{**obs, "name": obs["area_name"]}, *same_kind],
                                     unit.scale, obs["area_code"], f"all {kind_label} in England")
     if rank:
         row["rank"] = _rank(obs, unit, est, groups[method], peers, confidence)
     return row
+
+
+# -- services the council does not deliver ------------------------------------------------------
+def base_id(indicator_id: str) -> str:
+    """The money indicator a per-head id is derived from (the id itself otherwise)."""
+    return indicator_id.removesuffix(PER_HEAD_SUFFIX)
+
+
+def delivered_in_area(store: Store, place: dict) -> dict[str, dict]:
+    """Who delivers each service in the council's own area, by service id: a current council's
+    from :func:`services.who_delivers`; a former council's as its area was then (its own
+    county), not its successor's. Empty for an authority the service rules do not cover."""
+    try:
+        if place.get("current", True):
+            rows = services.who_delivers(store, place["gss_code"])
+        else:
+            county, combined = (place_row(store, place[k]) if place.get(k) else None
+                                for k in ("parent_county_gss", "combined_authority_gss"))
+            rows = services.delivery(place, county=county, combined=combined)
+    except InputError:  # no service rules for this kind of authority: compare everything
+        return {}
+    return {r["service_id"]: r for r in rows}
+
+
+def not_delivered(store: Store, place: dict, subject: list[dict]) -> dict[str, dict]:
+    """The council's spending rows (:data:`RS_SERVICE_LINES`, cash or per head) of services
+    another body delivers in its area and on which it published exactly 0, by indicator id:
+    ``service``, ``delivered_by`` and ``reason``. A missing value is never read as 0, so it is
+    not here (it stays "not available"); a non-zero value is always compared."""
+    lines = {o["indicator_id"]: RS_SERVICE_LINES.get(base_id(o["indicator_id"]))
+             for o in subject if o["value"] is not None and o["value"] == 0}
+    lines = {i: service for i, service in lines.items() if service}
+    if not lines:
+        return {}
+    delivery = delivered_in_area(store, place)
+    out = {}
+    for indicator_id, service in lines.items():
+        d = delivery.get(service)
+        if d is None or d["body_code"] == place["gss_code"] or d["tier"] == "other":
+            continue
+        out[indicator_id] = {"service": d["service"], "delivered_by": d["body_name"],
+                             "reason": f"delivered by {d['body_name']}"}
+    return out
+
+
+def not_applicable_band(reason: str) -> dict:
+    """The band of a line the council has no duty for: no significance, position or side."""
+    return {"band": NOT_APPLICABLE, "verdict": NOT_APPLICABLE_CODE, "significant_test": False,
+            "basis": None, "benchmark": None, "reason": reason, "side": None}
+
+
+def mark_not_applicable(row: dict, why: dict) -> dict:
+    """A compared row made "not applicable" (``why`` from :func:`not_delivered`): the value as
+    published and the others' figures stay; every band (group, England, each sensitivity
+    group) says "not applicable" with the reason; no funnel, no rank, no dependence on the
+    group."""
+    row["group"]["band"] = not_applicable_band(why["reason"])
+    row["england"]["band"] = not_applicable_band(why["reason"])
+    row["sensitivity"] = [s | {"band": NOT_APPLICABLE, "verdict": NOT_APPLICABLE_CODE,
+                               "side": None} for s in row["sensitivity"]]
+    row.update(depends_on_group=False, funnel=None, not_applicable=why)
+    if "rank" in row:
+        row["rank"] = {"rank": None, "best_rank": None, "worst_rank": None, "of": None,
+                       "label": NOT_APPLICABLE, "among": row["rank"]["among"],
+                       "reason": why["reason"]}
+    return row
+
+
+def not_applicable_note(place: dict, rows: list[dict]) -> str | None:
+    """One short note listing the spending lines left out of the comparison, and who delivers
+    those services instead (None when there are none)."""
+    if not rows:
+        return None
+    by_body: dict[str, list[str]] = {}
+    for r in rows:
+        names = by_body.setdefault(r["delivered_by"], [])
+        name = r["service"][0].lower() + r["service"][1:]
+        if name not in names:
+            names.append(name)
+    clauses = [f"{and_list(names)}, which {body} delivers here"
+               for body, names in by_body.items()]
+    return (f"Not compared: spending on {'; and on '.join(clauses)}. {place['name']} has no duty "
+            "for these services and its published spending on them is £0, so setting that "
+            "beside other councils would say nothing about the services.")
 
 
 def _missing_row(ind: dict, period: str | None) -> dict:
@@ -381,7 +494,7 @@ def _missing_row(ind: dict, period: str | None) -> dict:
             "status": "missing", "note": reason, "dataset_id": None, "source_id": None,
             "interval": _interval_dict(None, "no value") | {"rule": None}, "group": {"band": na},
             "england": {"value": None, "band": na}, "sensitivity": [],
-            "depends_on_group": False, "funnel": None}
+            "depends_on_group": False, "funnel": None, "not_applicable": None}
 
 
 def _peers(store: Store, code: str, subject: list[dict], groups: dict[str, ComparatorGroup],
@@ -418,9 +531,12 @@ def compare_area(store: Store, code: str, method: str = "ours",
     Returns a dict: ``council`` (code, name, la_type, kind, kind_label, region), ``method``,
     ``confidence``, ``min_comparators``, ``group`` (the main group: label, description, notes,
     members with distances), ``groups`` (every available method: label and member count),
-    ``unavailable_methods`` (method -> why), ``indicators`` (one dict per indicator, below) and
+    ``unavailable_methods`` (method -> why), ``indicators`` (one dict per indicator, below),
+    ``not_applicable`` (the spending lines of services another body delivers in the area, on
+    which the council published 0: indicator_id, title, unit, period, value, service,
+    delivered_by, reason), ``not_applicable_note`` (one sentence saying so, or None) and
     ``sensitivity`` (``methods`` compared and ``depends_on_group``: the ids whose verdict changes
-    with the group).
+    with the group; never a not-applicable line).
 
     Each indicator: ``indicator_id``, ``title``, ``unit``, ``unit_label``, ``polarity``,
     ``period``, ``value`` (None when missing, with ``status`` and ``note``), ``numerator``,
@@ -429,10 +545,12 @@ def compare_area(store: Store, code: str, method: str = "ours",
     (the members' values for the same period, n, mean, median, q1, q3, min, max, ``missing``
     codes and ``band``), ``england`` (value, basis, n, the distribution and ``band``),
     ``sensitivity`` (per method: n, band, verdict), ``depends_on_group``, ``funnel`` (for shares
-    with numerators and denominators, else None) and, only with ``rank``, ``rank``. Each
-    ``band`` has ``band`` (text), ``verdict`` (a code of :data:`banding.VERDICTS`),
-    ``significant_test`` (True only for interval comparisons), ``basis``, ``benchmark``,
-    ``reason`` and ``side`` ("better"/"worse" for a position by polarity, else None).
+    with numerators and denominators, else None), ``not_applicable`` (None, or service,
+    delivered_by and reason: every band is then "not applicable", see the module doc) and, only
+    with ``rank``, ``rank``. Each ``band`` has ``band`` (text), ``verdict`` (a code of
+    :data:`VERDICTS`), ``significant_test`` (True only for interval comparisons), ``basis``,
+    ``benchmark``, ``reason`` and ``side`` ("better"/"worse" for a position by polarity, else
+    None).
     """
     check_confidence(confidence)
     place = get_place(store, code)
@@ -453,6 +571,11 @@ def compare_area(store: Store, code: str, method: str = "ours",
                                  same_kind[(o["indicator_id"], o["period"])],
                                  main.subject["kind_label"], confidence, rank, sensitivity)
             for o in subject]
+    skip = not_delivered(store, place, subject)
+    rows = [mark_not_applicable(r, skip[r["indicator_id"]]) if r["indicator_id"] in skip else r
+            for r in rows]
+    na = [{k: r[k] for k in ("indicator_id", "title", "unit", "period", "value")}
+          | r["not_applicable"] for r in rows if r["not_applicable"]]
     have = {o["indicator_id"] for o in subject}
     rows += [_missing_row(ind, label) for i, ind in wanted.items() if i not in have]
     return {
@@ -466,6 +589,7 @@ def compare_area(store: Store, code: str, method: str = "ours",
                    for m, g in groups.items()},
         "unavailable_methods": unavailable,
         "indicators": rows,
+        "not_applicable": na, "not_applicable_note": not_applicable_note(place, na),
         "sensitivity": {"checked": sensitivity, "methods": list(groups),
                         "depends_on_group": [r["indicator_id"] for r in rows
                                              if r["depends_on_group"]]},

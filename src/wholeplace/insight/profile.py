@@ -11,8 +11,10 @@
   (:func:`wholeplace.insight.compare.compare_area`), with the sensitivity of each verdict to the
   choice of group and funnel data where the data allows; a spending line of a service another
   body delivers in the area, on which the council published £0 (a district's education), is
-  left out of the comparison, the charts and the sentences and listed in ``not_applicable``
-  with who delivers it (:func:`not_delivered`);
+  "not applicable" in the comparison (the rule is compare's: ``not_applicable`` and
+  ``not_applicable_note`` of :func:`~wholeplace.insight.compare.compare_area`), so it is left
+  out of the outcomes, the charts, the trends and the sentences and listed in
+  ``not_applicable`` with who delivers it;
 * ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trend_view`);
   spending per head is tested on its cash series (every published year), and said to be "in
   cash terms";
@@ -60,16 +62,6 @@ SPEND_INDICATORS = (
     "rs.nce.planning_development.per_head", "rs.nce.central.per_head",
     "rs.reserves.unallocated.end.per_head", "rs.reserves.other_earmarked.end.per_head",
 )
-#: Revenue Outturn spending lines and the service (``places/services.yaml``) each pays for. A
-#: line is "not applicable" to a council only when that service is delivered in its area by
-#: another body AND its published value is 0: a district's £0 on education is no duty, not a
-#: low spend. (Highways and transport is only partly the county's: districts run parking and
-#: some transport, so a district with a non-zero value stays compared.)
-RS_SERVICE_LINES = {
-    "rs.nce.education": "education", "rs.nce.childrens_social_care": "childrens_social_care",
-    "rs.nce.adult_social_care": "adult_social_care", "rs.nce.public_health": "public_health",
-    "rs.nce.highways_transport": "highways", "rs.nce.housing_gf": "housing_and_homelessness",
-}
 PER_HEAD_SUFFIX = ".per_head"
 #: The early-warning flags compare a council with every council of its kind (the RS years
 #: predate the 2019-23 reorganisations; see resilience.py).
@@ -241,45 +233,6 @@ def base_id(indicator_id: str) -> str:
     return indicator_id.removesuffix(PER_HEAD_SUFFIX)
 
 
-def not_delivered(store: Store, place: dict, rows: list[dict]) -> dict[str, dict]:
-    """The spending rows of services another body delivers in the council's area and on which
-    the council published 0, by indicator id: the service, who delivers it and the reason.
-    A missing value is never read as 0, so it is not here (it stays "not available")."""
-    lines = {r["indicator_id"]: RS_SERVICE_LINES.get(base_id(r["indicator_id"]))
-             for r in rows if r.get("value") == 0}
-    if not any(lines.values()):
-        return {}
-    try:
-        delivery = {d["service_id"]: d for d in services.who_delivers(store, place["gss_code"])}
-    except InputError:  # no service rules for this kind of authority: compare everything
-        return {}
-    out = {}
-    for indicator_id, service in lines.items():
-        d = delivery.get(service) if service else None
-        if d is None or d["body_code"] == place["gss_code"] or d["tier"] == "other":
-            continue
-        out[indicator_id] = {"service": d["service"], "delivered_by": d["body_name"],
-                             "reason": f"delivered by {d['body_name']}"}
-    return out
-
-
-def not_applicable_note(place: dict, rows: list[dict]) -> str | None:
-    """One short note listing the spending lines left out of the comparison, and who delivers
-    those services instead."""
-    if not rows:
-        return None
-    by_body: dict[str, list[str]] = {}
-    for r in rows:
-        names = by_body.setdefault(r["delivered_by"], [])
-        if r["service"] not in names:
-            names.append(r["service"][0].lower() + r["service"][1:])
-    clauses = [f"{say.and_list(names)}, which {body} delivers here"
-               for body, names in by_body.items()]
-    return (f"Not compared: spending on {'; and on '.join(clauses)}. {place['name']} has no duty "
-            "for these services and its published spending on them is £0, so setting that "
-            "beside other councils would say nothing about the services.")
-
-
 def _indicator(row: dict, phrase: str) -> dict:
     g, e = row["group"], row["england"]
     band = g["band"]
@@ -312,16 +265,12 @@ def outcomes_section(store: Store, place: dict, group: str, members: list[str] |
     result = compare.compare_area(store, place["gss_code"], method=group, indicators=ids,
                                   members=members)
     phrase = whom(result["group"], result["council"])
-    skip = not_delivered(store, place, result["indicators"])
-    rows = [_indicator(r, phrase) for r in result["indicators"] if r["indicator_id"] not in skip]
-    na = [{k: r[k] for k in ("indicator_id", "title", "unit", "period", "value")}
-          | skip[r["indicator_id"]] for r in result["indicators"] if r["indicator_id"] in skip]
+    rows = [_indicator(r, phrase) for r in result["indicators"] if not r["not_applicable"]]
     return {"council": result["council"], "group": result["group"] | {"whom": phrase},
             "groups": result["groups"], "unavailable_methods": result["unavailable_methods"],
-            "indicators": rows,
-            "depends_on_group": [i for i in result["sensitivity"]["depends_on_group"]
-                                 if i not in skip],
-            "not_applicable": na, "not_applicable_note": not_applicable_note(place, na),
+            "indicators": rows, "depends_on_group": result["sensitivity"]["depends_on_group"],
+            "not_applicable": result["not_applicable"],
+            "not_applicable_note": result["not_applicable_note"],
             "outcomes_note": _outcomes_note(store, place, rows)}
 
 

@@ -57,7 +57,9 @@ def api_compare(code: str,
     """Each indicator's value with its confidence interval where the data allows, the group's
     and England's values for the same period, the band against each (a significance test only
     with an interval, else a position among the others), how the verdict changes with the
-    choice of group, and funnel-plot data for shares. Missing values are null with a reason."""
+    choice of group, and funnel-plot data for shares. Missing values are null with a reason.
+    A spending line of a service another body delivers in the area, on which the council
+    published 0, is "not applicable" with who delivers it (``not_applicable``), not compared."""
     return compare_area(store, code, method=group, indicators=indicator, rank=rank,
                         members=_codes(members), period=period)
 
