@@ -64,14 +64,30 @@ def test_council_page_screenshot(page):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("url", ["/", "/search?q=cam", f"/council/{CAMBRIDGE}", "/datasets",
-                                 "/early-warning"])
+@pytest.mark.parametrize("url", ["/", "/search?q=cam", f"/council/{CAMBRIDGE}",
+                                 "/council/E06000063", "/datasets", "/early-warning"])
 def test_no_serious_accessibility_violations(page, url):
     page.goto(url)
     violations = _serious(page)
     if violations:
         print(_report(violations))
     assert not violations, _report(violations)
+
+
+@pytest.mark.e2e
+def test_council_contents_lead_to_each_theme_and_the_unofficial_figures_open_on_request(page):
+    page.goto(f"/council/{CAMBRIDGE}")
+    contents = page.get_by_role("navigation", name="Contents")
+    contents.get_by_role("link", name="Deprivation").click()
+    assert page.evaluate("location.hash") == "#theme-deprivation"
+    heading = page.get_by_role("heading", name="Deprivation", exact=True)
+    assert heading.is_visible() and heading.bounding_box()["y"] < 900
+    # closed details hide their rows from the accessibility tree, so find them by markup
+    unofficial = page.locator("details tr", has_text="re-aggregated to 2023 districts")
+    assert unofficial.count() > 0 and not unofficial.first.is_visible()
+    page.get_by_text("Re-aggregated to 2023 boundaries (unofficial)", exact=True).click()
+    assert unofficial.first.is_visible()
+    assert page.get_by_role("link", name="Place profile for Cambridge").is_visible()
 
 
 @pytest.mark.e2e

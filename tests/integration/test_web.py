@@ -19,11 +19,12 @@ CAMBRIDGE = "E07000008"
 CAMBRIDGESHIRE = "E10000003"
 COMBINED = "E47000008"  # Cambridgeshire and Peterborough Combined Authority
 FORMER = "E07000004"  # Aylesbury Vale, abolished 2020
+CUMBERLAND = "E06000063"  # formed 2023: deprivation only as the unofficial re-aggregation
 
 PAGES = [
     "/", "/search?q=cam", "/search?q=", "/search?q=Zzzznowhere", "/councils",
     "/councils?region=London", "/councils?tier=upper", f"/council/{CAMBRIDGE}",
-    f"/council/{CAMBRIDGESHIRE}", f"/council/{COMBINED}", f"/council/{FORMER}", "/datasets",
+    f"/council/{CAMBRIDGESHIRE}", f"/council/{COMBINED}", f"/council/{FORMER}", f"/council/{CUMBERLAND}", "/datasets",
     "/datasets/1", "/early-warning", "/early-warning?year=2015&show=all",
 ]
 
