@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.common import loaded_hub
 from wholeplace.hub.store import open_store
-from wholeplace.insight.resilience import backtest, clear_cache, flags
+from wholeplace.insight.early_warning.resilience import backtest, clear_cache, flags
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 from benchmarks.common import loaded_hub
 from wholeplace.hub.store import open_store
-from wholeplace.insight.context import read_context
-from wholeplace.insight.groups import all_ours_groups, cipfa_overlap, cipfa_sets
+from wholeplace.insight.peers.context import read_context
+from wholeplace.insight.peers.groups import all_ours_groups, cipfa_overlap, cipfa_sets
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDED = ["la_register", "lsoa11_lookup", "population_mye", "imd2019_la", "imd2019_la23",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from benchmarks.common import free_port, loaded_hub
 from wholeplace.hub.store import open_store
-from wholeplace.insight.profile import build_profile
+from wholeplace.insight.profile.build import build_profile
 from wholeplace.report.pdf import profile_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,8 +7,8 @@ import pytest
 from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub.load import load_registered
 from wholeplace.hub.store import open_store
-from wholeplace.insight.context import read_context
-from wholeplace.insight.groups import (
+from wholeplace.insight.peers.context import read_context
+from wholeplace.insight.peers.groups import (
     METHODS, all_ours_groups, cipfa_overlap, cipfa_sets, comparator_group)
 
 NEEDED = ["la_register", "lsoa11_lookup", "population_mye", "imd2019_la", "imd2019_la23",

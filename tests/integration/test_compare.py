@@ -14,8 +14,8 @@ import pytest
 from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub.store import open_store
 from wholeplace.hub.uploads import load_file
-from wholeplace.insight import banding
-from wholeplace.insight.compare import COMPLETE_COUNT, NO_VERDICT, VERDICTS, compare_area
+from wholeplace.insight.comparison import banding
+from wholeplace.insight.comparison.compare import COMPLETE_COUNT, NO_VERDICT, VERDICTS, compare_area
 
 CAMBRIDGE = "E07000008"
 CAMBRIDGESHIRE = "E10000003"

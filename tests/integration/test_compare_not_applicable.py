@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from wholeplace.cli.main import app
 from wholeplace.config import get_settings
 from wholeplace.hub import queries as hub
-from wholeplace.insight import banding
-from wholeplace.insight.compare import compare_area
-from wholeplace.insight.profile import build_profile, key_indicators
+from wholeplace.insight.comparison import banding
+from wholeplace.insight.comparison.compare import compare_area
+from wholeplace.insight.profile.build import build_profile, key_indicators
 from wholeplace.web.app import create_app
 
 CAMBRIDGE, HARTLEPOOL = "E07000008", "E06000001"

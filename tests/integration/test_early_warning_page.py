@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wholeplace.config import get_settings
-from wholeplace.insight import resilience
+from wholeplace.insight.early_warning import resilience
 from wholeplace.web.app import create_app
 
 

@@ -9,9 +9,8 @@ from typer.testing import CliRunner
 
 from wholeplace.cli.main import app
 from wholeplace.errors import InputError, NotFoundError
-from wholeplace.insight import flags as rules
-from wholeplace.insight import resilience
-
+from wholeplace.insight.early_warning import flags as rules
+from wholeplace.insight.early_warning import resilience
 runner = CliRunner()
 
 

@@ -7,9 +7,7 @@ import time
 
 from wholeplace.hub.load import load_registered
 from wholeplace.hub.store import open_store
-from wholeplace.insight import resilience
-
-
+from wholeplace.insight.early_warning import resilience
 def test_a_second_call_is_served_from_the_cache(loaded_store):
     resilience.clear_cache()
     t = time.perf_counter()

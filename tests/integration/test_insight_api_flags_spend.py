@@ -4,9 +4,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from wholeplace.config import get_settings
-from wholeplace.insight import resilience
-from wholeplace.insight.spend_compare import compare_spend
-from wholeplace.insight.wholeplace_spend import place_spend
+from wholeplace.insight.early_warning import resilience
+from wholeplace.insight.spend.compare import compare_spend
+from wholeplace.insight.spend.wholeplace import place_spend
 from wholeplace.web.app import create_app
 
 

@@ -14,7 +14,7 @@ from wholeplace.hub.catalogue import builtin_catalogue
 from wholeplace.hub.load import known_indicators
 from wholeplace.hub.store import open_store
 from wholeplace.hub.uploads import load_file
-from wholeplace.insight.compare import COMPLETE_COUNT, compare_area, has_interval_rule
+from wholeplace.insight.comparison.compare import COMPLETE_COUNT, compare_area, has_interval_rule
 
 CAMBRIDGE = "E07000008"
 SHARE_65 = "population.share_65_plus"

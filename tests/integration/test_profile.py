@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from wholeplace.cli.main import app as cli
 from wholeplace.config import get_settings
 from wholeplace.hub import queries as hub
-from wholeplace.insight.profile import build_profile
+from wholeplace.insight.profile.build import build_profile
 from wholeplace.report.pdf import profile_pdf
 from wholeplace.web.app import create_app
 
@@ -336,7 +336,7 @@ def test_a_former_council_says_why_in_plain_words(loaded_store, client):
 
 
 def test_the_sensitivity_line_names_the_groups_not_their_ids(client, loaded_store):
-    from wholeplace.insight.profile import GROUP_LABELS
+    from wholeplace.insight.profile.build import GROUP_LABELS
 
     page = client.get(f"/council/{CAMBRIDGESHIRE}/profile").text
     lines = re.findall(r'wp-depends">Depends on the group: ([^<]+)<', page)
@@ -360,7 +360,7 @@ def test_the_flags_quote_the_councils_with_a_value(loaded_store, client):
 
 
 def test_population_notes_and_one_neighbourhood_read_correctly(loaded_store):
-    from wholeplace.insight.profile import population_note
+    from wholeplace.insight.profile.build import population_note
 
     assert population_note("published") is None
     assert population_note("sum of 5 districts") == (

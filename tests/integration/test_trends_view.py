@@ -10,7 +10,7 @@ import pytest
 
 from wholeplace.errors import NotFoundError, ValidationError
 from wholeplace.hub.uploads import load_file
-from wholeplace.insight.trend_view import area_trends
+from wholeplace.insight.trends.view import area_trends
 
 CAMBRIDGE = "E07000008"
 NRE = "rs.net_revenue_expenditure"

@@ -310,7 +310,7 @@ def test_format_value(value, unit, shown):
 @pytest.mark.parametrize("value, unit", [(-43.17, "gbp_per_head"), (0.186, "proportion"),
                                          (20265.0, "gbp_thousands"), (None, "percent")])
 def test_the_page_and_the_sentences_write_a_number_the_same_way(value, unit):
-    from wholeplace.insight.sentences import format_number
+    from wholeplace.insight.profile.sentences import format_number
 
     assert format_value(value, unit) == format_number(value, unit, "Not available")
     if value is not None:

@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 
 from wholeplace.cli.main import app
 from wholeplace.errors import InputError, NotFoundError
-from wholeplace.insight.spend_compare import compare_spend
-from wholeplace.insight.wholeplace_spend import COMPARABLE_TOTAL, TOTAL, place_spend
+from wholeplace.insight.spend.compare import compare_spend
+from wholeplace.insight.spend.wholeplace import COMPARABLE_TOTAL, TOTAL, place_spend
 
 
 def population(store, code, year="mid-2019"):

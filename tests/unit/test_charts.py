@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from wholeplace.insight.compare import funnel_data
+from wholeplace.insight.comparison.compare import funnel_data
 from wholeplace.report import charts
 from wholeplace.report.scene import Marker, Polyline, Scene, Text, to_reportlab, to_svg
 

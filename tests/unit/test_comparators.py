@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wholeplace.errors import InputError
-from wholeplace.insight import comparators as cmp
-from wholeplace.insight.comparator_settings import (
+from wholeplace.insight.peers import comparators as cmp
+from wholeplace.insight.peers.settings import (
     DEFAULT_WEIGHTS, VARIABLES, ComparatorSettings, resolve_settings)
-from wholeplace.insight.context import ContextTable, CouncilContext
-from wholeplace.insight.groups import all_ours_groups
+from wholeplace.insight.peers.context import ContextTable, CouncilContext
+from wholeplace.insight.peers.groups import all_ours_groups
 
 
 def test_standardise_is_population_z_score_and_keeps_missing():

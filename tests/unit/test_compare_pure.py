@@ -9,9 +9,10 @@ import pytest
 
 from wholeplace.errors import InputError
 from wholeplace.hub.units import UNITS
-from wholeplace.insight import banding, compare, stats
-from wholeplace.insight import trend_view as tv
-
+from wholeplace.insight.comparison import banding
+from wholeplace.insight.comparison import compare
+from wholeplace.insight.statistics import stats
+from wholeplace.insight.trends import view as tv
 TEN = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]  # type-7 quartiles 3.25 and 7.75
 
 

@@ -7,10 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from wholeplace.insight import flags as rules
-from wholeplace.insight import resilience
-
-
+from wholeplace.insight.early_warning import flags as rules
+from wholeplace.insight.early_warning import resilience
 def test_sustainability_years_from_a_falling_series_with_a_gap():
     # Levels at 31 March 2015, 2017 and 2018 (2016 is not in the data): the window from 2018
     # reaches back to 2015, three years, and the rate is the average over those three years.

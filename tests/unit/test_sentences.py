@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from wholeplace.insight import flags as rules
-from wholeplace.insight import sentences as say
-
+from wholeplace.insight.early_warning import flags as rules
+from wholeplace.insight.profile import sentences as say
 WHOM = "its 15 most similar councils"
 
 
@@ -99,7 +98,7 @@ def test_missing_is_written_as_the_caller_asks_never_zero():
 
 
 def flag(**extra):
-    """A flag as :func:`wholeplace.insight.resilience.council_flags` gives it (relative-only)."""
+    """A flag as :func:`wholeplace.insight.early_warning.resilience.council_flags` gives it (relative-only)."""
     return {"title": "Usable reserves as % of net revenue expenditure", "unit": "percent",
             "polarity": "lower_is_riskier", "band": "higher risk", "value": 6.0,
             "threshold": {"value": None, "text": "relative-only rule"},
@@ -213,8 +212,8 @@ def test_a_cash_trend_says_cash_terms():
 
 
 def test_too_few_values_to_detect_a_trend_is_said_as_such():
-    from wholeplace.insight.sentences import trend_phrase
-    from wholeplace.insight.trends import TOO_FEW_TO_DETECT, mann_kendall
+    from wholeplace.insight.profile.sentences import trend_phrase
+    from wholeplace.insight.trends.analysis import TOO_FEW_TO_DETECT, mann_kendall
 
     found = mann_kendall([0.41, 0.42, 0.40, 0.43])  # 4 values: no ordering reaches p < 0.05
     assert found.direction == TOO_FEW_TO_DETECT

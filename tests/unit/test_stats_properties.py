@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from wholeplace.errors import InputError
-from wholeplace.insight.stats import (
+from wholeplace.insight.statistics.stats import (
     Estimate,
     byars_interval,
     compare_to_benchmark,

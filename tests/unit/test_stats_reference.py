@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from wholeplace.errors import InputError
-from wholeplace.insight.distributions import chi_square_quantile, t_quantile
-from wholeplace.insight.stats import (
+from wholeplace.insight.statistics.distributions import chi_square_quantile, t_quantile
+from wholeplace.insight.statistics.stats import (
     baseline_proportion,
     byars_interval,
     exact_poisson_interval,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wholeplace.errors import InputError
-from wholeplace.insight.trends import (
+from wholeplace.insight.trends.analysis import (
     change_since,
     exact_p_value,
     exact_upper_tail,

@@ -15,8 +15,8 @@ from datetime import date
 import pytest
 
 from wholeplace.hub.periods import financial_year
-from wholeplace.insight.spend_compare import compare_line, position, quartiles, rank
-from wholeplace.insight.wholeplace_spend import (
+from wholeplace.insight.spend.compare import compare_line, position, quartiles, rank
+from wholeplace.insight.spend.wholeplace import (
     COMPARABLE_TOTAL,
     NO_FIGURES,
     NOT_CREATED,

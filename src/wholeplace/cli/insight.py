@@ -1,6 +1,6 @@
 """Comparison commands: `wholeplace neighbours` (a council's comparator group) and
 `wholeplace compare` (its indicators against the group and England). Thin: the work is in
-wholeplace.insight.groups and wholeplace.insight.compare."""
+wholeplace.insight.peers.groups and wholeplace.insight.comparison.compare."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import enum
 import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
-from wholeplace.insight import compare as cmp
-from wholeplace.insight.groups import comparator_group
+from wholeplace.insight.comparison import compare as cmp
+from wholeplace.insight.peers.groups import comparator_group
 
 #: The comparator methods a person can choose on the command line (custom needs a list).
 Method = enum.Enum("Method", {m: m for m in ("ours", "cipfa", "region", "county")}, type=str)

@@ -8,8 +8,8 @@ import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
 from wholeplace.errors import InputError
-from wholeplace.insight.spend_compare import compare_spend
-from wholeplace.insight.wholeplace_spend import place_spend
+from wholeplace.insight.spend.compare import compare_spend
+from wholeplace.insight.spend.wholeplace import place_spend
 
 #: Comparator methods offered on the command line (``custom`` needs a member list: use Python).
 Method = enum.Enum("Method", {m: m for m in ("national", "region", "ours", "cipfa", "county")},

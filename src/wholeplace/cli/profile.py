@@ -8,7 +8,7 @@ import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
 from wholeplace.errors import InputError
-from wholeplace.insight.profile import build_profile
+from wholeplace.insight.profile.build import build_profile
 
 
 def _write(path: Path, body: bytes) -> None:

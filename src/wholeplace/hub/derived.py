@@ -58,7 +58,7 @@ HAVING count(d.pop) = count(*)
 #: Common table expressions ending in ``pop (area_code, pop_year, pop, members)``: every
 #: published mid-year estimate (``members`` NULL) and every derived one of a combined authority
 #: or the GLA (``members``: how many council areas were summed). The per-head values and
-#: :mod:`wholeplace.insight.wholeplace_spend` both read populations through it.
+#: :mod:`wholeplace.insight.spend.wholeplace` both read populations through it.
 POPULATION_CTES = f"""
 direct AS (
     SELECT area_code, year(period_start) AS pop_year, value AS pop

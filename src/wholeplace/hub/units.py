@@ -42,7 +42,7 @@ UNITS: dict[str, Unit] = {
         Unit("km2", "km²", minimum=0),
         Unit("persons_per_km2", "people per km²", minimum=0),
         # A price index such as HM Treasury's GDP deflator (base year = 100); see
-        # wholeplace.insight.trend_view for the deflator convention.
+        # wholeplace.insight.trends.view for the deflator convention.
         Unit("index", "index", minimum=0),
     ]
 }

@@ -162,7 +162,7 @@ def _check_declared_units(batch: LoadBatch, indicators: dict[str, Indicator],
 
 
 #: National areas accepted besides councils: values for the whole of England that are not any
-#: council's, such as price deflators (see wholeplace.insight.trend_view).
+#: council's, such as price deflators (see wholeplace.insight.trends.view).
 NATIONAL_AREAS = {"E92000001": "England"}
 
 

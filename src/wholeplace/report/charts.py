@@ -9,7 +9,7 @@ band, and the band is written in words), and every scene carries a title and a d
 
 from __future__ import annotations
 
-from wholeplace.insight.sentences import MINUS, format_number, plural
+from wholeplace.insight.profile.sentences import MINUS, format_number, plural
 from wholeplace.report import scene as s
 from wholeplace.report.scene import Scene
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from wholeplace.insight.sentences import format_number
+from wholeplace.insight.profile.sentences import format_number
 from wholeplace.report.charts import profile_charts
 from wholeplace.report.scene import Scene, to_reportlab
 

@@ -15,8 +15,8 @@ from fastapi import Request
 from markupsafe import Markup
 
 from wholeplace.hub.store import Store
-from wholeplace.insight.profile import OUTCOME_KINDS, build_profile
-from wholeplace.insight.sentences import format_number
+from wholeplace.insight.profile.build import OUTCOME_KINDS, build_profile
+from wholeplace.insight.profile.sentences import format_number
 from wholeplace.report.charts import VERDICT_WORDS, profile_charts
 from wholeplace.report.scene import to_svg
 

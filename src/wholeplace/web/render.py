@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from wholeplace.hub import periods as P
 from wholeplace.hub.units import UNITS
-from wholeplace.insight.sentences import format_number
+from wholeplace.insight.profile.sentences import format_number
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOT_AVAILABLE = "Not available"
@@ -38,7 +38,7 @@ def _plain(value: float) -> str:
 def format_value(value: float | None, unit: str | None) -> str:
     """A value as a person reads it, in its unit ("−£43 per head", "18.6%"); missing stays
     missing, never 0. The same words as the sentences, charts and PDF: this is
-    :func:`wholeplace.insight.sentences.format_number`, with "Not available" for a table cell."""
+    :func:`wholeplace.insight.profile.sentences.format_number`, with "Not available" for a table cell."""
     return format_number(value, unit, missing=NOT_AVAILABLE)
 
 

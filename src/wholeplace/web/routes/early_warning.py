@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from wholeplace.hub.store import Store
-from wholeplace.insight import resilience
+from wholeplace.insight.early_warning import resilience
 from wholeplace.web.deps import get_store
 from wholeplace.web.render import as_json, render
 

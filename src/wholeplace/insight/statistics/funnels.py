@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from wholeplace.errors import InputError
-from wholeplace.insight.distributions import check_confidence, two_sided_z
+from wholeplace.insight.statistics.distributions import check_confidence, two_sided_z
 
 DEFAULT_LEVELS = (0.95, 0.998)
 #: Fewest areas from which overdispersion is estimated.

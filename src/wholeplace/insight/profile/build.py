@@ -8,22 +8,22 @@
   of neighbourhood deprivation: the count and share of the area's LSOAs in each IMD decile (for a
   county, the LSOAs of its districts);
 * ``outcomes``: the key indicators against the comparator group and England
-  (:func:`wholeplace.insight.compare.compare_area`), with the sensitivity of each verdict to the
+  (:func:`wholeplace.insight.comparison.compare.compare_area`), with the sensitivity of each verdict to the
   choice of group and funnel data where the data allows; a spending line of a service another
   body delivers in the area, on which the council published £0 (a district's education), is
   "not applicable" in the comparison (the rule is compare's: ``not_applicable`` and
-  ``not_applicable_note`` of :func:`~wholeplace.insight.compare.compare_area`), so it is left
+  ``not_applicable_note`` of :func:`~wholeplace.insight.comparison.compare.compare_area`), so it is left
   out of the outcomes, the charts, the trends and the sentences and listed in
   ``not_applicable`` with who delivers it;
-* ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trend_view`);
+* ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trends.view`);
   spending per head is tested on its cash series (every published year), and said to be "in
   cash terms";
 * ``flags``: the early-warning flags for the latest financial year with data
-  (:func:`wholeplace.insight.resilience.council_flags`);
+  (:func:`wholeplace.insight.early_warning.resilience.council_flags`);
 * ``spend``: whole-place spend per head of every tier serving the area
-  (:func:`wholeplace.insight.wholeplace_spend.place_spend`);
+  (:func:`wholeplace.insight.spend.wholeplace.place_spend`);
 * ``sentences``: plain-English sentences built from those statistics
-  (:mod:`wholeplace.insight.sentences`), and ``sources``: the datasets used, with licences.
+  (:mod:`wholeplace.insight.profile.sentences`), and ``sources``: the datasets used, with licences.
 
 Each section has ``status`` "available" or "not available" with a ``reason`` saying why (its
 module is not installed, or the data has nothing for this council); one section failing never
@@ -33,15 +33,18 @@ successors. Missing values stay ``None``.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from wholeplace.errors import InputError, WholeplaceError
 from wholeplace.hub import queries as hub
 from wholeplace.hub.store import Store
-from wholeplace.insight import sentences as say
-from wholeplace.insight.trends import MIN_MANN_KENDALL_POINTS as MIN_TREND_POINTS
+from wholeplace.insight.comparison import compare
+from wholeplace.insight.early_warning import resilience
+from wholeplace.insight.profile import sentences as say
+from wholeplace.insight.spend import wholeplace as wholeplace_spend
+from wholeplace.insight.trends import view as trend_view
+from wholeplace.insight.trends.analysis import MIN_MANN_KENDALL_POINTS as MIN_TREND_POINTS
 from wholeplace.places import queries as places
 from wholeplace.places import services
 
@@ -72,15 +75,6 @@ _RS_NRE = "rs.net_revenue_expenditure"
 
 class SectionUnavailable(WholeplaceError):
     """A section of the profile has nothing for this council (the message says why)."""
-
-
-def _module(name: str):
-    """An insight module, or SectionUnavailable naming it when it is not installed."""
-    try:
-        return importlib.import_module(f"wholeplace.insight.{name}")
-    except ImportError as exc:
-        raise SectionUnavailable(f"this version of wholeplace has no wholeplace.insight.{name} "
-                                 f"module ({exc}); upgrade wholeplace to get this section")
 
 
 def former_council(store: Store, place: dict) -> str | None:
@@ -144,7 +138,7 @@ def lsoa_deciles(store: Store, place: dict) -> dict:
 
 
 def _context_row(store: Store, code: str):
-    from wholeplace.insight.context import read_context
+    from wholeplace.insight.peers.context import read_context
 
     for universe in ("current", "lad2021"):
         found = read_context(store, universe, 2021).by_code().get(code)
@@ -168,7 +162,7 @@ def population_block(c) -> dict:
 
 def population_note(basis: str | None) -> str | None:
     """How the population was obtained, when ONS publishes no estimate for the council itself
-    (``basis`` as in :mod:`wholeplace.insight.context`: "published", "sum of 5 districts",
+    (``basis`` as in :mod:`wholeplace.insight.peers.context`: "published", "sum of 5 districts",
     "missing")."""
     if basis in (None, "published"):
         return None
@@ -254,7 +248,6 @@ def _indicator(row: dict, phrase: str) -> dict:
 
 
 def outcomes_section(store: Store, place: dict, group: str, members: list[str] | None) -> dict:
-    compare = _module("compare")
     former = former_council(store, place)
     if former:
         raise SectionUnavailable(former)
@@ -318,7 +311,6 @@ def trend_ids(ids: list[str]) -> list[str]:
 
 
 def trends_section(store: Store, place: dict, ids: list[str]) -> dict:
-    trend_view = _module("trend_view")
     if not ids:
         raise SectionUnavailable(f"no outcome or spending indicators are loaded for "
                                  f"{place['name']}")
@@ -350,7 +342,6 @@ def latest_rs_year(store: Store) -> int:
 
 
 def flags_section(store: Store, place: dict) -> dict:
-    resilience = _module("resilience")
     year = latest_rs_year(store)
     found = resilience.council_flags(store, year, place["gss_code"], method=FLAG_METHOD)
     c = found["council"]
@@ -384,9 +375,8 @@ def compared_with(group: dict, flags: list[dict]) -> str:
 
 # -- whole-place spend --------------------------------------------------------------------------
 def spend_section(store: Store, place: dict) -> dict:
-    spend = _module("wholeplace_spend")
     year = latest_rs_year(store) - 1
-    found = spend.place_spend(store, place["gss_code"], year)
+    found = wholeplace_spend.place_spend(store, place["gss_code"], year)
     if found["kind"] == "county":
         areas = [{"area": a["area"], "population": a["population"],
                   "totals": a["totals"]} for a in found["areas"]]
@@ -400,7 +390,7 @@ def spend_section(store: Store, place: dict) -> dict:
     return out
 
 
-#: Tier statuses (:mod:`wholeplace.insight.wholeplace_spend`): a body that did not exist in the
+#: Tier statuses (:mod:`wholeplace.insight.spend.wholeplace`): a body that did not exist in the
 #: year has no column; one without figures has a column reading "No figures".
 NO_FIGURES, NOT_CREATED = "no_figures", "not_created"
 

@@ -6,16 +6,16 @@ with the range of ranks their intervals allow.
 :func:`compare_area` returns one plain dict (documented on the function) that the CLI, the JSON
 API, the profile page and the PDF all use. Reading is three statements whatever the number of
 indicators: the council's values, the comparators' and same-kind councils' values for the same
-periods, and the comparator groups (:func:`wholeplace.insight.groups.comparator_group`), plus
+periods, and the comparator groups (:func:`wholeplace.insight.peers.groups.comparator_group`), plus
 one look at the schema (:func:`has_interval_rule`).
-The verdict rules live in :mod:`wholeplace.insight.banding`.
+The verdict rules live in :mod:`wholeplace.insight.comparison.banding`.
 
 Intervals, from the published numerator and denominator only (never reconstructed):
 
 * a share unit (``percent``, ``proportion``): Wilson score interval
-  (:func:`~wholeplace.insight.stats.proportion_interval`), scaled by the unit;
+  (:func:`~wholeplace.insight.statistics.stats.proportion_interval`), scaled by the unit;
 * a rate unit (``rate_per_1000``, ``rate_per_100000``): exact Poisson below 10 events, Byar's
-  from 10 (:func:`~wholeplace.insight.stats.rate_interval`) with the unit's multiplier;
+  from 10 (:func:`~wholeplace.insight.statistics.stats.rate_interval`) with the unit's multiplier;
 * anything else: no interval, with the reason (most published council data gives no numerator
   or denominator), so the comparison is a position in the distribution, never "significant";
 * an indicator whose catalogue entry says ``interval: none`` (a complete count or an
@@ -49,11 +49,12 @@ from wholeplace.hub.periods import parse_period
 from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
 from wholeplace.hub.units import UNITS, Unit
-from wholeplace.insight import banding, stats
-from wholeplace.insight.comparator_settings import KIND_RULES, resolve_settings
-from wholeplace.insight.distributions import check_confidence
-from wholeplace.insight.groups import ComparatorGroup, comparator_group
-from wholeplace.insight.sentences import and_list
+from wholeplace.insight.comparison import banding
+from wholeplace.insight.statistics import stats
+from wholeplace.insight.peers.settings import KIND_RULES, resolve_settings
+from wholeplace.insight.statistics.distributions import check_confidence
+from wholeplace.insight.peers.groups import ComparatorGroup, comparator_group
+from wholeplace.insight.profile.sentences import and_list
 from wholeplace.places import services
 from wholeplace.places.queries import get_place, place_row
 
@@ -70,7 +71,7 @@ WHOM = {
 }
 FUNNEL_LEVELS = (0.95, 0.998)
 #: A spending line of a service the council does not deliver, on which it published 0. Not a
-#: banding outcome (:mod:`wholeplace.insight.banding` judges values), but a verdict code beside
+#: banding outcome (:mod:`wholeplace.insight.comparison.banding` judges values), but a verdict code beside
 #: banding's: never significant, never a position, never a side.
 NOT_APPLICABLE, NOT_APPLICABLE_CODE = "not applicable", "not_applicable"
 #: Every verdict code a comparison can carry: :data:`banding.VERDICTS` and "not_applicable".
@@ -525,7 +526,7 @@ def compare_area(store: Store, code: str, method: str = "ours",
     ``county``, ``custom`` with ``members``); ``indicators`` limits the ids (default: every
     indicator with a value row for the council); ``period`` compares that period instead of each
     indicator's latest; ``rank`` adds a rank with its plausible range; ``settings`` are
-    comparator settings (:mod:`wholeplace.insight.comparator_settings`); ``sensitivity=False``
+    comparator settings (:mod:`wholeplace.insight.peers.settings`); ``sensitivity=False``
     builds only the main group (faster; ``depends_on_group`` is then None: not checked).
 
     Returns a dict: ``council`` (code, name, la_type, kind, kind_label, region), ``method``,

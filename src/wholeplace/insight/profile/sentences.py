@@ -1,6 +1,6 @@
 """Plain-English sentences built from the statistics of a place profile. Pure: dicts in, text out.
 
-The wording follows the verdicts exactly (see :mod:`wholeplace.insight.banding`):
+The wording follows the verdicts exactly (see :mod:`wholeplace.insight.comparison.banding`):
 
 * a **significance** verdict (the value has a confidence interval that excludes, or not, the
   benchmark) says "significantly better/worse/higher/lower than" or "similar to";

@@ -1,8 +1,8 @@
 """Whole-place spend compared: an area's whole-place spend per head against its comparators'.
 
 For each service line and both totals, the same whole-place per-head value
-(:mod:`wholeplace.insight.wholeplace_spend`) of every comparator area with a complete figure:
-the median, the quartiles (:func:`wholeplace.insight.stats.quantile`, Hyndman and Fan type 7, R's
+(:mod:`wholeplace.insight.spend.wholeplace`) of every comparator area with a complete figure:
+the median, the quartiles (:func:`wholeplace.insight.statistics.stats.quantile`, Hyndman and Fan type 7, R's
 default), the lowest and highest, and where the area sits in words. Comparators whose figure is
 unknown are listed and left out of the statistics, never counted as 0.
 
@@ -12,7 +12,7 @@ area has the same value.
 
 Comparator groups: ``national`` (every council area of the same type in England with figures for
 the year) is built in; ``ours``, ``cipfa``, ``region``, ``county`` and ``custom`` come from
-:func:`wholeplace.insight.groups.comparator_group`.
+:func:`wholeplace.insight.peers.groups.comparator_group`.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from collections.abc import Sequence
 
 from wholeplace.errors import InputError
 from wholeplace.hub.store import Store
-from wholeplace.insight.groups import comparator_group
-from wholeplace.insight.stats import quantile
-from wholeplace.insight.wholeplace_spend import (
+from wholeplace.insight.peers.groups import comparator_group
+from wholeplace.insight.statistics.stats import quantile
+from wholeplace.insight.spend.wholeplace import (
     COMPARABLE_TOTAL,
     TOTAL,
     SpendInputs,

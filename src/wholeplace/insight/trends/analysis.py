@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wholeplace.errors import InputError
-from wholeplace.insight.distributions import (
+from wholeplace.insight.statistics.distributions import (
     check_confidence,
     check_probability,
     normal_cdf,

@@ -24,7 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wholeplace.insight.comparator_settings import MIN_SHARED_WEIGHT, VARIABLES
+from wholeplace.insight.peers.settings import MIN_SHARED_WEIGHT, VARIABLES
 
 Vector = list[float | None]
 

@@ -35,7 +35,7 @@ from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub import periods as P
 from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
-from wholeplace.insight import trends
+from wholeplace.insight.trends import analysis as trends
 from wholeplace.places.queries import get_place
 
 #: The national area code deflators are stored for.

@@ -1,6 +1,6 @@
 """Early-warning rules, declared as data, and the pure arithmetic they need.
 
-Pure: nothing here reads the hub. :mod:`wholeplace.insight.resilience` reads the Revenue Outturn
+Pure: nothing here reads the hub. :mod:`wholeplace.insight.early_warning.resilience` reads the Revenue Outturn
 Summary (RS) observations and hands plain numbers to these functions.
 
 * :data:`INDICATORS` is the declarative table of risk indicators (id, unit, polarity, the RS

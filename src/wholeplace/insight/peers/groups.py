@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass, field
 
 from wholeplace.errors import InputError
 from wholeplace.hub.store import Store
-from wholeplace.insight import comparators as cmp
-from wholeplace.insight.comparator_settings import (
+from wholeplace.insight.peers import comparators as cmp
+from wholeplace.insight.peers.settings import (
     KIND_RULES, OUTLIERS, VARIABLES, ComparatorSettings, ResolvedSettings, resolve_settings)
-from wholeplace.insight.context import ContextTable, CouncilContext, read_context
+from wholeplace.insight.peers.context import ContextTable, CouncilContext, read_context
 from wholeplace.places.queries import get_place
 
 METHODS = ("ours", "cipfa", "region", "county", "custom")

@@ -11,13 +11,13 @@ published test data:
   (Armitage and Berry 2002), as PHEindicatormethods ``phe_rate`` does;
 * means: Student's t (or normal) interval;
 * bands: a value is significantly different from a benchmark when its interval excludes it
-  (how a council is set against its comparator group is :mod:`wholeplace.insight.banding`);
+  (how a council is set against its comparator group is :mod:`wholeplace.insight.comparison.banding`);
 * quantiles: Hyndman and Fan (1996) type 7, R's default.
 
 Missing stays missing: a ``None`` input gives an :class:`Estimate` without a value and with a
 ``reason``; its band is "not available", never a comparison made against zero.
 
-Funnel plots live in :mod:`wholeplace.insight.funnels` and are re-exported here.
+Funnel plots live in :mod:`wholeplace.insight.statistics.funnels` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from wholeplace.errors import InputError
-from wholeplace.insight.distributions import (
+from wholeplace.insight.statistics.distributions import (
     chi_square_quantile,
     check_confidence,
     t_quantile,
     two_sided_z,
 )
-from wholeplace.insight.funnels import (
+from wholeplace.insight.statistics.funnels import (
     FunnelLimit,
     FunnelPoint,
     Overdispersion,
@@ -50,7 +50,7 @@ __all__ = [
     "wilson_interval", "byars_interval", "exact_poisson_interval", "rate_interval",
     "proportion_interval", "mean_interval", "compare_to_benchmark", "quantile",
     "rank_with_uncertainty",
-    # funnel plots, from wholeplace.insight.funnels
+    # funnel plots, from wholeplace.insight.statistics.funnels
     "FunnelLimit", "FunnelPoint", "Overdispersion", "baseline_proportion",
     "estimate_overdispersion", "funnel_axis_populations", "funnel_limits", "funnel_significance",
 ]

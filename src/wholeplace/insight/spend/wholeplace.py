@@ -24,7 +24,7 @@ local government in that place.
   and the tiers it lacks are given beside it.
 
 The composition (:func:`compose`) is pure; :func:`read_inputs` reads the store once, so a whole
-comparator group is composed from one read (:mod:`wholeplace.insight.spend_compare`).
+comparator group is composed from one read (:mod:`wholeplace.insight.spend.compare`).
 """
 
 from __future__ import annotations
