@@ -7,6 +7,8 @@ import typer
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
 from wholeplace.errors import InputError
 from wholeplace.insight.early_warning import resilience
+
+
 @handles_errors
 def flags(
     ctx: typer.Context,

@@ -71,8 +71,8 @@ def _show_area(r: dict) -> None:
     # without a population basis, each council's own cash (£ thousand) as published instead
     cell, total, what, places = ("per_head", "total_per_head", "£ per head", 2) \
         if r["per_head_available"] else ("cash_gbp_thousands", "total_gbp_thousands",
-                                         "£ thousand as published (not apportioned: no "
-                                         "population basis)", 0)
+                                         ("£ thousand as published (not apportioned: no "
+                                         "population basis)"), 0)
     typer.echo(f"Net current expenditure, {what}, by the tier that spends it:\n")
     tiers = [t for t in r["tiers"] if t["status"] != "not_created"]
     head = "".join(f"{_KIND[t['kind']]:>12}" for t in tiers)
@@ -115,7 +115,7 @@ def _comparison_cells(row: dict, ranked: bool) -> list[str]:
         r = row["rank"]
         cells.append(r["label"] or f"none ({r['reason']})")
     where = row["position"] or "-"
-    return cells + [where + (f" ({len(row['unknown'])} unknown)" if row["unknown"] else "")]
+    return [*cells, where + (f" ({len(row['unknown'])} unknown)" if row["unknown"] else "")]
 
 
 def _show_comparison(c: dict) -> None:
@@ -129,7 +129,7 @@ def _show_comparison(c: dict) -> None:
     for r in rows:  # the figures right-aligned, the words left-aligned
         cells = [f"{cell:>{w}}" if 1 <= i <= 4 else f"{cell:<{w}}"
                  for i, (cell, w) in enumerate(zip(r, widths))]
-        typer.echo("  ".join(cells + [r[-1]]))
+        typer.echo("  ".join([*cells, r[-1]]))
     _show_texts("Comparison notes", c["notes"])
 
 

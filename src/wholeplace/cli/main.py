@@ -10,8 +10,16 @@ from pathlib import Path
 
 import typer
 
-from wholeplace.cli import (catalogue, insight, insight_flags, insight_spend, load, places,
-                            profile, serve)
+from wholeplace.cli import (
+    catalogue,
+    insight,
+    insight_flags,
+    insight_spend,
+    load,
+    places,
+    profile,
+    serve,
+)
 from wholeplace.cli.common import Globals
 
 app = typer.Typer(

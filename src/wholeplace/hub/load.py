@@ -175,8 +175,8 @@ def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
     existing = _existing_dataset(store, src.source_id, src.sha256, src.loader_version)
     if existing is not None:
         return LoadResult(src.source_id, src.file_name, "unchanged", existing,
-                          messages=[f"This file is already loaded as dataset {existing}; "
-                                    "nothing changed."])
+                          messages=[(f"This file is already loaded as dataset {existing}; "
+                                    "nothing changed.")])
     indicators = known_indicators(store)
     for ind in batch.indicators:
         indicators[ind.id] = ind
@@ -263,12 +263,12 @@ def _supersede(store: Store, source_id: str, dataset_id: int) -> list[str]:
         return [f"Supersedes dataset {r['dataset_id']} (publisher {r['publisher']}, release "
                 f"{r['release'] or 'not named'})." for r in older]
     mine = next(r for r in older if r["dataset_id"] == dataset_id)
-    return [f"Superseded on arrival by dataset {newest['dataset_id']} (publisher "
+    return [(f"Superseded on arrival by dataset {newest['dataset_id']} (publisher "
             f"{newest['publisher']}, release {newest['release'] or 'not named'}, effective "
             f"{newest['effective_on']}), a newer release of {source_id}: this release "
             f"(effective {mine['effective_on']}) is kept and queryable as published on "
             f"{mine['effective_on']}, but current values still come from dataset "
-            f"{newest['dataset_id']}."]
+            f"{newest['dataset_id']}.")]
 
 
 def _upsert_indicators(store: Store, inds: list[Indicator]) -> None:

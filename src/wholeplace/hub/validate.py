@@ -66,7 +66,7 @@ def _limited(found: list[Problem], file: str, what: str) -> list[Problem]:
     if len(found) <= PER_KIND_LIMIT:
         return found
     extra = len(found) - PER_KIND_LIMIT
-    return found[:PER_KIND_LIMIT] + [Problem(file, None, None, f"... and {extra} more {what}")]
+    return [*found[:PER_KIND_LIMIT], Problem(file, None, None, f"... and {extra} more {what}")]
 
 
 def _check_indicators(batch: LoadBatch, indicators: dict[str, Indicator],
@@ -329,12 +329,12 @@ def _value_problems(ind: Indicator, area: str, value: float | None,
     lo = max((b for b in (unit.minimum, ind.value_min) if b is not None), default=None)
     hi = min((b for b in (unit.maximum, ind.value_max) if b is not None), default=None)
     if value is not None and lo is not None and value < lo:
-        return [(col, f"{value:g} is below the smallest possible value ({lo:g}) for "
-                      f"{ind.id!r} in {unit.label} ({area}). Check the sign and the unit.")]
+        return [(col, (f"{value:g} is below the smallest possible value ({lo:g}) for "
+                      f"{ind.id!r} in {unit.label} ({area}). Check the sign and the unit."))]
     if value is not None and hi is not None and value > hi:
-        return [(col, f"{value:g} is above the largest possible value ({hi:g}) for "
+        return [(col, (f"{value:g} is above the largest possible value ({hi:g}) for "
                       f"{ind.id!r} in {unit.label} ({area}). A percentage runs from 0 to 100 "
-                      "and a proportion from 0 to 1: check the unit.")]
+                      "and a proportion from 0 to 1: check the unit."))]
     return []
 
 
@@ -348,18 +348,18 @@ def _ratio_problems(ind: Indicator, area: str, value: float | None, num: float |
     if num is None or den is None:
         return found
     if den == 0 and num != 0:
-        found.append(("denominator", f"The denominator is 0 but the numerator is {num:g} "
-                                     f"({area})."))
+        found.append(("denominator", (f"The denominator is 0 but the numerator is {num:g} "
+                                     f"({area}).")))
     elif unit.share and num > den:
-        found.append(("numerator", f"The numerator {num:g} is above its denominator {den:g} "
+        found.append(("numerator", (f"The numerator {num:g} is above its denominator {den:g} "
                                    f"({area}); a share cannot exceed the whole. Check the two "
-                                   "columns are not swapped."))
+                                   "columns are not swapped.")))
     elif (value is not None and not value_refused and not found and unit.scale is not None
           and den > 0 and abs(value - unit.scale * num / den) > ratio_tolerance(value)):
         expected = unit.scale * num / den
-        found.append((col, f"The value {value:g} does not match its numerator and denominator "
+        found.append((col, (f"The value {value:g} does not match its numerator and denominator "
                            f"({area}): {unit.scale:g} x {num:g} / {den:g} = {expected:.6g} "
                            f"({unit.label}). Check the value is in {unit.label} (a percentage "
                            "is 42.5, not 0.425) and that the numerator and denominator are "
-                           "right."))
+                           "right.")))
     return found

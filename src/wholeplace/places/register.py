@@ -98,9 +98,9 @@ def read_register(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
         tables={"places": Table(PLACE_COLUMNS, places),
                 "place_successors": Table(SUCCESSOR_COLUMNS, successors)},
         problems=log, check_areas=False,
-        messages=[f"{sum(1 for p in places if p[6])} current authorities, "
+        messages=[(f"{sum(1 for p in places if p[6])} current authorities, "
                   f"{sum(1 for p in places if not p[6])} former, "
-                  f"{len(successors)} successor rules"],
+                  f"{len(successors)} successor rules")],
     )
 
 

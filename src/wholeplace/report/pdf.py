@@ -39,8 +39,9 @@ def _styles():
 
 
 def _p(text, style):
-    from reportlab.platypus import Paragraph
     from xml.sax.saxutils import escape
+
+    from reportlab.platypus import Paragraph
 
     return Paragraph(escape(str(text)), style)
 

@@ -156,8 +156,8 @@ def profile_xlsx(p: dict) -> bytes:
     c = p["council"]
     _sheet(wb, "Summary", ["section", "sentence"],
            [[s["section"], s["text"]] for s in p["sentences"]]
-           + [["profile", f"{c['official_name']} ({c['gss_code']}); comparator group: "
-                          f"{p['group']}"]])
+           + [["profile", (f"{c['official_name']} ({c['gss_code']}); comparator group: "
+                          f"{p['group']}")]])
     served = p["served"]
     _sheet(wb, "Served", ["service", "delivered_by", "body_code", "source"],
            [[r["service"], r["body_name"], r.get("body_code"), r["source"]]

@@ -24,11 +24,11 @@ MAX_QUERY = 100
 #: who lives there, the money, a service's outcomes, then context. Other themes follow by name.
 THEMES = {
     "population": ("People", "How many people live here, by age."),
-    "finance": ("Money", "What the council spends, holds in reserve and raises in council tax: "
-                "each cash figure is followed by the same figure per resident."),
+    "finance": ("Money", ("What the council spends, holds in reserve and raises in council tax: "
+                "each cash figure is followed by the same figure per resident.")),
     "adult_social_care": ("Adult social care", "Outcomes and experience of adult social care."),
-    "deprivation": ("Deprivation", "Context: the English Indices of Deprivation 2019 (IoD2019) "
-                    "for the council's area."),
+    "deprivation": ("Deprivation", ("Context: the English Indices of Deprivation 2019 (IoD2019) "
+                    "for the council's area.")),
 }
 OTHER_THEME = "other"
 PER_HEAD = ".per_head"
@@ -88,7 +88,8 @@ def exact_match(data: dict[str, Any]) -> str | None:
     return exact[0]["gss_code"] if len(exact) == 1 else None
 
 
-def council_list(store: Store, region: str | None = None, tier: str | None = None) -> dict[str, Any]:
+def council_list(store: Store, region: str | None = None,
+                 tier: str | None = None) -> dict[str, Any]:
     """Current councils, filtered (the place queries refuse an unknown region or tier)."""
     region = region or None
     tier = tier or None
@@ -180,7 +181,7 @@ def _part(row: dict) -> str:
 def _parts(theme: str, present: set[str]) -> list[dict[str, Any]]:
     """The tables of one theme, in order, each with its caption; only parts that have rows."""
     out = []
-    for key, caption in PARTS.get(theme, ()) + (("all", None),):
+    for key, caption in (*PARTS.get(theme, ()), ("all", None)):
         if key not in present:
             continue
         part = {"key": key, "caption": caption, "collapsed": False, "note": None}
@@ -200,7 +201,7 @@ def _row_key(row: dict, titles: dict[str, str]) -> tuple:
     title = titles.get(base, row["title"])
     first = HEADLINE.index(base) if base in HEADLINE else len(HEADLINE)
     if base.startswith(("imd2019.", UNOFFICIAL_IMD)):
-        _, domain, measure = (base.split(".", 2) + ["", ""])[:3]
+        _, domain, measure = ([*base.split(".", 2), "", ""])[:3]
         rank = MEASURES.index(measure) if measure in MEASURES else len(MEASURES)
         return (domain != "imd", title.split(":")[0], rank, title, base != row["indicator_id"])
     return (first, title, base != row["indicator_id"])

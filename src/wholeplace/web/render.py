@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +39,8 @@ def _plain(value: float) -> str:
 def format_value(value: float | None, unit: str | None) -> str:
     """A value as a person reads it, in its unit ("−£43 per head", "18.6%"); missing stays
     missing, never 0. The same words as the sentences, charts and PDF: this is
-    :func:`wholeplace.insight.profile.sentences.format_number`, with "Not available" for a table cell."""
+    :func:`wholeplace.insight.profile.sentences.format_number`, with "Not available" for a table
+    cell."""
     return format_number(value, unit, missing=NOT_AVAILABLE)
 
 
@@ -77,7 +79,7 @@ def _runs(series: list[dict], times: list[float]) -> list[list[int]]:
     """Indexes (among the known values) of points joined by a line. A missing value in the
     series, or a step longer than one and a half times the shortest (a year with no row),
     starts a new run, so a gap is never drawn as one normal step."""
-    steps = [b - a for a, b in zip(times, times[1:])]
+    steps = [b - a for a, b in itertools.pairwise(times)]
     usual = min((s for s in steps if s > 0), default=1.0)
     runs: list[list[int]] = [[]]
     k, broken = 0, False

@@ -1,7 +1,7 @@
 """Loaders: pure functions ``read(path, source, options) -> LoadBatch``, one per file format.
 
 The registry names a loader by key; the key maps to ``module:function`` here and is imported only
-when used, so one format's dependencies (xlrd, openpyxl) are never needed to load another.
+when used. Every workbook (.xls, .xlsx, .ods) is read through :mod:`.workbook` (python-calamine).
 """
 
 from __future__ import annotations

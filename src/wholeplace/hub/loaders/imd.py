@@ -139,8 +139,8 @@ def read_lsoa(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
                 "2011 LSOAs. Use the complete published file.")
     return LoadBatch(source=source, tables={"lsoa_deprivation": Table(LSOA_COLUMNS, out)},
                      problems=log, check_areas=False,
-                     messages=[f"{len(seen)} LSOAs x {len(LSOA_DOMAINS)} domains = "
-                               f"{len(out)} rows of ranks and deciles (1 = most deprived)."])
+                     messages=[(f"{len(seen)} LSOAs x {len(LSOA_DOMAINS)} domains = "
+                               f"{len(out)} rows of ranks and deciles (1 = most deprived).")])
 
 
 def _bounded(row: dict, column: str, top: int, line: int, log: ProblemLog) -> int | None:

@@ -93,9 +93,9 @@ def _valid(key: str, codes: object, log: ProblemLog) -> bool:
 
 def _messages(councils: int, rows: list[tuple], skipped: list[str], with_dupes: list[str],
               alone: list[str]) -> list[str]:
-    out = [f"{councils} council neighbour lists read: {len(rows)} pairs, each authority "
+    out = [(f"{councils} council neighbour lists read: {len(rows)} pairs, each authority "
            "removed from its own list; position left empty because the lists are sorted by "
-           "code, not by distance."]
+           "code, not by distance.")]
     if skipped:
         out.append(f"{len(skipped)} keys for combined authorities or the GLA were skipped "
                    f"(not councils): {', '.join(sorted(skipped))}.")

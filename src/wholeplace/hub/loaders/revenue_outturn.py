@@ -6,7 +6,7 @@ declared in ``hub/catalogue/revenue_outturn.yaml``), in £ thousand as published
 council and financial year.
 
 * :func:`read_rs_spreadsheet` reads the government's Revenue Outturn Summary (RS) workbooks
-  (.xls through xlrd, .xlsx through openpyxl). Columns are found by their header labels or RS
+  (.xls and .xlsx, read through python-calamine). Columns are found by their header labels or RS
   line codes (see :mod:`wholeplace.hub.loaders.rs_lines`), never by position. A missing
   expected column raises a :class:`~wholeplace.errors.ValidationError` naming the file, sheet
   and line.
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from pathlib import Path
 
 from wholeplace.errors import ProblemLog
@@ -41,11 +40,11 @@ from wholeplace.hub.loaders.csvutil import read_csv_table
 from wholeplace.hub.loaders.rs_lines import (
     RESERVES,
     SheetLayout,
-    column_letter,
     expected_keys,
     norm,
     sheet_layout,
 )
+from wholeplace.hub.loaders.workbook import column_letter, read_workbook
 from wholeplace.hub.periods import Period, financial_year
 
 #: RS "Class" values of councils. O (other bodies) and anything else is skipped.
@@ -91,49 +90,6 @@ def cell_number(value) -> tuple[float | None, str | None, bool]:
 # --------------------------------------------------------------------------------------------
 # RS spreadsheets
 # --------------------------------------------------------------------------------------------
-
-
-def _xls_sheets(path: Path) -> list[tuple[str, list[list]]]:
-    import xlrd
-
-    book = xlrd.open_workbook(str(path), on_demand=True)
-    try:
-        out = []
-        for name in book.sheet_names():
-            sh = book.sheet_by_name(name)
-            out.append((name, [[None if v == "" else v for v in sh.row_values(r)]
-                               for r in range(sh.nrows)]))
-            book.unload_sheet(name)
-        return out
-    finally:
-        book.release_resources()
-
-
-def _xlsx_sheets(path: Path) -> list[tuple[str, list[list]]]:
-    import openpyxl
-
-    with warnings.catch_warnings():
-        # The 2017-18 workbook's print area names a sheet openpyxl cannot resolve; harmless.
-        warnings.filterwarnings("ignore", message="Print area cannot be set",
-                                category=UserWarning)
-        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
-    try:
-        return [(ws.title, [list(r) for r in ws.iter_rows(values_only=True)])
-                for ws in book.worksheets]
-    finally:
-        book.close()
-
-
-def read_workbook(path: Path) -> list[tuple[str, list[list]]]:
-    """Every sheet of an .xls or .xlsx workbook as (name, rows of cell values)."""
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        return _xls_sheets(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_sheets(path)
-    from wholeplace.errors import InputError
-
-    raise InputError(f"{path.name}: an RS spreadsheet must be .xls or .xlsx, not {suffix!r}.")
 
 
 def _year(options: dict, log: ProblemLog) -> int | None:
@@ -313,16 +269,16 @@ class _RsRows:
 
     def messages(self) -> list[str]:
         other = ", ".join(f"{n} of class {c}" for c, n in sorted(self.skipped_other.items()))
-        out = [f"{self.councils} councils loaded for {self.period.label} from sheet "
-               f"{self.main.sheet!r} (header row {self.main.header_row + 1}).",
-               f"{len(self.bodies)} class-O bodies in the place register loaded (combined "
-               f"authorities, the GLA): {'; '.join(self.bodies) or 'none'}.",
-               f"Skipped {sum(self.skipped_other.values())} rows that are not councils "
+        out = [(f"{self.councils} councils loaded for {self.period.label} from sheet "
+               f"{self.main.sheet!r} (header row {self.main.header_row + 1})."),
+               (f"{len(self.bodies)} class-O bodies in the place register loaded (combined "
+               f"authorities, the GLA): {'; '.join(self.bodies) or 'none'}."),
+               (f"Skipped {sum(self.skipped_other.values())} rows that are not councils "
                f"({other}): police, fire, transport, waste, parks and other bodies, and "
                "combined authorities not in the place register. They are not in the register, "
-               "so their spending cannot be attributed to places from this file.",
-               f"Skipped {self.skipped_blank} rows without an E-code (England and class totals, "
-               "notes under the table)."]
+               "so their spending cannot be attributed to places from this file."),
+               (f"Skipped {self.skipped_blank} rows without an E-code (England and class totals, "
+               "notes under the table).")]
         if self.recoded:
             out.append(f"{len(self.recoded)} bodies' ONS code in the file differs from the "
                        "register's code for their E-code; the file's code is kept as "

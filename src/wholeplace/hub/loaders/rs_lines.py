@@ -57,6 +57,7 @@ import re
 from dataclasses import dataclass, field
 
 from wholeplace.errors import ProblemLog
+from wholeplace.hub.loaders.workbook import column_letter
 
 SERVICE, SUMMARY, RESERVES = "service", "summary", "reserves"
 
@@ -146,16 +147,6 @@ def norm(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).split()).lower()
-
-
-def column_letter(col: int) -> str:
-    """0-based column index to a spreadsheet column name (0 -> A, 27 -> AB)."""
-    name = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        name = chr(65 + rem) + name
-    return name
 
 
 @dataclass

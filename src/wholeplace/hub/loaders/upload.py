@@ -27,6 +27,7 @@ from pathlib import Path
 from wholeplace.errors import InputError, ProblemLog
 from wholeplace.hub.batch import LoadBatch, SourceInfo
 from wholeplace.hub.loaders.metadata import read_metadata
+from wholeplace.hub.loaders.workbook import column_letter, read_sheet
 from wholeplace.hub.periods import parse_period
 
 REQUIRED = ("area_code", "period", "indicator_id", "value")
@@ -169,19 +170,11 @@ def _field_index(text: str, position: int) -> int:
 
 def read_xlsx(path: Path, log: ProblemLog) -> tuple[list[str] | None, list[RawRow]]:
     """The first sheet of a workbook: row 1 is the header."""
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile/KeyError/InvalidFileException variants
-        log.add(f"The file could not be opened as an Excel workbook ({type(exc).__name__}). "
-                "Save it as .xlsx, or export the first sheet as CSV UTF-8.", None, None)
+        sheet_rows = read_sheet(path)
+    except InputError as exc:
+        log.add(f"{exc} Save it as .xlsx, or export the first sheet as CSV UTF-8.", None, None)
         return None, []
-    try:
-        sheet_rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    finally:
-        wb.close()
     if not sheet_rows or not any(_cell_text(c) for row in sheet_rows for c in row):
         log.add("The first sheet is empty. It needs a header row (area_code, period, "
                 "indicator_id, value) and one row per value.", 1, None)
@@ -194,7 +187,7 @@ def read_xlsx(path: Path, log: ProblemLog) -> tuple[list[str] | None, list[RawRo
         if not any(_cell_text(c) for c in cells):
             continue
         values = {h: c for h, c in zip(header, cells) if h}
-        refs = {h: f"{get_column_letter(i + 1)}{number}" for i, h in enumerate(header) if h}
+        refs = {h: f"{column_letter(i)}{number}" for i, h in enumerate(header) if h}
         rows.append(RawRow(number, values, refs))
     return header, rows
 

@@ -1,12 +1,14 @@
 """How a council's value is set against its comparator group and against England. Pure: plain
-numbers in, plain dicts out; :mod:`wholeplace.insight.comparison.compare` reads the hub and calls these.
+numbers in, plain dicts out; :mod:`wholeplace.insight.comparison.compare` reads the hub and calls
+these.
 
 Two kinds of verdict, never mixed up:
 
 * **With a confidence interval** (the data gives a numerator and a denominator): the value is
   "significantly better / similar / significantly worse" than the benchmark by the indicator's
   polarity ("significantly higher / similar / significantly lower" for neutral indicators), by
-  :func:`wholeplace.insight.statistics.stats.compare_to_benchmark` (the interval excludes the benchmark or
+  :func:`wholeplace.insight.statistics.stats.compare_to_benchmark` (the interval excludes the
+  benchmark or
   not). The group benchmark is the group's pooled value (sum of numerators / sum of
   denominators) when every member with a value has both, else the mean of the members' values.
 * **Without an interval**: only a *position* in the distribution of the others' values, which is
@@ -27,6 +29,7 @@ from collections.abc import Iterable, Sequence
 
 from wholeplace.errors import InputError
 from wholeplace.insight.statistics import stats
+
 #: Fewest other councils with a value that a comparison is made against (group or England).
 #: Below it the band is "not enough data": quartiles of four or fewer values say little.
 MIN_COMPARATORS = 5

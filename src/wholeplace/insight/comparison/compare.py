@@ -50,11 +50,11 @@ from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
 from wholeplace.hub.units import UNITS, Unit
 from wholeplace.insight.comparison import banding
-from wholeplace.insight.statistics import stats
-from wholeplace.insight.peers.settings import KIND_RULES, resolve_settings
-from wholeplace.insight.statistics.distributions import check_confidence
 from wholeplace.insight.peers.groups import ComparatorGroup, comparator_group
+from wholeplace.insight.peers.settings import KIND_RULES, resolve_settings
 from wholeplace.insight.profile.sentences import and_list
+from wholeplace.insight.statistics import stats
+from wholeplace.insight.statistics.distributions import check_confidence
 from wholeplace.places import services
 from wholeplace.places.queries import get_place, place_row
 
@@ -71,7 +71,8 @@ WHOM = {
 }
 FUNNEL_LEVELS = (0.95, 0.998)
 #: A spending line of a service the council does not deliver, on which it published 0. Not a
-#: banding outcome (:mod:`wholeplace.insight.comparison.banding` judges values), but a verdict code beside
+#: banding outcome (:mod:`wholeplace.insight.comparison.banding` judges values), but a verdict code
+#: beside
 #: banding's: never significant, never a position, never a side.
 NOT_APPLICABLE, NOT_APPLICABLE_CODE = "not applicable", "not_applicable"
 #: Every verdict code a comparison can carry: :data:`banding.VERDICTS` and "not_applicable".

@@ -1,6 +1,7 @@
 """Early-warning rules, declared as data, and the pure arithmetic they need.
 
-Pure: nothing here reads the hub. :mod:`wholeplace.insight.early_warning.resilience` reads the Revenue Outturn
+Pure: nothing here reads the hub. :mod:`wholeplace.insight.early_warning.resilience` reads the
+Revenue Outturn
 Summary (RS) observations and hands plain numbers to these functions.
 
 * :data:`INDICATORS` is the declarative table of risk indicators (id, unit, polarity, the RS
@@ -20,6 +21,7 @@ or becomes zero or negative) gets the band "not meaningful" with the reason in w
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -258,7 +260,7 @@ def quantile(values: Sequence[float], q: float) -> float | None:
     if not xs:
         return None
     h = (len(xs) - 1) * q
-    lo, frac = int(math.floor(h)), h - math.floor(h)
+    lo, frac = math.floor(h), h - math.floor(h)
     if frac == 0:
         return xs[lo]
     a, b = xs[lo], xs[lo + 1]
@@ -361,7 +363,7 @@ def trend_phrase(series: Mapping[int, float | None], label=fy_label) -> dict:
     if len(years) < 2:
         return {"direction": NO_DATA, "since": None, "years": years,
                 "text": "not enough years of data for a trend"}
-    steps = [series[b] - series[a] for a, b in zip(years, years[1:])]
+    steps = [series[b] - series[a] for a, b in itertools.pairwise(years)]
     sign = 1 if steps[-1] > 0 else -1 if steps[-1] < 0 else 0
     run = 0
     for s in reversed(steps):

@@ -1,7 +1,8 @@
 """Early warning of financial and service risk, in the spirit of CIPFA's Financial Resilience
 Index, from the Revenue Outturn Summary (RS) observations in the hub.
 
-* :func:`assess` computes every indicator of :data:`wholeplace.insight.early_warning.flags.INDICATORS` for every
+* :func:`assess` computes every indicator of
+:data:`wholeplace.insight.early_warning.flags.INDICATORS` for every
   council with RS data in the latest financial year published by the end of ``year``, places each
   among the council's comparators and bands it.
 * :func:`flags` is the council list of :func:`assess`, most at risk first.
@@ -33,8 +34,8 @@ from wholeplace.errors import InputError
 from wholeplace.hub.queries import observations_as_published
 from wholeplace.hub.store import Store
 from wholeplace.insight.early_warning import flags as rules
-from wholeplace.insight.peers import groups as groups_mod
 from wholeplace.insight.early_warning.flags import DEFAULT_SETTINGS, RiskIndicator, RiskSettings
+from wholeplace.insight.peers import groups as groups_mod
 
 UNALLOCATED, EARMARKED = "rs.reserves.unallocated", "rs.reserves.other_earmarked"
 NRE, CTR, TOTAL = ("rs.net_revenue_expenditure", "rs.council_tax_requirement",

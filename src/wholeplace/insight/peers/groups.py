@@ -25,9 +25,15 @@ from dataclasses import asdict, dataclass, field
 from wholeplace.errors import InputError
 from wholeplace.hub.store import Store
 from wholeplace.insight.peers import comparators as cmp
-from wholeplace.insight.peers.settings import (
-    KIND_RULES, OUTLIERS, VARIABLES, ComparatorSettings, ResolvedSettings, resolve_settings)
 from wholeplace.insight.peers.context import ContextTable, CouncilContext, read_context
+from wholeplace.insight.peers.settings import (
+    KIND_RULES,
+    OUTLIERS,
+    VARIABLES,
+    ComparatorSettings,
+    ResolvedSettings,
+    resolve_settings,
+)
 from wholeplace.places.queries import get_place
 
 METHODS = ("ours", "cipfa", "region", "county", "custom")
@@ -316,15 +322,15 @@ def _check_custom(store: Store, subject: CouncilContext, members: list[str] | No
 _LABELS = {
     "cipfa": ("CIPFA nearest neighbours of {name}", CIPFA_NOTE),
     "region": ("{kinds} in {region} (same region as {name})",
-               "The councils of the same kind as {name} in the same English region ({region}) "
-               "in the {universe!r} universe, nearest by our context distance first."),
+               ("The councils of the same kind as {name} in the same English region ({region}) "
+               "in the {universe!r} universe, nearest by our context distance first.")),
     "county": ("The other districts of {county}",
-               "The other shire districts of the same county as {name} ({county}) in the "
-               "{universe!r} universe, nearest by our context distance first."),
+               ("The other shire districts of the same county as {name} ({county}) in the "
+               "{universe!r} universe, nearest by our context distance first.")),
     "custom": ("A custom group for {name}",
-               "Councils chosen by the user. Codes are checked against the place register; "
+               ("Councils chosen by the user. Codes are checked against the place register; "
                "members of the same kind in the {universe!r} universe carry our context "
-               "distance and reasons, nearest first."),
+               "distance and reasons, nearest first.")),
 }
 
 

@@ -8,11 +8,13 @@
   of neighbourhood deprivation: the count and share of the area's LSOAs in each IMD decile (for a
   county, the LSOAs of its districts);
 * ``outcomes``: the key indicators against the comparator group and England
-  (:func:`wholeplace.insight.comparison.compare.compare_area`), with the sensitivity of each verdict to the
+  (:func:`wholeplace.insight.comparison.compare.compare_area`), with the sensitivity of each
+  verdict to the
   choice of group and funnel data where the data allows; a spending line of a service another
   body delivers in the area, on which the council published £0 (a district's education), is
   "not applicable" in the comparison (the rule is compare's: ``not_applicable`` and
-  ``not_applicable_note`` of :func:`~wholeplace.insight.comparison.compare.compare_area`), so it is left
+  ``not_applicable_note`` of :func:`~wholeplace.insight.comparison.compare.compare_area`), so it is
+  left
   out of the outcomes, the charts, the trends and the sentences and listed in
   ``not_applicable`` with who delivers it;
 * ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trends.view`);

@@ -71,7 +71,7 @@ def _sig3(value: float) -> str:
     """Three significant figures, with separators, and no trailing zeros beyond them."""
     if value == 0:
         return "0"
-    digits = max(0, 2 - int(math.floor(math.log10(abs(value)))))
+    digits = max(0, 2 - math.floor(math.log10(abs(value))))
     text = f"{value:,.{digits}f}"
     return _signed(text.rstrip("0").rstrip(".") if "." in text else text)
 

@@ -2,7 +2,8 @@
 
 For each service line and both totals, the same whole-place per-head value
 (:mod:`wholeplace.insight.spend.wholeplace`) of every comparator area with a complete figure:
-the median, the quartiles (:func:`wholeplace.insight.statistics.stats.quantile`, Hyndman and Fan type 7, R's
+the median, the quartiles (:func:`wholeplace.insight.statistics.stats.quantile`, Hyndman and Fan
+type 7, R's
 default), the lowest and highest, and where the area sits in words. Comparators whose figure is
 unknown are listed and left out of the statistics, never counted as 0.
 
@@ -23,7 +24,6 @@ from collections.abc import Sequence
 from wholeplace.errors import InputError
 from wholeplace.hub.store import Store
 from wholeplace.insight.peers.groups import comparator_group
-from wholeplace.insight.statistics.stats import quantile
 from wholeplace.insight.spend.wholeplace import (
     COMPARABLE_TOTAL,
     TOTAL,
@@ -32,6 +32,8 @@ from wholeplace.insight.spend.wholeplace import (
     read_inputs,
     resolve_subject,
 )
+from wholeplace.insight.statistics.stats import quantile
+
 
 def quartiles(values: Sequence[float]) -> dict:
     """n, min, lower quartile, median, upper quartile and max of ``values`` (None if empty; the
@@ -131,8 +133,8 @@ def comparator_codes(store: Store, inputs: SpendInputs, code: str, method: str
                      ) -> tuple[list[str], str, list[str]]:
     """(member codes, label, notes) of the comparator group by ``method``."""
     if method == "national":
-        label = f"{inputs.places[code]['la_type']} areas in England with " \
-                f"{inputs.period.label} figures"
+        label = (f"{inputs.places[code]['la_type']} areas in England with "
+                 f"{inputs.period.label} figures")
         return built_in_members(inputs, code), label, []
     group = comparator_group(store, code, method=method)
     return [c for c in group.codes() if c != code], group.label or method, list(group.notes)

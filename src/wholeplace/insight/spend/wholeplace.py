@@ -71,7 +71,7 @@ COMPARABLE_TOTAL = Line("total_excluding_police_fire", "Total excluding police a
 POLICE, FIRE = "rs.nce.police", "rs.nce.fire_rescue"
 
 #: The RS indicators read (service lines and the published total).
-RS_INDICATORS: tuple[str, ...] = tuple(line.id for line in SERVICE_LINES) + (TOTAL.id,)
+RS_INDICATORS: tuple[str, ...] = (*tuple(line.id for line in SERVICE_LINES), TOTAL.id)
 
 #: Tier statuses: figures reported; no figures for the body in this year's data (unknown); the
 #: register says the body was created after the year ended (not part of that year's total).
@@ -80,31 +80,31 @@ REPORTED, NO_FIGURES, NOT_CREATED = "reported", "no_figures", "not_created"
 NO_POPULATION = "no population estimate within {gap} years of this year ({period})"
 
 NOT_INCLUDED = (
-    "Police and crime commissioners, fire and rescue authorities, waste disposal authorities, "
+    ("Police and crime commissioners, fire and rescue authorities, waste disposal authorities, "
     "passenger transport bodies, national parks and other bodies outside the place register are "
     "not included: the RS files report them as separate bodies that the register cannot tie to "
     "places. Police and fire appear only where a body in the register reports them (the GLA "
     "reports the Mayor's Office for Policing and Crime and London fire; some county and "
-    "unitary councils and combined authorities are fire authorities).",
-    "Parish and town councils' spending is not included. The precepts that fund it are in a "
-    "district's net current expenditure (RS line 749), not in its service lines.",
-    "Levies a council pays to waste, transport and combined authorities (and flood defence "
+    "unitary councils and combined authorities are fire authorities)."),
+    ("Parish and town councils' spending is not included. The precepts that fund it are in a "
+    "district's net current expenditure (RS line 749), not in its service lines."),
+    ("Levies a council pays to waste, transport and combined authorities (and flood defence "
     "levies) are not counted for the payer: they sit between RS lines 699 and 749. The services "
     "they fund are counted where the receiving body is in the register (a combined authority's "
-    "transport spending) and are not included where it is not (a waste disposal authority).",
-    "Housing benefit payments, the Housing Revenue Account, capital spending and specific "
+    "transport spending) and are not included where it is not (a waste disposal authority)."),
+    ("Housing benefit payments, the Housing Revenue Account, capital spending and specific "
     "grants are not deducted or added: each figure is net current expenditure on services, "
     "net of fees, charges and income from other local authorities (so money one tier pays "
-    "another for a service is counted once, by the payer).",
+    "another for a service is counted once, by the payer)."),
 )
 
 CAVEATS = (
-    "Apportioning a county's or combined authority's spend by population assumes it spends "
-    "the same per resident in every district; in reality it does not.",
-    "The register gives today's county and combined-authority relationships and membership; "
-    "an area's bodies in an earlier year may have differed.",
-    "Education includes schools funded through the council; academies are funded directly by "
-    "government and are not in these figures, so education spend falls as schools convert.",
+    ("Apportioning a county's or combined authority's spend by population assumes it spends "
+    "the same per resident in every district; in reality it does not."),
+    ("The register gives today's county and combined-authority relationships and membership; "
+    "an area's bodies in an earlier year may have differed."),
+    ("Education includes schools funded through the council; academies are funded directly by "
+    "government and are not in these figures, so education spend falls as schools convert."),
 )
 
 

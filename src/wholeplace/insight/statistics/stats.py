@@ -11,7 +11,8 @@ published test data:
   (Armitage and Berry 2002), as PHEindicatormethods ``phe_rate`` does;
 * means: Student's t (or normal) interval;
 * bands: a value is significantly different from a benchmark when its interval excludes it
-  (how a council is set against its comparator group is :mod:`wholeplace.insight.comparison.banding`);
+  (how a council is set against its comparator group is
+  :mod:`wholeplace.insight.comparison.banding`);
 * quantiles: Hyndman and Fan (1996) type 7, R's default.
 
 Missing stays missing: a ``None`` input gives an :class:`Estimate` without a value and with a
@@ -29,8 +30,8 @@ from dataclasses import asdict, dataclass, replace
 
 from wholeplace.errors import InputError
 from wholeplace.insight.statistics.distributions import (
-    chi_square_quantile,
     check_confidence,
+    chi_square_quantile,
     t_quantile,
     two_sided_z,
 )
@@ -46,13 +47,28 @@ from wholeplace.insight.statistics.funnels import (
 )
 
 __all__ = [
-    "Estimate", "RankedArea", "POLARITIES", "NOT_AVAILABLE",
-    "wilson_interval", "byars_interval", "exact_poisson_interval", "rate_interval",
-    "proportion_interval", "mean_interval", "compare_to_benchmark", "quantile",
-    "rank_with_uncertainty",
+    "NOT_AVAILABLE",
+    "POLARITIES",
+    "Estimate",
     # funnel plots, from wholeplace.insight.statistics.funnels
-    "FunnelLimit", "FunnelPoint", "Overdispersion", "baseline_proportion",
-    "estimate_overdispersion", "funnel_axis_populations", "funnel_limits", "funnel_significance",
+    "FunnelLimit",
+    "FunnelPoint",
+    "Overdispersion",
+    "RankedArea",
+    "baseline_proportion",
+    "byars_interval",
+    "compare_to_benchmark",
+    "estimate_overdispersion",
+    "exact_poisson_interval",
+    "funnel_axis_populations",
+    "funnel_limits",
+    "funnel_significance",
+    "mean_interval",
+    "proportion_interval",
+    "quantile",
+    "rank_with_uncertainty",
+    "rate_interval",
+    "wilson_interval",
 ]
 
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")

@@ -22,6 +22,7 @@ Missing values (None) are left out together with their times; they are never rea
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import statistics
 from collections.abc import Sequence
@@ -65,7 +66,7 @@ def _present(values: Sequence[float | None],
                          "per value.")
     pairs = [(float(t), float(v)) for t, v in zip(times, values) if v is not None]
     ts = [t for t, _ in pairs]
-    if any(b <= a for a, b in zip(ts, ts[1:])):
+    if any(b <= a for a, b in itertools.pairwise(ts)):
         raise InputError("times must be strictly increasing; sort the series by period first.")
     if any(not math.isfinite(v) for _, v in pairs):
         raise InputError("values must be finite numbers or None for missing.")
@@ -122,7 +123,7 @@ def _group_sizes(values: Sequence[float]) -> list[int]:
     return list(counts.values())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def inversion_counts(n: int) -> tuple[int, ...]:
     """How many orderings of n distinct values have k inversions, for k = 0 .. n(n-1)/2 (the
     Mahonian numbers). Built one value at a time: the m-th value adds 0 to m - 1 inversions."""
@@ -293,7 +294,7 @@ def periods_running(values: Sequence[float | None], unit: str = "year") -> Run:
     tail.reverse()
     if len(tail) < 2:
         return Run(NOT_AVAILABLE, 0, NOT_AVAILABLE)
-    steps = [_sign(b - a) for a, b in zip(tail, tail[1:])]
+    steps = [_sign(b - a) for a, b in itertools.pairwise(tail)]
     last = steps[-1]
     count = 0
     for step in reversed(steps):

@@ -24,8 +24,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/councils", summary="List councils", responses=ERRORS)
-def api_councils(region: str | None = Query(None, description="English region, e.g. 'East of England'"),
-                 tier: str | None = Query(None, description="upper, lower, single, combined or strategic"),
+def api_councils(region: str | None = Query(
+                     None, description="English region, e.g. 'East of England'"),
+                 tier: str | None = Query(
+                     None, description="upper, lower, single, combined or strategic"),
                  store: Store = Depends(get_store)) -> dict[str, Any]:
     """Current councils, optionally filtered by region and tier."""
     return pages.council_list(store, region, tier)

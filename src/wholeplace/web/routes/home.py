@@ -24,7 +24,8 @@ def search_json(q: str = Query(""), store: Store = Depends(get_store)) -> Respon
 
 
 @router.get("/search")
-def search_page(request: Request, q: str = Query(""), store: Store = Depends(get_store)) -> Response:
+def search_page(request: Request, q: str = Query(""),
+                store: Store = Depends(get_store)) -> Response:
     data = pages.search(store, q)
     code = pages.exact_match(data)
     if code is not None:

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Query
 
 from wholeplace.errors import InputError
 from wholeplace.hub.store import Store
-from wholeplace.insight.early_warning import resilience
 from wholeplace.insight.comparison.compare import compare_area
+from wholeplace.insight.early_warning import resilience
 from wholeplace.insight.peers.groups import comparator_group
 from wholeplace.insight.spend.compare import compare_spend
-from wholeplace.insight.trends.view import area_trends
 from wholeplace.insight.spend.wholeplace import place_spend
+from wholeplace.insight.trends.view import area_trends
 from wholeplace.web.deps import get_store
 from wholeplace.web.routes.api import ERRORS
 
