@@ -51,3 +51,24 @@ def test_unknown_source_id():
 def test_spec_for_file_finds_by_content(sources_dir):
     assert reg.spec_for_file(sources_dir / "la_register.csv").id == "la_register"
     assert reg.spec_for_file(Path(__file__)) is None
+
+
+def test_another_known_copy_of_a_release_is_accepted_and_says_which_it_is(tmp_path, sources_dir):
+    """A release published in two byte-versions (the bundle's re-saved file and the publisher's
+    original) is accepted in either form, and the provenance records the one read."""
+    from wholeplace.hub.load import source_info
+
+    spec = reg.get_spec("la_register")
+    other = tmp_path / spec.path
+    other.write_bytes((sources_dir / spec.path).read_bytes() + b"\n")
+    alt = reg.KnownCopy(sha256=reg.sha256_of(other), size=other.stat().st_size,
+                        description="publisher's original (illustrative test copy)")
+    both = spec.model_copy(update={"other_copies": (alt,), "resaved": True})
+    path, copy = reg.locate_copy(both, tmp_path)
+    assert path == other and copy == alt
+    info = source_info(both, path, copy)
+    assert info.sha256 == alt.sha256 and info.size == alt.size
+    assert "Read from the publisher's original" in (info.notes or "")
+    assert reg.verify(both, sources_dir / spec.path).description.startswith("re-saved copy")
+    with pytest.raises(SourceError):
+        reg.locate(spec, tmp_path)  # the plain spec knows only the bundle's bytes

@@ -46,14 +46,21 @@ class LoadResult:
         return dict(self.__dict__)
 
 
-def source_info(spec: reg.SourceSpec, path: Path) -> SourceInfo:
+def source_info(spec: reg.SourceSpec, path: Path, copy: reg.KnownCopy | None = None
+                ) -> SourceInfo:
+    """Provenance of a registered file; ``copy`` is the known version that was read (by default
+    the bundle's), and its hash and size are what the dataset records."""
+    copy = copy or spec.known_copies()[0]
+    notes = spec.notes or ""
+    if copy.sha256 != spec.sha256 or spec.resaved:
+        notes = (notes + " " if notes else "") + f"Read from the {copy.description}."
     return SourceInfo(
         source_id=spec.id, title=spec.title, file_name=spec.path,
-        sha256=spec.sha256, size=spec.size, loader=spec.loader, loader_version=LOADER_VERSION,
+        sha256=copy.sha256, size=copy.size, loader=spec.loader, loader_version=LOADER_VERSION,
         publisher=spec.publisher, licence=spec.licence,
         url=str(spec.url) if spec.url else None,
         landing_page=str(spec.landing_page) if spec.landing_page else None,
-        release=spec.release, released_on=spec.released_on, notes=spec.notes or None,
+        release=spec.release, released_on=spec.released_on, notes=notes or None,
     )
 
 
@@ -71,10 +78,12 @@ def reader_options(store: Store, options: dict) -> dict:
 
 
 def read_registered(spec: reg.SourceSpec, sources: Path, store: Store,
-                    path: Path | None = None) -> LoadBatch:
-    """Read a registered source (``path``: the file already verified by :func:`reg.locate`)."""
-    path = path or reg.locate(spec, sources)
-    return get_reader(spec.loader)(path, source_info(spec, path),
+                    path: Path | None = None, copy: reg.KnownCopy | None = None) -> LoadBatch:
+    """Read a registered source (``path`` and ``copy``: the file already verified by
+    :func:`reg.locate` and :func:`reg.verify`)."""
+    if path is None:
+        path, copy = reg.locate_copy(spec, sources)
+    return get_reader(spec.loader)(path, source_info(spec, path, copy),
                                    reader_options(store, spec.options))
 
 
@@ -97,13 +106,13 @@ def load_registered(
     for spec in specs:
         if progress:
             progress(spec)
-        existing = _existing_dataset(store, spec.id, spec.sha256, LOADER_VERSION)
+        path, copy = paths[spec.id]
+        existing = _existing_dataset(store, spec.id, copy.sha256, LOADER_VERSION)
         if existing is not None:
             results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
             continue
         try:
-            results.append(apply_batch(store, read_registered(spec, sources, store,
-                                                              paths[spec.id])))
+            results.append(apply_batch(store, read_registered(spec, sources, store, path, copy)))
         except WholeplaceError as exc:
             exc.results = list(results)  # type: ignore[attr-defined]
             done = ", ".join(f"{r.source_id} ({r.status}, dataset {r.dataset_id})"
@@ -127,12 +136,14 @@ def _selected(only: Iterable[str] | None) -> list[reg.SourceSpec]:
     return [s for s in reg.registry().values() if wanted is None or s.id in wanted]
 
 
-def _verify_all(specs: list[reg.SourceSpec], sources: Path) -> dict[str, Path]:
-    """Each spec's verified file; or one SourceError naming every missing or changed file."""
+def _verify_all(specs: list[reg.SourceSpec], sources: Path
+                ) -> dict[str, tuple[Path, reg.KnownCopy]]:
+    """Each spec's verified file and which known copy it is; or one SourceError naming every
+    missing or changed file."""
     paths, errors = {}, []
     for spec in specs:
         try:
-            paths[spec.id] = reg.locate(spec, sources)
+            paths[spec.id] = reg.locate_copy(spec, sources)
         except SourceError as exc:
             errors.append(f"  - {spec.id}: {exc}")
     if errors:

@@ -20,6 +20,17 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 from wholeplace.errors import SourceError
 
 
+class KnownCopy(BaseModel):
+    """Another byte-for-byte version of the same release (e.g. the publisher's original where the
+    bundle holds a re-saved copy): the same values, a different file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int = Field(gt=0)
+    description: str = Field(description="What this copy is, e.g. 'GOV.UK original'.")
+
+
 class SourceSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -40,6 +51,18 @@ class SourceSpec(BaseModel):
     #: Options passed to the loader (e.g. which financial year a spreadsheet holds).
     options: dict = Field(default_factory=dict)
     notes: str = ""
+    #: The bundle's file was opened and saved again by a third party (values untouched, bytes
+    #: not identical to the publisher's download); ``sha256`` is of that re-saved file.
+    resaved: bool = False
+    #: Other known versions of the same release that are accepted as this source.
+    other_copies: tuple[KnownCopy, ...] = ()
+
+    def known_copies(self) -> list[KnownCopy]:
+        """Every accepted version: the bundle's file first, then the others."""
+        first = KnownCopy(sha256=self.sha256, size=self.size,
+                          description="re-saved copy in the open data bundle" if self.resaved
+                          else "file in the open data bundle")
+        return [first, *self.other_copies]
 
 
 @cache
@@ -70,7 +93,7 @@ def spec_for_file(path: Path) -> SourceSpec | None:
     """
     digest = sha256_of(path)
     for spec in registry().values():
-        if spec.sha256 == digest:
+        if any(c.sha256 == digest for c in spec.known_copies()):
             return spec
     return None
 
@@ -84,31 +107,41 @@ def sha256_of(path: Path) -> str:
 
 
 def locate(spec: SourceSpec, sources: Path) -> Path:
-    """The file for ``spec`` in the sources directory, verified by size and SHA-256."""
+    """The file for ``spec`` in the sources directory, verified by size and SHA-256 (any of its
+    known copies)."""
+    return locate_copy(spec, sources)[0]
+
+
+def locate_copy(spec: SourceSpec, sources: Path) -> tuple[Path, KnownCopy]:
+    """The verified file for ``spec`` and which of its known copies it is."""
     path = sources / spec.path
     if not path.is_file():
         how = (f"download it from {spec.url} (or run 'wholeplace fetch {spec.id}')"
                if spec.url else
                f"get it from {spec.landing_page or spec.publisher}")
         raise SourceError(f"{spec.title}: {path} is missing. Put the file there, or {how}.")
-    verify(spec, path)
-    return path
+    return path, verify(spec, path)
 
 
-def verify(spec: SourceSpec, path: Path) -> None:
+def verify(spec: SourceSpec, path: Path) -> KnownCopy:
+    """The known copy of ``spec`` that ``path`` is (by size, then SHA-256), or a SourceError."""
     size = path.stat().st_size
-    if size != spec.size:
+    copies = [c for c in spec.known_copies() if c.size == size]
+    if not copies:
+        sizes = " or ".join(f"{c.size:,}" for c in spec.known_copies())
         raise SourceError(
-            f"{path} is {size:,} bytes but the registry records {spec.size:,} for "
+            f"{path} is {size:,} bytes but the registry records {sizes} for "
             f"{spec.title!r}. It is not the published file: replace it with the original."
         )
     digest = sha256_of(path)
-    if digest != spec.sha256:
-        raise SourceError(
-            f"{path} has SHA-256 {digest}, not the {spec.sha256} recorded for "
-            f"{spec.title!r}. It has been changed since publication: replace it with the "
-            "original."
-        )
+    for copy in copies:
+        if copy.sha256 == digest:
+            return copy
+    raise SourceError(
+        f"{path} has SHA-256 {digest}, not the {spec.sha256} recorded for "
+        f"{spec.title!r}. It has been changed since publication: replace it with the "
+        "original."
+    )
 
 
 def fetch(spec: SourceSpec, sources: Path, *, client=None) -> Path:
