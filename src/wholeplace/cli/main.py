@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from wholeplace.cli import (
+    budget,
     catalogue,
     insight,
     insight_flags,
@@ -60,6 +61,7 @@ COMMANDS = {
     "neighbours": insight.neighbours,
     "compare": insight.compare,
     "profile": profile.profile,
+    "unit-costs": budget.unit_costs,
 }
 
 for _name, _func in COMMANDS.items():
