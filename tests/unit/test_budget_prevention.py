@@ -148,3 +148,30 @@ def test_user_deflator_uprates():
     data["deflator"] = {"id": "test-index", "source": "made up for the test",
                         "index": {"2010-11": 80.0, "2015-16": 100.0}}
     assert model(data).prices["adm"][0] == pytest.approx(1000.0)
+
+
+def test_applied_to_a_plan_cashable_savings_after_the_lag():
+    from tests.unit.test_budget_plan import SMALL
+
+    from wholeplace.budget.plan import compute
+    from wholeplace.budget.plan_model import Plan
+    from wholeplace.budget.prevention_plan import apply_to_plan
+
+    plan_data = copy.deepcopy(SMALL)
+    plan_data["partners"].append({
+        "id": "icb", "name": "ICB", "kind": "icb",
+        "revenue_lines": [{"id": "acute", "name": "Acute", "base": 5000}],
+        "reserves": {"earmarked": 0, "unallocated": 0}})
+    data = copy.deepcopy(THREE)
+    data["plan_lines"] = {"ph": {"partner": "county", "line": "other"},
+                          "icb": {"partner": "icb", "line": "acute"},
+                          "asc": {"partner": "county", "line": "asc"}}
+    plan = parse(Plan, plan_data, "plan")
+    applied = apply_to_plan(plan, model(data))
+    r = compute(applied.plan)
+    diff = r.difference(applied.scenario, "baseline", attr="spend")
+    # £ thousand: icb saves its cashable 750 then 1500 (after the one-year lag); the county
+    # pays 10,000 a year and saves asc's cashable 1000 then 2000
+    assert diff["icb"] == pytest.approx([0, -0.75, -1.5])
+    assert diff["county"] == pytest.approx([10, 10 - 1, 10 - 2])
+    assert applied.outside_plan == []
