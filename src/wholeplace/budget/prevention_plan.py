@@ -3,7 +3,8 @@ paying partner's line and its cashable savings (after the lag) come off the rece
 partners' lines, year by year, as a new scenario of the plan.
 
 The model's money is in £, the plan's in £ thousand. Only the model's years that fall within
-the plan are applied; the rest are reported.
+the plan are applied; the rest are reported. The flows are applied at the model's price base
+(its unit costs' prices), not inflated to the plan's cash terms: say so wherever they are shown.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ class Applied:
     plan: Plan
     scenario: str
     outside_plan: list[str]
+    #: The intervention's flows are at its price base, not uprated to the plan's cash terms.
+    price_base: str
 
 
 def apply_to_plan(plan: Plan, model: Model, scenario_id: str | None = None,
@@ -53,4 +56,4 @@ def apply_to_plan(plan: Plan, model: Model, scenario_id: str | None = None,
     scenario = Scenario(id=sid, title=f"{start.title} with {m.title}",
                         adjustments=tuple(adjustments), assumptions=start.assumptions)
     new = plan.model_copy(update={"scenarios": (*plan.scenarios, scenario)})
-    return Applied(new, sid, outside)
+    return Applied(new, sid, outside, m.price_base)

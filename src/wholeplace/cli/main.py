@@ -62,6 +62,8 @@ COMMANDS = {
     "compare": insight.compare,
     "profile": profile.profile,
     "unit-costs": budget.unit_costs,
+    "prevention": budget.prevention,
+    "plan": budget.plan,
 }
 
 for _name, _func in COMMANDS.items():
