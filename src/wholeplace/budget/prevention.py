@@ -138,35 +138,50 @@ def central(params: dict[str, Uncertain]) -> dict[str, Array]:
 def evaluate(m: Intervention, prices: dict[str, tuple[float, float]],
              v: dict[str, Array]) -> Evaluation:
     """Flows for every draw. ``prices``: outcome id -> (fiscal, public) £ per unit."""
+    # computed years-first, (years, draws), so running sums over years are contiguous; the
+    # arrays handed back are transposed views, (draws, years)
     years = m.years
     draws = next(iter(v.values())).shape[0]
-    participants = np.repeat((v["cohort"] * v["take_up"])[:, None], years, axis=1)
-    spend = participants * v["cost_per_participant"][:, None]
-    cost = {s.partner: spend * s.share for s in m.cost_bearers}
-    saving = {p: np.zeros((draws, years)) for p in m.partners}
-    cashable = {p: np.zeros((draws, years)) for p in m.partners}
-    public = np.zeros((draws, years))
+    per_year = v["cohort"] * v["take_up"]
+    participants = np.repeat(per_year[None, :], years, axis=0)
+    spend = participants * v["cost_per_participant"][None, :]
+    cost = {s.partner: (spend * s.share).T for s in m.cost_bearers}
+    saving = {p: np.zeros((years, draws)) for p in m.partners}
+    cashable = {p: np.zeros((years, draws)) for p in m.partners}
+    public = np.zeros((years, draws))
     avoided_all = {}
-    k = np.arange(years)
     for o in m.outcomes:
         effect = (1 - v[f"{o.id}.rate_ratio"]) if o.rate_ratio is not None \
             else v[f"{o.id}.effect"]
-        since = np.maximum(k - o.lag_years, 0)
-        kernel = np.where(k >= o.lag_years, (effect[:, None] * (1 - v[f"{o.id}.decay"][:, None])
-                                             ** since[None, :]), 0.0)
-        avoided = np.zeros((draws, years))
-        for lag in range(years):
-            avoided[:, lag:] += participants[:, :years - lag] * kernel[:, lag:lag + 1]
-        avoided *= v[f"{o.id}.baseline_rate"][:, None]
-        avoided_all[o.id] = avoided
-        units = avoided * v[f"{o.id}.quantity"][:, None]
+        kernel = _kernel(effect, v[f"{o.id}.decay"], o.lag_years, years)
+        # every year's cohort is the same size, so the overlapping cohorts' effects in year t
+        # are the participants times the kernel summed over the years since 0 .. t
+        avoided = np.cumsum(kernel, axis=0)
+        avoided *= (per_year * v[f"{o.id}.baseline_rate"])[None, :]
+        avoided_all[o.id] = avoided.T
+        units = avoided * v[f"{o.id}.quantity"][None, :]
         fiscal, extra = prices[o.id]
-        public += units * extra
+        if extra:
+            public += units * extra
         for r in o.receivers:
-            s = units * fiscal * r.share
+            s = units * (fiscal * r.share)
             saving[r.partner] += s
-            cashable[r.partner] += s * v[f"{o.id}.cashable[{r.partner}]"][:, None]
-    return Evaluation(participants, cost, saving, cashable, public, avoided_all)
+            cashable[r.partner] += s * v[f"{o.id}.cashable[{r.partner}]"][None, :]
+    return Evaluation(participants.T, cost, {k: a.T for k, a in saving.items()},
+                      {k: a.T for k, a in cashable.items()}, public.T, avoided_all)
+
+
+def _kernel(effect: Array, decay: Array, lag: int, years: int) -> Array:
+    """(years, draws): the effect on one cohort k years after it takes part: 0 before the lag, then
+    effect x (1 - decay) ** (k - lag), built by a running product (no powers)."""
+    out = np.zeros((years, effect.shape[0]))
+    if lag >= years:
+        return out
+    out[lag] = effect
+    if lag + 1 < years:
+        out[lag + 1:] = (1 - decay)[None, :]
+        np.cumprod(out[lag:], axis=0, out=out[lag:])
+    return out
 
 
 @dataclass
@@ -200,20 +215,23 @@ def prepare(m: Intervention, lookup: Lookup | None = None) -> Model:
     return Model(m, parameters(m), prices, provenance, factors)
 
 
-def summary(model: Model, e: Evaluation) -> dict[str, Array]:
-    """NPV, ROI and payback for each view, one value per draw."""
+def summary(model: Model, e: Evaluation, payback: bool = True) -> dict[str, Array]:
+    """NPV, ROI and (unless ``payback`` is false) payback year for each view, one value per
+    draw. Present values are ``flows @ factors`` (one matrix product per view)."""
     f = model.factors
     cost = e.total("cost")
-    views = {"fiscal": e.total("saving"), "cashable": e.total("cashable"),
-             "public_value": e.total("saving") + e.public}
-    out: dict[str, Array] = {"cost_pv": appraisal.npv(cost, f)}
+    saving = e.total("saving")
+    views = {"fiscal": saving, "cashable": e.total("cashable"),
+             "public_value": saving + e.public}
+    out: dict[str, Array] = {"cost_pv": np.asarray(cost @ f, dtype=np.float64)}
     for name, benefit in views.items():
-        b = appraisal.npv(benefit, f)
+        b = np.asarray(benefit @ f, dtype=np.float64)
         out[f"{name}_benefit_pv"] = b
         out[f"{name}_npv"] = b - out["cost_pv"]
         out[f"{name}_roi"] = appraisal.roi(b, out["cost_pv"])
-        out[f"{name}_payback"] = appraisal.payback_year(
-            appraisal.present_values(benefit - cost, f)).astype(np.float64)
+        if payback:
+            out[f"{name}_payback"] = appraisal.payback_year(
+                appraisal.present_values(benefit - cost, f)).astype(np.float64)
     return out
 
 
@@ -239,7 +257,7 @@ def monte_carlo(model: Model, draws: int, seed: int) -> dict[str, Any]:
     if draws < 1:
         raise InputError(f"draws: at least 1, not {draws}.")
     rng = np.random.default_rng(seed)
-    s = summary(model, model.run(draw(model.params, draws, rng)))
+    s = summary(model, model.run(draw(model.params, draws, rng)), payback=False)
     out: dict[str, Any] = {"draws": draws, "seed": seed}
     for view in ("fiscal", "cashable", "public_value"):
         npv = s[f"{view}_npv"]
@@ -261,7 +279,7 @@ def sensitivities(model: Model, view: str = "fiscal") -> list[dict[str, Any]]:
     for i, k in enumerate(ranged):
         p = model.params[k]
         values[k][2 * i], values[k][2 * i + 1] = p.low, p.high
-    npv = summary(model, model.run(values))[f"{view}_npv"]
+    npv = summary(model, model.run(values), payback=False)[f"{view}_npv"]
     rows = [{"parameter": k, "low": model.params[k].low, "high": model.params[k].high,
              "npv_at_low": float(npv[2 * i]), "npv_at_high": float(npv[2 * i + 1]),
              "swing": float(abs(npv[2 * i + 1] - npv[2 * i]))} for i, k in enumerate(ranged)]
