@@ -152,7 +152,6 @@ def test_user_deflator_uprates():
 
 def test_applied_to_a_plan_cashable_savings_after_the_lag():
     from tests.unit.test_budget_plan import SMALL
-
     from wholeplace.budget.plan import compute
     from wholeplace.budget.plan_model import Plan
     from wholeplace.budget.prevention_plan import apply_to_plan

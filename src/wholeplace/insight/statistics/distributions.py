@@ -1,15 +1,21 @@
 """Distribution functions for the insight statistics: normal, Student's t, gamma and chi-square
-cumulative distribution functions and quantiles, from scipy (``scipy.stats`` and
-``scipy.special``), behind small functions that check their arguments and say what is wrong.
+cumulative distribution functions and quantiles, from scipy, behind small functions that check
+their arguments and say what is wrong.
 
-scipy's functions are the ones R's ``qnorm``, ``qt`` and ``qchisq`` are checked against (they
-rest on the Cephes and Boost implementations); tests/unit/test_stats_reference.py keeps every
-published reference value this module is tested against.
+They call ``scipy.special``'s ufuncs (``ndtri``, ``ndtr``, ``stdtr``, ``stdtrit``,
+``gammainc``, ``gammaincinv``, ``betainc``: the Cephes and Boost implementations behind
+``scipy.stats.norm``, ``t``, ``gamma`` and ``chi2``) rather than the ``scipy.stats``
+distribution objects, whose argument handling costs about a hundred times more per scalar call
+and these functions are called per council and per indicator. tests/unit/test_stats_reference.py
+keeps every published reference value this module is tested against.
 """
 
 from __future__ import annotations
 
-from scipy import special, stats
+import functools
+import math
+
+from scipy import special
 
 from wholeplace.errors import InputError
 
@@ -30,14 +36,15 @@ def check_confidence(confidence: float) -> float:
 
 def normal_quantile(p: float) -> float:
     """The standard normal quantile: the z with P(Z <= z) = p."""
-    return float(stats.norm.ppf(check_probability(p)))
+    return float(special.ndtri(check_probability(p)))
 
 
 def normal_cdf(z: float) -> float:
     """P(Z <= z) for a standard normal Z."""
-    return float(stats.norm.cdf(z))
+    return float(special.ndtr(z))
 
 
+@functools.lru_cache(maxsize=64)
 def two_sided_z(confidence: float) -> float:
     """The z for a two-sided interval: 1.959964 for 0.95, 3.090232 for 0.998."""
     confidence = check_confidence(confidence)
@@ -56,7 +63,7 @@ def gamma_quantile(p: float, shape: float) -> float:
     p = check_probability(p)
     if shape <= 0:
         raise InputError(f"the gamma shape must be positive; got {shape!r}.")
-    return float(stats.gamma.ppf(p, shape))
+    return float(special.gammaincinv(shape, p))
 
 
 def chi_square_quantile(p: float, df: float) -> float:
@@ -66,7 +73,7 @@ def chi_square_quantile(p: float, df: float) -> float:
     p = check_probability(p)
     if df == 0:
         return 0.0
-    return float(stats.chi2.ppf(p, df))
+    return 2.0 * float(special.gammaincinv(df / 2.0, p))
 
 
 def regularised_beta(x: float, a: float, b: float) -> float:
@@ -86,15 +93,18 @@ def _check_df(df: float) -> float:
 
 def t_upper_tail(t: float, df: float) -> float:
     """P(T > t) for Student's t with ``df`` degrees of freedom."""
-    return float(stats.t.sf(t, _check_df(df)))
+    return float(special.stdtr(_check_df(df), -t))
 
 
 def t_density(t: float, df: float) -> float:
     """The density of Student's t at t."""
-    return float(stats.t.pdf(t, _check_df(df)))
+    df = _check_df(df)
+    log_density = (special.gammaln((df + 1.0) / 2.0) - special.gammaln(df / 2.0)
+                   - 0.5 * math.log(df * math.pi) - (df + 1.0) / 2.0 * math.log1p(t * t / df))
+    return math.exp(float(log_density))
 
 
 def t_quantile(p: float, df: float) -> float:
     """The Student's t quantile (R's ``qt``): the t with P(T <= t) = p."""
     p = check_probability(p)
-    return float(stats.t.ppf(p, _check_df(df)))
+    return float(special.stdtrit(_check_df(df), p))
