@@ -31,6 +31,7 @@ from wholeplace.budget.plan_model import fy_label
 from wholeplace.budget.prevention_checks import check_intervention
 from wholeplace.budget.prevention_model import Intervention, Uncertain, UnitCostRef
 from wholeplace.budget.unit_costs import UnitCost
+from wholeplace.errors import InputError
 
 Array = npt.NDArray[np.float64]
 Lookup = Callable[[str, str], UnitCost]
@@ -83,8 +84,6 @@ def price(ref: UnitCostRef, m: Intervention, lookup: Lookup | None) -> PricedCos
     """A unit cost in the price base: the database's own uprated value where the base is the
     year it uprates to, the value itself where the base is its price year, else the user's
     deflator (refused if it lacks either year)."""
-    from wholeplace.errors import InputError
-
     if ref.cost_code is not None:
         if lookup is None:
             raise InputError(f"unit cost {ref.cost_code}: a hub with the Unit Cost Database "
@@ -252,8 +251,6 @@ def who_pays_who_saves(model: Model, e: Evaluation) -> list[dict[str, Any]]:
 
 def monte_carlo(model: Model, draws: int, seed: int) -> dict[str, Any]:
     """P10, P50, P90 of each view's NPV and the probability it is positive."""
-    from wholeplace.errors import InputError
-
     if draws < 1:
         raise InputError(f"draws: at least 1, not {draws}.")
     rng = np.random.default_rng(seed)
