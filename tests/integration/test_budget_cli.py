@@ -59,6 +59,18 @@ def test_falls_example(hub):
     assert "ILLUSTRATION" in text and "assumption (illustrative)" in text
 
 
+def test_falls_example_workbook(hub, tmp_path):
+    out = tmp_path / "falls.xlsx"
+    run(hub, "prevention", str(FALLS), "--draws", "500", "--xlsx", str(out))
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Assumptions", "Flows", "Who pays who saves", "Monte Carlo",
+                             "Sensitivities"]
+    flows = wb["Flows"]
+    pv = [c.value for row in flows.iter_rows() for c in row
+          if isinstance(c.value, str) and c.value.startswith("=SUMPRODUCT(")]
+    assert len(pv) == 1 + 3 + 3  # cost; saving and cashable saving for each of 3 partners
+
+
 def test_plan_with_the_prevention_scenario_and_xlsx(hub, tmp_path):
     out_file = tmp_path / "plan.xlsx"
     out = json.loads(run(hub, "plan", str(PLAN), "--prevention", str(FALLS), "--xlsx",

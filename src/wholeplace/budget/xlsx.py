@@ -163,3 +163,77 @@ def _comparison(wb: Workbook, result: PlanResult, gap: dict[tuple[str, str], str
                                       for c in range(3, years + 4)]])
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 44
+
+
+def write_prevention(report: dict[str, Any], path: Path) -> None:
+    """A prevention model's report (:func:`.prevention_report.report`) as a workbook: flows
+    by partner and year with the discount factors, present values as SUMPRODUCT formulas."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Assumptions"
+    _title(ws, report["title"], ("ILLUSTRATION: " if report["illustration"] else "")
+           + " ".join(str(report["note"] or "").split()))
+    ws.append([])
+    ws.append(["Price base", report["price_base"]])
+    ws.append(["Discount schedule", report["discount"]["schedule"], report["discount"]["source"]])
+    ws.append([])
+    ws.append(["Unit cost", "£ per unit (fiscal)", "£ per unit (economic and social)",
+               "Provenance"])
+    for c in ws[ws.max_row]:
+        c.font = BOLD
+    for oid, u in report["unit_costs"].items():
+        ws.append([oid, u["fiscal_per_unit"], u["public_value_per_unit"],
+                   "; ".join(u["provenance"])])
+    ws.append([])
+    ws.append(["Parameters citing no source: assumption (illustrative)"])
+    for p in report["illustrative_parameters"]:
+        ws.append([p])
+    ws.column_dimensions["A"].width = 44
+    _flows(wb, report)
+    table = wb.create_sheet("Who pays who saves")
+    _title(table, "Who pays and who saves (present values, £)")
+    table.append([])
+    table.append(["Partner", "Cost", "Fiscal saving", "Cashable saving", "Net", "Net cashable"])
+    for r in report["who_pays_who_saves"]:
+        table.append([r["name"], r["cost_pv"], r["saving_pv"], r["cashable_saving_pv"],
+                      r["net_pv"], r["net_cashable_pv"]])
+    mc = wb.create_sheet("Monte Carlo")
+    m = report["monte_carlo"]
+    _title(mc, f"Monte Carlo: {m['draws']:,} draws, seed {m['seed']}")
+    mc.append([])
+    mc.append(["View", "NPV P10", "NPV P50", "NPV P90", "Mean", "P(NPV > 0)"])
+    for view in ("fiscal", "cashable", "public_value"):
+        v = m[view]
+        mc.append([view, v["npv_p10"], v["npv_p50"], v["npv_p90"], v["npv_mean"],
+                   v["probability_npv_positive"]])
+    tornado = wb.create_sheet("Sensitivities")
+    _title(tornado, "Fiscal NPV with each parameter at its low and its high (others central)")
+    tornado.append([])
+    tornado.append(["Parameter", "Low", "High", "NPV at low", "NPV at high", "Swing"])
+    for s in report["sensitivities"]:
+        tornado.append([s["parameter"], s["low"], s["high"], s["npv_at_low"], s["npv_at_high"],
+                        s["swing"]])
+    wb.save(path)
+
+
+def _flows(wb: Workbook, report: dict[str, Any]) -> None:
+    ws = wb.create_sheet("Flows")
+    years = report["years"]
+    n = len(years)
+    _title(ws, "Cost and saving by partner and year", f"£ at {report['price_base']} prices")
+    ws.append([])
+    ws.append(["", *years, "Present value"])
+    ws.append(["Discount factor", *report["discount"]["factors"]])
+    factors = ws.max_row
+    last = get_column_letter(n + 1)
+    for label, block in (("cost", report["cost"]), ("fiscal saving", report["saving"]),
+                         ("cashable saving", report["cashable_saving"])):
+        for pid, series in block.items():
+            ws.append([f"{pid}: {label}", *[series[y] for y in years]])
+            r = ws.max_row
+            ws.cell(r, n + 2, f"=SUMPRODUCT(B{r}:{last}{r},B{factors}:{last}{factors})")
+    for row in ws.iter_rows(min_row=6, min_col=2):
+        for c in row:
+            c.number_format = MONEY
+    ws.column_dimensions["A"].width = 34

@@ -98,6 +98,8 @@ def prevention(
     draws: int = typer.Option(10000, "--draws", min=1, max=2_000_000, help="Monte Carlo draws."),
     seed: int = typer.Option(1, "--seed", help="Seed of the random draws (same seed, same "
                              "result)."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", metavar="OUT", help="Also write the "
+                                     "model as an XLSX workbook to OUT."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """A prevention value model: cost, avoided outcomes and who pays and who saves.
@@ -112,9 +114,15 @@ def prevention(
     from wholeplace.budget.prevention_report import report
 
     out = report(_prepare(ctx, file), draws, seed)
+    if xlsx is not None:
+        from wholeplace.budget.xlsx import write_prevention
+
+        write_prevention(out, xlsx)
     if as_json:
         return print_json(out)
     _show_prevention(out)
+    if xlsx is not None:
+        typer.echo(f"\nWorkbook written to {xlsx}.")
 
 
 def _show_prevention(r: dict[str, Any]) -> None:
