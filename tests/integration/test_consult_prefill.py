@@ -1,0 +1,55 @@
+"""Prefilling a consultation from the real loaded hub (Peterborough, E06000031)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from wholeplace.consult import dumps_yaml, loads_definition
+from wholeplace.consult.prefill import hub_indicators, prefill
+from wholeplace.errors import NotFoundError
+
+PETERBOROUGH = "E06000031"
+
+
+def test_rs_outturn_lines_when_no_ra_budget(loaded_store):
+    has_ra = loaded_store.scalar("SELECT count(*) FROM current_observations WHERE area_code = ? "
+                                 "AND indicator_id LIKE 'ra.nce.%'", [PETERBOROUGH])
+    c = prefill(loaded_store, PETERBOROUGH, "2024-25", with_council_tax=False)
+    latest = loaded_store.row(
+        "SELECT period, value FROM current_observations WHERE area_code = ? AND indicator_id = "
+        "'rs.nce.adult_social_care' AND period < '2024-25' ORDER BY period_end DESC LIMIT 1",
+        [PETERBOROUGH])
+    assert c.council_name == "Peterborough" and c.council_code == PETERBOROUGH
+    if has_ra:
+        assert c.prefilled_from is not None and "RA budget" in c.prefilled_from
+        return
+    assert c.prefilled_from == f"hub: RS outturn {latest['period']} ({len(c.lines)} lines)"
+    asc = next(line for line in c.lines if line.id == "adult_social_care")
+    assert asc.current_budget == (Decimal(str(latest["value"])) * 1000).quantize(Decimal(1))
+    assert asc.budget_source == f"RS outturn {latest['period']}"
+    ids = {line.id for line in c.lines}
+    assert "total_service" not in ids and "social_care" not in ids  # no double counting
+    assert all(line.current_budget > 0 and line.current_budget + line.min_change >= 0
+               for line in c.lines)
+    # The written YAML reads back, and every line is in the council's data.
+    known = hub_indicators(loaded_store, PETERBOROUGH)
+    assert loads_definition(dumps_yaml(c), known_indicators=known) == c
+
+
+def test_council_tax_lever_from_ctr_or_a_clear_error(loaded_store):
+    has_ctr = loaded_store.scalar("SELECT count(*) FROM current_observations WHERE area_code = ? "
+                                  "AND indicator_id = 'ctr.band_d.billing'", [PETERBOROUGH])
+    if not has_ctr:
+        with pytest.raises(NotFoundError, match=r"ctr\.band_d\.billing.*--no-council-tax"):
+            prefill(loaded_store, PETERBOROUGH, "2024-25")
+        return
+    c = prefill(loaded_store, PETERBOROUGH, "2024-25")
+    assert c.council_tax is not None and c.council_tax.band_d > 0
+    assert c.council_tax.referendum.limit is not None
+
+
+def test_unknown_council(loaded_store):
+    with pytest.raises(NotFoundError):
+        prefill(loaded_store, "E06999999", "2024-25", with_council_tax=False)
