@@ -53,3 +53,19 @@ def test_council_tax_lever_from_ctr_or_a_clear_error(loaded_store):
 def test_unknown_council(loaded_store):
     with pytest.raises(NotFoundError):
         prefill(loaded_store, "E06999999", "2024-25", with_council_tax=False)
+
+
+def test_the_peterborough_demonstration_is_real_outturn(loaded_store):
+    from pathlib import Path
+
+    from wholeplace.consult import load_definition
+
+    path = Path(__file__).parents[2] / "examples" / "consult" / "peterborough-demo.yaml"
+    c = load_definition(path, known_indicators=hub_indicators(loaded_store, PETERBOROUGH))
+    assert c.demonstration and "DEMONSTRATION" in c.title
+    for line in c.lines:
+        period = line.budget_source.removeprefix("RS outturn ")
+        value = loaded_store.scalar("SELECT value FROM current_observations WHERE area_code = ? "
+                                    "AND indicator_id = ? AND period = ?",
+                                    [PETERBOROUGH, line.indicator, period])
+        assert line.current_budget == (Decimal(str(value)) * 1000).quantize(Decimal(1)), line.id

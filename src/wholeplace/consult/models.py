@@ -130,6 +130,7 @@ class Consultation(_Model):
 
     schema_version: Literal[1] = 1
     title: Annotated[str, Field(min_length=1, max_length=200)]
+    introduction: Annotated[str, Field(max_length=2000)] = ""
     demonstration: bool = False
     council_code: Annotated[str, Field(pattern=r"^E\d{8}$")]
     council_name: Annotated[str, Field(min_length=1, max_length=120)]

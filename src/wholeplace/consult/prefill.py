@@ -166,7 +166,7 @@ def hub_indicators(store: Store, code: str) -> set[str]:
 
 
 TODO_HEADER = """\
-# A STARTING consultation prefilled from the hub ({source}). Before publishing, the officer:
+# A STARTING consultation ({source}). Before publishing, the officer:
 #  - enters the gap to close (target.amount; 0 here because the hub cannot know it);
 #  - checks every current budget, range and step (proposed: +/-{steps} steps of {share}%);
 #  - adds each line's description, consequences and any statutory floor with its legal reason;
