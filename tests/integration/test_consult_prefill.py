@@ -69,3 +69,31 @@ def test_the_peterborough_demonstration_is_real_outturn(loaded_store):
                                     "AND indicator_id = ? AND period = ?",
                                     [PETERBOROUGH, line.indicator, period])
         assert line.current_budget == (Decimal(str(value)) * 1000).quantize(Decimal(1)), line.id
+
+
+def test_the_demonstration_council_tax_is_the_ctr_return(sources_dir):
+    """The demo's Band D, tax base and other preceptors are Peterborough's CTR 2023-24 figures."""
+    from pathlib import Path
+
+    from wholeplace.consult import load_definition
+    from wholeplace.hub.loaders.workbook import read_sheet
+
+    rows = list(read_sheet(sources_dir / "raw/council_tax/CTR_Table_9_2023-24.ods",
+                           "Data_Billing"))
+    header = [" ".join(str(h).split()) for h in rows[4]]
+    row = next(r for r in rows if len(r) > 1 and r[1] == PETERBOROUGH)
+
+    def cell(prefix: str, suffix: str = "(current year)") -> Decimal:
+        i = next(k for k, h in enumerate(header) if h.startswith(prefix) and h.endswith(suffix))
+        return Decimal(str(row[i])).quantize(Decimal("0.01"))
+
+    path = Path(__file__).parents[2] / "examples" / "consult" / "peterborough-demo.yaml"
+    ct = load_definition(path).council_tax
+    assert ct is not None
+    assert ct.band_d == cell("9. Average")
+    assert ct.tax_base == cell("7. Council tax base")
+    others = {p.name: p.band_d for p in ct.other_preceptors}
+    assert others["Police and crime commissioner"] == cell("16.", "(police)")
+    assert others["Fire and rescue"] == cell("16.", "(fire)")
+    assert others["Combined authority"] == cell("16.", "(combined authority)")
+    assert others["Parish or town council (average)"] == cell("8. Average") - cell("9. Average")
