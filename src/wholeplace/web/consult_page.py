@@ -13,7 +13,7 @@ from typing import Any
 
 from wholeplace.consult import Consultation, Outcome, Response, Violation, load_definition
 from wholeplace.consult.models import ServiceLine
-from wholeplace.counciltax import BANDS
+from wholeplace.counciltax import BANDS, ReferendumLimit
 from wholeplace.errors import InputError, NotFoundError
 
 #: Where preview definitions are read from (WHOLEPLACE_CONSULTATIONS, else examples/consult).
@@ -122,6 +122,25 @@ def violation_message(v: Violation, c: Consultation, _: Gettext) -> str:
     return messages.get(v.code, v.message).format(what=what)
 
 
+def referendum_text(limit: ReferendumLimit, _: Gettext) -> str:
+    """The referendum principle in the page's language, with its source."""
+    p = limit.principle
+    percent = f"{(p.percent_bp or 0) / 100:g}%"
+    pounds = money(p.pounds_pence or 0, pennies=bool((p.pounds_pence or 0) % 100))
+    if p.rule == "both":
+        text = _("A rise needs a referendum only if it is both {percent} or more and more than "
+                 "{pounds} on Band D")
+    elif p.rule == "pounds":
+        text = _("A rise of more than {pounds} on Band D needs a referendum")
+    elif p.adult_social_care_bp:
+        text = _("A rise of {percent} or more (of which {asc} is the adult social care "
+                 "precept) needs a referendum")
+    else:
+        text = _("A rise of {percent} or more needs a referendum")
+    return text.format(percent=percent, pounds=pounds,
+                       asc=f"{p.adult_social_care_bp / 100:g}%") + f" ({limit.source})."
+
+
 def _line_view(line: ServiceLine, lo: Any, value: str, error: str | None) -> dict[str, Any]:
     def p(amount: Decimal) -> int:
         return int(amount * 100)
@@ -162,5 +181,7 @@ def view(c: Consultation, form: Mapping[str, str], outcome: Outcome,
                    "adult_social_care_change", "fees_change", "reserves_use")},
         "band": band if band in BANDS else "D", "bands": BANDS,
         "tax": tax, "money": money, "signed_money": signed_money,
+        "referendum_text": (referendum_text(c.council_tax.referendum.limit, _)
+                            if c.council_tax and c.council_tax.referendum.limit else ""),
         "remaining": outcome.remaining_pence,
     }
