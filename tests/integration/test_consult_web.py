@@ -151,3 +151,23 @@ def test_officer_text_is_escaped(client, tmp_path, monkeypatch):
     # Inside the definition's <script> element no "<" survives to end it early.
     body = re.search(r'id="consult-definition">(.*?)</script>', r.text, re.S)
     assert body is not None and "<" not in body.group(1)
+
+
+def test_the_json_check_of_a_response(client):
+    response = {"line_changes": {"libraries": "-300000", "events": "-100000"},
+                "fees_change": "100000", "reserves_use": "250000", "council_tax_change": "0.5"}
+    r = client.post("/consult/preview.json", json={"file": NAME, "response": response})
+    assert r.status_code == 200 and r.json()["accepted"] is True
+    assert r.json()["outcome"]["remaining_pence"] == 25_000_000 - 37_781_724
+    bad = client.post("/consult/preview.json",
+                      json={"file": NAME, "response": {**response, "council_tax_change": "0"}})
+    assert bad.status_code == 422
+    assert [v["code"] for v in bad.json()["violations"]] == ["unbalanced"]
+    typed = client.post("/consult/preview.json",
+                        json={"file": NAME, "response": {"fees_change": "1.001"}})
+    assert typed.status_code == 422 and typed.json()["problems"][0]["column"] == "fees_change"
+    malformed = client.post("/consult/preview.json", content=b"{nope",
+                            headers={"content-type": "application/json"})
+    assert malformed.status_code == 400 and "not valid JSON" in malformed.json()["message"]
+    form = client.post("/consult/preview.json", data={"file": NAME})
+    assert form.status_code == 400 and "application/json" in form.json()["message"]

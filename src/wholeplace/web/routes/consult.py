@@ -4,6 +4,8 @@ resident would see it. Nothing is stored (the page says so).
 GET  /consult/preview?file=NAME[&lang=cy]   the simulator, every line at no change
 POST /consult/preview                        the form recalculated on the server (no JavaScript)
 GET  /consult/preview.json?file=NAME         its JSON twin: the definition and the outcome
+POST /consult/preview.json                   {"file", "response"}: the outcome and every rule
+                                             broken (application/json only; nothing stored)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from wholeplace.consult import (
     Violation,
     check_response,
     definition_data,
+    parse_response,
 )
 from wholeplace.consult import Response as Answer
 from wholeplace.errors import InputError
@@ -70,7 +73,8 @@ def preview(request: Request, file: str = Query(..., max_length=80),
     return _render(request, code, c, form, outcome, violations, {}, checked=False)
 
 
-async def _read_form(request: Request) -> FormData:
+async def _read_text(request: Request) -> str:
+    """The request body as text: refused when over MAX_FORM_BYTES or not UTF-8."""
     length = request.headers.get("content-length")
     if length is not None and (not length.isdigit() or int(length) > MAX_FORM_BYTES):
         raise InputError(f"The form is too large (over {MAX_FORM_BYTES // 1024} KB).")
@@ -78,9 +82,13 @@ async def _read_form(request: Request) -> FormData:
     if len(body) > MAX_FORM_BYTES:
         raise InputError(f"The form is too large (over {MAX_FORM_BYTES // 1024} KB).")
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError("The form is not UTF-8 text.") from exc
+
+
+async def _read_form(request: Request) -> FormData:
+    await _read_text(request)
     return await request.form()
 
 
@@ -98,6 +106,10 @@ async def preview_post(request: Request) -> Response:
                    status_code=200 if ok else 422)
 
 
+def _violations(found: list[Violation]) -> list[dict[str, str]]:
+    return [{"field": v.field, "code": v.code, "message": v.message} for v in found]
+
+
 @router.get("/consult/preview.json")
 def preview_json(file: str = Query(..., max_length=80)) -> Response:
     c = page.load_named(file)
@@ -105,5 +117,24 @@ def preview_json(file: str = Query(..., max_length=80)) -> Response:
     return as_json({"preview": True, "recorded": False,
                     "note": "Preview: responses are not recorded.",
                     "definition": definition_data(c), "outcome": outcome.to_dict(),
-                    "violations": [{"field": v.field, "code": v.code, "message": v.message}
-                                   for v in violations]})
+                    "violations": _violations(violations)})
+
+
+@router.post("/consult/preview.json")
+async def preview_json_post(request: Request) -> Response:
+    import json
+
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise InputError("Send the response as JSON (Content-Type: application/json).")
+    text = await _read_text(request)
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"The body is not valid JSON: {exc.msg} at character {exc.pos}.") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("file"), str):
+        raise InputError('Send {"file": NAME, "response": {...}}.')
+    c = page.load_named(body["file"])
+    outcome, violations = check_response(c, parse_response(body.get("response", {})))
+    return as_json({"preview": True, "recorded": False, "accepted": not violations,
+                    "outcome": outcome.to_dict(), "violations": _violations(violations)},
+                   status_code=200 if not violations else 422)
