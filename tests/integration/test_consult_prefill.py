@@ -97,3 +97,26 @@ def test_the_demonstration_council_tax_is_the_ctr_return(sources_dir):
     assert others["Fire and rescue"] == cell("16.", "(fire)")
     assert others["Combined authority"] == cell("16.", "(combined authority)")
     assert others["Parish or town council (average)"] == cell("8. Average") - cell("9. Average")
+
+
+def test_cli_prefill_then_check_against_the_hub(loaded_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from wholeplace.cli.main import app
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["--db", str(loaded_db), "consult", "prefill", PETERBOROUGH,
+                              "--year", "2024-25", "--no-council-tax"])
+    assert out.exit_code == 0, out.output
+    assert out.output.startswith("# A STARTING consultation")
+    path = tmp_path / "p.yaml"
+    path.write_text(out.output)
+    checked = runner.invoke(app, ["--db", str(loaded_db), "consult", "check", str(path),
+                                  "--against-hub"])
+    assert checked.exit_code == 0, checked.output
+    assert "Peterborough (E06000031) 2024-25" in checked.output
+    path.write_text(out.output.replace("indicator: rs.nce.cultural",
+                                       "indicator: rs.nce.not_a_service"))
+    bad = runner.invoke(app, ["--db", str(loaded_db), "consult", "check", str(path),
+                              "--against-hub"])
+    assert bad.exit_code == 1 and "rs.nce.not_a_service is not in the hub" in bad.output

@@ -140,3 +140,27 @@ def test_any_accepted_response_balances_and_keeps_the_rules(c, data):
         assert out.tax is not None and not out.tax.excessive
     else:
         assert out.remaining_pence > 0 or {v.code for v in found} - {"unbalanced"}
+
+
+def _district(c: Consultation, band_d: str) -> Consultation:
+    ct = c.council_tax
+    assert ct is not None
+    from wholeplace.counciltax import referendum_limit
+
+    return c.model_copy(update={"council_tax": ct.model_copy(update={
+        "band_d": Decimal(band_d), "authority_class": "shire_district",
+        "adult_social_care": None,
+        "referendum": ct.referendum.model_copy(update={
+            "limit": referendum_limit("2024-25", "shire_district")})})})
+
+
+def test_district_percent_test_is_on_the_rounded_band_d(c):
+    d = _district(c, "187.45")  # 3% is £5.62 (5.6235 rounded): 2.998%, so still allowed
+    assert "above_cap" not in codes(d, council_tax_change="3")
+    assert "above_cap" in codes(d, council_tax_change="3.01")  # £5.64: over 3% and over £5
+
+
+def test_district_five_pound_alternative(c):
+    d = _district(c, "150")  # 3% is £4.50, so up to £5 is allowed: 3.33% is £4.995 -> £5.00
+    assert "above_cap" not in codes(d, council_tax_change="3.33")
+    assert "above_cap" in codes(d, council_tax_change="3.34")  # £5.01
