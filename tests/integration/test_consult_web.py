@@ -51,6 +51,7 @@ def test_the_page_as_a_resident_sees_it(client):
     assert "Preview: responses are not recorded." in r.text
     assert "Still to find: £1,000,000" in r.text
     assert "The council needs to find £1,000,000" in r.text
+    assert "Of this Band D, £100.00 is the adult social care precept" in r.text
     labels = {e.get("for") for e in tree.iter("label")}
     for field in ("line__libraries", "line__adult_social_care", "line__events",
                   "council_tax_change", "adult_social_care_change", "fees_change",

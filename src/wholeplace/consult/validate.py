@@ -119,7 +119,8 @@ def definition_problems(c: Consultation, known_indicators: Iterable[str] | None 
         out += _line_problems(i, line)
         if known is not None and line.indicator is not None and line.indicator not in known:
             out.append((f"lines[{i}] ({line.id}).indicator", (f"{line.indicator} is not in the "
-                        f"hub's data for {c.council_code} {c.budget_year}'s source year.")))
+                        f"hub's data for {c.council_code}; use one of its RA budget or RS "
+                        "outturn lines, or remove the indicator.")))
     if c.council_tax is not None:
         out += _tax_problems(c.council_tax, c.budget_year)
     if c.fees is not None:
