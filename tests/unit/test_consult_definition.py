@@ -84,3 +84,14 @@ def test_not_a_mapping_or_not_yaml():
         loads_definition("- a\n- b\n")
     with pytest.raises(InputError, match="not valid YAML"):
         loads_definition("a: [\n")
+
+
+def test_amounts_are_written_in_plain_notation():
+    d = raw()
+    d["lines"][0]["current_budget"] = "2e6"
+    d["lines"][0]["min_change"] = "-5E+5"
+    c = loads_definition(yaml.safe_dump(d))
+    data = json.loads(dumps_json(c))
+    assert data["lines"][0]["current_budget"] == "2000000"
+    assert data["lines"][0]["min_change"] == "-500000"
+    assert loads_definition(dumps_yaml(c)) == c

@@ -12,14 +12,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from wholeplace.counciltax import AuthorityClass, ReferendumLimit
 
 SCHEMA_VERSION = 1
 
-Money = Annotated[Decimal, Field(max_digits=15, decimal_places=2)]
-Percent = Annotated[Decimal, Field(max_digits=6, decimal_places=2)]
+def _fixed(value: Decimal) -> str:
+    """A decimal in plain positional notation ("1000000", never "1E+6") for JSON and YAML, so
+    the page's parser (consult.js) reads every amount the server does."""
+    return format(value, "f")
+
+
+#: Serialised as plain decimal strings in JSON and YAML.
+Fixed = PlainSerializer(_fixed, return_type=str, when_used="json")
+Money = Annotated[Decimal, Field(max_digits=15, decimal_places=2), Fixed]
+Percent = Annotated[Decimal, Field(max_digits=6, decimal_places=2), Fixed]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=60)]
 
 
@@ -94,7 +102,7 @@ class CouncilTaxLever(_Model):
 
     band_d: Money
     band_d_source: Annotated[str, Field(min_length=1, max_length=200)]
-    tax_base: Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
+    tax_base: Annotated[Decimal, Field(max_digits=12, decimal_places=2), Fixed]
     tax_base_source: Annotated[str, Field(min_length=1, max_length=200)]
     authority_class: AuthorityClass
     core: PercentRange

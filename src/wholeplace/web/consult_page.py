@@ -148,8 +148,8 @@ def _line_view(line: ServiceLine, lo: Any, value: str, error: str | None) -> dic
     return {
         "id": line.id, "field": line_field(line), "title": line.title,
         "description": line.description, "source": line.budget_source,
-        "budget": money(p(line.current_budget)), "min": str(line.min_change),
-        "max": str(line.max_change), "step": str(line.step),
+        "budget": money(p(line.current_budget)), "min": format(line.min_change, "f"),
+        "max": format(line.max_change, "f"), "step": format(line.step, "f"),
         "min_text": signed_money(p(line.min_change)), "max_text": signed_money(p(line.max_change)),
         "step_text": money(p(line.step)), "value": value, "error": error,
         "after": money(lo.after_pence), "recurring": line.recurring,
