@@ -90,3 +90,51 @@ def test_javascript_equals_python(index, tmp_path):
             [(v.field, v.code) for v in found], r
         accepted += not found
     assert 0 < accepted < len(data)  # both accepted and refused responses were compared
+
+
+MANY = """
+const consult = require(process.argv[1]);
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(cases.map(
+  k => k.responses.map(r => consult.check(k.definition, r)))));
+"""
+
+
+def random_definition(rng: random.Random) -> Consultation:
+    """A consultation with random awkward amounts (Band D and tax base in pence and hundredths,
+    odd steps), to find any rounding difference between the two engines."""
+    d = yaml.safe_load(FIXTURE.read_text())
+    d = json.loads(json.dumps(d, default=str))
+    for line in d["lines"]:
+        step = rng.choice([1, 7, 250, 1234, 50_000]) * Decimal(rng.choice(["1", "0.01"]))
+        budget = step * rng.randint(50, 5000) + Decimal(rng.randint(0, 99)) / 100
+        line.update(current_budget=str(budget), step=str(step),
+                    min_change=str(-step * rng.randint(0, 40)),
+                    max_change=str(step * rng.randint(0, 40)), consequences=[])
+        line.pop("protection", None)
+    ct = d["council_tax"]
+    ct["band_d"] = str(Decimal(rng.randint(1000, 400_000)) / 100)
+    ct["tax_base"] = str(Decimal(rng.randint(100_000, 50_000_000)) / 100)
+    if rng.random() < 0.5:
+        ct["authority_class"] = "shire_district"
+        del ct["adult_social_care"]
+    d["target"] = {"kind": "gap", "amount": str(Decimal(rng.randint(0, 10**9)) / 100)}
+    return loads_definition(yaml.safe_dump(d))
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_javascript_equals_python_on_random_definitions():
+    rng = random.Random(8)
+    cases = []
+    for _ in range(40):
+        c = random_definition(rng)
+        cases.append((c, responses(c, rng, 100)))
+    run = subprocess.run([NODE, "-e", MANY, str(SCRIPT)], check=True, capture_output=True,
+                         input=json.dumps([{"definition": definition_data(c), "responses": rs}
+                                           for c, rs in cases]), text=True, timeout=120)
+    for (c, rs), from_js in zip(cases, json.loads(run.stdout), strict=True):
+        for r, js in zip(rs, from_js, strict=True):
+            out, found = check_response(c, Response.model_validate(r))
+            assert js["outcome"] == json.loads(json.dumps(out.to_dict())), r
+            assert [(v["field"], v["code"]) for v in js["violations"]] == \
+                [(v.field, v.code) for v in found], r
