@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from wholeplace.cli import (
+    budget,
     catalogue,
     consult,
     insight,
@@ -61,6 +62,9 @@ COMMANDS = {
     "neighbours": insight.neighbours,
     "compare": insight.compare,
     "profile": profile.profile,
+    "unit-costs": budget.unit_costs,
+    "prevention": budget.prevention,
+    "plan": budget.plan,
 }
 
 for _name, _func in COMMANDS.items():
