@@ -74,6 +74,12 @@ def reader_options(store: Store, options: dict) -> dict:
     }
     out["register_codes"] = {r["gss_code"]: r["tier"]
                              for r in store.rows("SELECT gss_code, tier FROM places")}
+    # former codes of the same authority (re-issued), read as today's code when stored
+    out["recoded_codes"] = {
+        r["old_code"]: r["new_code"]
+        for r in store.rows("SELECT old_code, new_code FROM place_successors "
+                            "WHERE relation = 'recoded'")
+    }
     return out
 
 
