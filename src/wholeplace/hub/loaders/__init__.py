@@ -27,6 +27,7 @@ LOADERS: dict[str, str] = {
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
     "upload": "wholeplace.hub.loaders.upload:read",
     "defra_waste": "wholeplace.hub.loaders.waste:read",
+    "dft_roads": "wholeplace.hub.loaders.roads:read",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file

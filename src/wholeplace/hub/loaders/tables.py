@@ -19,11 +19,22 @@ from dataclasses import dataclass, field
 from wholeplace.errors import InputError, ProblemLog
 from wholeplace.hub.loaders.workbook import Rows, column_letter
 
-#: Markers publishers use for a value they do not give, and what each means here.
+#: Markers publishers use for a value they do not give: (status, what the marker means).
 MISSING_MARKERS = {
-    "-": "missing", "..": "missing", ":": "missing", "x": "missing", "[x]": "missing",
-    "[z]": "missing", "z": "missing", "n/a": "missing", "na": "missing",
-    "c": "suppressed", "[c]": "suppressed", "*": "suppressed", "[u]": "missing",
+    "-": ("missing", "not applicable or not available"),
+    "..": ("missing", "not available"),
+    ":": ("missing", "not available"),
+    "x": ("missing", "not available"),
+    "[x]": ("missing", "not available"),
+    "[y]": ("missing", "submitted data unrepresentative or of known poor quality"),
+    "[z]": ("missing", "not applicable"),
+    "z": ("missing", "not applicable"),
+    "[u]": ("missing", "low reliability"),
+    "n/a": ("missing", "not applicable"),
+    "na": ("missing", "not applicable"),
+    "c": ("suppressed", "suppressed to protect confidentiality"),
+    "[c]": ("suppressed", "suppressed to protect confidentiality"),
+    "*": ("suppressed", "suppressed"),
 }
 
 Matcher = Callable[[str], bool]
@@ -95,8 +106,8 @@ def published_value(raw: object, log: ProblemLog, line: int, column: str) -> Cel
     text = str(raw).strip()
     marker = MISSING_MARKERS.get(text.lower())
     if marker is not None:
-        what = "suppressed" if marker == "suppressed" else "not available"
-        return Cell(None, marker, f"published as {text!r} ({what})")
+        status, meaning = marker
+        return Cell(None, status, f"published as {text!r} ({meaning})")
     try:
         return Cell(float(text.replace(",", "")))
     except ValueError:
