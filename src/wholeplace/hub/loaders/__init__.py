@@ -28,6 +28,7 @@ LOADERS: dict[str, str] = {
     "upload": "wholeplace.hub.loaders.upload:read",
     "defra_waste": "wholeplace.hub.loaders.waste:read",
     "dft_roads": "wholeplace.hub.loaders.roads:read",
+    "hclic": "wholeplace.hub.loaders.homelessness:read",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file
