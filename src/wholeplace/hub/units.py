@@ -44,6 +44,8 @@ UNITS: dict[str, Unit] = {
         Unit("kg_per_person", "kg per person", minimum=0),
         Unit("rate_per_10000", "per 10,000", minimum=0, scale=10000.0),
         Unit("dwellings", "dwellings"),
+        Unit("percentage_points", "percentage points"),
+        Unit("gbp_per_week", "£ per week", minimum=0),
         Unit("persons_per_km2", "people per km²", minimum=0),
         # A price index such as HM Treasury's GDP deflator (base year = 100); see
         # wholeplace.insight.trends.view for the deflator convention.

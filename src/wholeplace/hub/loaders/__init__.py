@@ -29,6 +29,7 @@ LOADERS: dict[str, str] = {
     "defra_waste": "wholeplace.hub.loaders.waste:read",
     "dft_roads": "wholeplace.hub.loaders.roads:read",
     "hclic": "wholeplace.hub.loaders.homelessness:read",
+    "dfe_lait": "wholeplace.hub.loaders.lait:read",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file
