@@ -17,7 +17,8 @@ from wholeplace.web.render import NOT_AVAILABLE, format_value
 CAMBRIDGE = "E07000008"
 HARTLEPOOL = "E06000001"  # a unitary with every theme
 CUMBERLAND = "E06000063"  # formed 2023: only the unofficial deprivation re-aggregation
-READING_ORDER = ["population", "finance", "adult_social_care", "deprivation"]
+READING_ORDER = ["population", "finance", "adult_social_care", "children", "housing",
+                 "environment", "highways", "deprivation"]
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ LOADERS: dict[str, str] = {
     "dft_roads": "wholeplace.hub.loaders.roads:read",
     "hclic": "wholeplace.hub.loaders.homelessness:read",
     "dfe_lait": "wholeplace.hub.loaders.lait:read",
+    "ofsted_cs": "wholeplace.hub.loaders.ofsted:read",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file

@@ -207,7 +207,7 @@ def lait_unit(axis: str, values: list[float]) -> str:
 
 def lait_indicator(short: str, entry: dict, item: str, values: list[float]) -> Indicator:
     polarity = POLARITY.get(entry["Polarity"].strip().lower(), "neutral")
-    title = (entry["Chart_title"] or entry["Measure"] or item).strip()
+    title = re.sub(r"\s+", " ", entry["Chart_title"] or entry["Measure"] or item).strip()
     description = re.sub(r"\s+", " ", entry["Description"]).strip()
     if len(description) > 900:
         description = description[:900].rsplit(" ", 1)[0] + " ..."

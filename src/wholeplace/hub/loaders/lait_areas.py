@@ -23,6 +23,9 @@ KNOWN_NAMES = {
     "dorset (pre lg)": "E10000009",  # Dorset County Council before the 2019 reorganisation
     "poole (pre lg)": "E06000029",
     "bournemouth (pre lg)": "E06000028",
+    # Ofsted's spellings
+    "bristol": "E06000023",
+    "southend on sea": "E06000033",
 }
 #: DfE rows that are not councils: England, regions and sub-regions (LA numbers 970-990).
 NOT_COUNCILS = {"england", "north east", "north west", "yorkshire and the humber",

@@ -35,6 +35,7 @@ from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub import periods as P
 from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
+from wholeplace.hub.units import UNITS
 from wholeplace.insight.trends import analysis as trends
 from wholeplace.places.queries import get_place
 
@@ -174,6 +175,9 @@ def add_real_terms(points: list[dict], index: dict[str, float], prices_of: str |
 
 
 # -- the view -----------------------------------------------------------------------------------
+ORDINAL_NO_TREND = ("an ordinal grade (a judgement on a scale, not a quantity): the grades are "
+                    "listed in order, with no trend test, slope or change, which would treat "
+                    "them as numbers")
 NO_PER_HEAD = ("no per-head values: they exist only where a population estimate within three "
                "years of the period is loaded")
 
@@ -205,6 +209,12 @@ def indicator_trend(rows: list[dict], twin: list[dict] | None, last: int | None,
     if len(types) > 1:
         out["notes"].append(f"Only the {head['period_type']} periods are shown; the series "
                             f"also has {', '.join(sorted(types - {head['period_type']}))}.")
+    unit = UNITS.get(head["unit"])
+    if unit is not None and unit.ordinal:  # grades: listed with their words, no trend tests
+        out.update(ordinal=True, series=[{**p, "label": unit.label_of(p["value"])}
+                                         for p in points],
+                   measures={"value": {"reason": ORDINAL_NO_TREND}})
+        return out
     measures = {"cash" if money else "value": analyse(points, "value", baseline, alpha)}
     if money:
         points = _merge_twin(points, twin)
