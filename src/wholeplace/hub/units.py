@@ -62,6 +62,12 @@ UNITS: dict[str, Unit] = {
         Unit("ofsted_grade", "Ofsted grade", minimum=1, maximum=4, ordinal=True,
              labels=((1, "Outstanding"), (2, "Good"), (3, "Requires improvement"),
                      (4, "Inadequate"))),
+        # The Housing Delivery Test's consequences, least to most severe (they are cumulative:
+        # a buffer comes with an action plan, the presumption with both).
+        Unit("hdt_consequence", "Housing Delivery Test consequence", minimum=1, maximum=4,
+             ordinal=True, labels=((1, "No consequence"), (2, "Action plan"),
+                                   (3, "Buffer (and action plan)"),
+                                   (4, "Presumption in favour of sustainable development"))),
         Unit("persons_per_km2", "people per km²", minimum=0),
         # A price index such as HM Treasury's GDP deflator (base year = 100); see
         # wholeplace.insight.trends.view for the deflator convention.

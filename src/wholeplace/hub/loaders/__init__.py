@@ -31,6 +31,8 @@ LOADERS: dict[str, str] = {
     "hclic": "wholeplace.hub.loaders.homelessness:read",
     "dfe_lait": "wholeplace.hub.loaders.lait:read",
     "ofsted_cs": "wholeplace.hub.loaders.ofsted:read",
+    "mhclg_net_additions": "wholeplace.hub.loaders.housing:read_net_additions",
+    "mhclg_hdt": "wholeplace.hub.loaders.housing:read_delivery_test",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file
