@@ -13,6 +13,7 @@ import typer
 from wholeplace.cli import (
     budget,
     catalogue,
+    consult,
     insight,
     insight_flags,
     insight_spend,
@@ -68,6 +69,12 @@ COMMANDS = {
 
 for _name, _func in COMMANDS.items():
     app.command(_name)(_func)
+
+#: Command groups (each documented in docs/cli.md like a command).
+GROUPS = {"consult": consult.app}
+
+for _name, _group in GROUPS.items():
+    app.add_typer(_group, name=_name)
 
 
 if __name__ == "__main__":  # pragma: no cover
