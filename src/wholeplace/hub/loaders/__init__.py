@@ -25,6 +25,7 @@ LOADERS: dict[str, str] = {
     "cipfa_nn": "wholeplace.hub.loaders.neighbours:read",
     "rs_spreadsheet": "wholeplace.hub.loaders.revenue_outturn:read_rs_spreadsheet",
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
+    "council_tax": "wholeplace.hub.loaders.council_tax:read",
     "upload": "wholeplace.hub.loaders.upload:read",
 }
 
