@@ -26,6 +26,7 @@ LOADERS: dict[str, str] = {
     "rs_spreadsheet": "wholeplace.hub.loaders.revenue_outturn:read_rs_spreadsheet",
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
     "council_tax": "wholeplace.hub.loaders.council_tax:read",
+    "council_taxbase": "wholeplace.hub.loaders.council_taxbase:read",
     "upload": "wholeplace.hub.loaders.upload:read",
 }
 
