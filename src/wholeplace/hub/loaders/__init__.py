@@ -18,6 +18,8 @@ LOADERS: dict[str, str] = {
     "places.register": "wholeplace.places.register:read_register",
     "places.lsoa_lookup": "wholeplace.places.register:read_lsoa_lookup",
     "population": "wholeplace.hub.loaders.population:read",
+    "population_mye23": "wholeplace.hub.loaders.population_mye:read_mye23",
+    "population_mye22": "wholeplace.hub.loaders.population_mye:read_mye22",
     "imd_la": "wholeplace.hub.loaders.imd:read_la",
     "imd_la23": "wholeplace.hub.loaders.imd:read_la23",
     "imd_lsoa": "wholeplace.hub.loaders.imd:read_lsoa",
