@@ -18,7 +18,8 @@ CAMBRIDGE = "E07000008"
 HARTLEPOOL = "E06000001"  # a unitary with every theme
 CUMBERLAND = "E06000063"  # formed 2023: only the unofficial deprivation re-aggregation
 BOURNEMOUTH = "E06000028"  # abolished 2019
-READING_ORDER = ["population", "finance", "council_tax", "adult_social_care", "deprivation"]
+READING_ORDER = ["population", "finance", "council_tax", "adult_social_care", "children",
+                 "housing", "environment", "highways", "deprivation"]
 
 
 @pytest.fixture(scope="module")
