@@ -186,6 +186,8 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE indicators ADD COLUMN IF NOT EXISTS interval TEXT DEFAULT 'auto'",
     "UPDATE indicators SET interval = 'auto' WHERE interval IS NULL",
     "ALTER TABLE indicators ALTER COLUMN interval SET NOT NULL",
+    "ALTER TABLE indicators ADD COLUMN IF NOT EXISTS per_head_twin BOOLEAN DEFAULT TRUE",
+    "UPDATE indicators SET per_head_twin = TRUE WHERE per_head_twin IS NULL",
 )
 
 
