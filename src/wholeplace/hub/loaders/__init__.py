@@ -33,7 +33,10 @@ LOADERS: dict[str, str] = {
 #: 2: the RS reader keeps combined authorities' and the GLA's rows.
 #: 3: the register records a combined authority's former code as a split, not a recoding; CSV
 #:    readers check encoding, row lengths, dates and booleans.
-LOADER_VERSION = "3"
+#: 4: the RS reader also loads Revenue Support Grant (line 851) and retained business rates
+#:    (line 870) for every year, and reads the 2018-19 onward layouts (DSG reserves, form-cell
+#:    codes, the detailed earmarked reserves from 2021-22).
+LOADER_VERSION = "4"
 
 
 def get_reader(key: str) -> Reader:
