@@ -25,6 +25,8 @@ LOADERS: dict[str, str] = {
     "cipfa_nn": "wholeplace.hub.loaders.neighbours:read",
     "rs_spreadsheet": "wholeplace.hub.loaders.revenue_outturn:read_rs_spreadsheet",
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
+    "ra_spreadsheet": "wholeplace.hub.loaders.revenue_account:read_ra_spreadsheet",
+    "ra_csv": "wholeplace.hub.loaders.revenue_account:read_ra_csv",
     "upload": "wholeplace.hub.loaders.upload:read",
 }
 

@@ -138,7 +138,7 @@ def _sources_of_keys(layouts: list[SheetLayout]) -> dict[str, tuple[SheetLayout,
     nce = [lay for lay in layouts if lay.is_nce][:1]
     for lay in nce + [lay for lay in layouts if lay not in nce]:
         for key, col in lay.columns.items():
-            if key.startswith("rs.reserves.") or lay.is_nce:
+            if ".reserves." in key or lay.is_nce:
                 found.setdefault(key, (lay, col))
     return found
 
