@@ -27,6 +27,7 @@ LOADERS: dict[str, str] = {
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
     "ra_spreadsheet": "wholeplace.hub.loaders.revenue_account:read_ra_spreadsheet",
     "ra_csv": "wholeplace.hub.loaders.revenue_account:read_ra_csv",
+    "borrowing_investment": "wholeplace.hub.loaders.borrowing:read_borrowing_investment",
     "upload": "wholeplace.hub.loaders.upload:read",
 }
 
