@@ -85,3 +85,16 @@ def latest_budget(store: Store, code: str) -> dict:
                                default=None),
             "lines": [{"indicator": r["indicator_id"], "title": r["title"],
                        "value": r["value"], "status": r["status"]} for r in rows]}
+
+
+def latest_comparison(store: Store, code: str) -> dict | None:
+    """:func:`budget_vs_outturn` for the latest year with both a budget and an outturn for the
+    council (None when no year has both)."""
+    periods = [r["period"] for r in store.rows(
+        "SELECT DISTINCT period FROM current_observations WHERE area_code = ? AND "
+        "indicator_id LIKE 'ra.%' AND value IS NOT NULL ORDER BY period DESC", [code])]
+    for period in periods:
+        found = budget_vs_outturn(store, code, int(period[:4]))
+        if found["has_budget"] and found["has_outturn"]:
+            return found
+    return None

@@ -100,7 +100,7 @@ def format_number(value: float | None, unit: str | None,
     output: :func:`wholeplace.web.render.format_value` is this with "Not available"."""
     if _missing(value):
         return missing
-    if unit == "percent":
+    if unit in ("percent", "percent_of_total"):
         return _percent(value)
     if unit == "proportion":
         return _percent(100 * value)
