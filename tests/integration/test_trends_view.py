@@ -1,4 +1,4 @@
-"""Trends on the real hub: the Revenue Outturn gap stays visible, per-head twins are shown with
+"""Trends on the real hub: the Revenue Outturn series 2010-11 to 2023-24 with a missing value kept, per-head twins are shown with
 their money indicator, and real terms come from a deflator uploaded for England (a TEST FIXTURE
 with made-up index values: no real deflator ships with wholeplace)."""
 
@@ -21,33 +21,31 @@ FIXTURE_INDEX = {"2010-11": 80.0, "2011-12": 82.0, "2013-14": 88.0, "2014-15": 9
                  "2017-18": 100.0}
 
 
-def test_rs_series_shows_the_2015_16_and_2016_17_gap(loaded_store):
+def test_rs_series_runs_2010_11_to_2023_24_and_a_missing_value_stays_missing(loaded_store):
     result = area_trends(loaded_store, CAMBRIDGE, [NRE])
     (ind,) = result["indicators"]
     periods = [p["period"] for p in ind["series"]]
-    assert periods == ["2010-11", "2011-12", "2012-13", "2013-14", "2014-15", "2015-16",
-                       "2016-17", "2017-18"]
-    assert ind["gaps"] == ["2015-16", "2016-17"]
-    for p in ind["series"]:
-        assert (p["value"] is None) == p["gap"]
+    assert periods == [f"{y}-{(y + 1) % 100:02d}" for y in range(2010, 2024)]
+    assert ind["gaps"] == []  # every year is in the hub since the second bundle
+    # Cambridge's 2023-24 return is published as '[x]': missing, never 0, not counted
+    assert ind["series"][-1]["value"] is None
     cash = ind["measures"]["cash"]
-    assert cash["n"] == 6 and cash["mann_kendall"]["n"] == 6
+    assert cash["n"] == 13 and cash["mann_kendall"]["n"] == 13
     assert cash["linear_trend"]["lower"] <= cash["linear_trend"]["slope"] <= \
         cash["linear_trend"]["upper"]
-    assert cash["running"]["periods"] == 0  # 2017-18 follows a gap: no run across it
     assert cash["change"]["baseline_period"] == "2010-11"
-    assert ind["series"][-1]["per_head"] is not None  # the per-head twin, same period
     assert ind["measures"]["real"]["reason"].startswith("no deflator")
     assert all(i["indicator_id"] != NRE + ".per_head" for i in
                area_trends(loaded_store, CAMBRIDGE)["indicators"])
 
 
 def test_last_n_periods_and_a_baseline(loaded_store):
-    (ind,) = area_trends(loaded_store, CAMBRIDGE, [NRE], last=4, baseline="2014-15")[
+    (ind,) = area_trends(loaded_store, CAMBRIDGE, [NRE], last=4, baseline="2020-21")[
         "indicators"]
-    assert [p["period"] for p in ind["series"]] == ["2014-15", "2015-16", "2016-17", "2017-18"]
+    assert [p["period"] for p in ind["series"]] == ["2020-21", "2021-22", "2022-23", "2023-24"]
     change = ind["measures"]["cash"]["change"]
-    assert change["baseline_period"] == "2014-15" and change["latest_period"] == "2017-18"
+    # the latest published value: 2023-24 is '[x]'
+    assert change["baseline_period"] == "2020-21" and change["latest_period"] == "2022-23"
     assert change["absolute"] == pytest.approx(change["latest"] - change["baseline"])
 
 

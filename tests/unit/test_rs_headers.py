@@ -36,6 +36,8 @@ CAMBS_2017 = [
     (699, "TOTAL SERVICE EXPENDITURE (total of lines 190 to 698)", 629189),
     (749, "NET CURRENT EXPENDITURE", 627859.28157),
     (800, "REVENUE EXPENDITURE", 646733.75), (805, "NET REVENUE EXPENDITURE", 347480.098),
+    (851, "Revenue Support Grant", -15312),
+    (870, "Retained income from Rate Retention Scheme", -64237),
     (890, "COUNCIL TAX REQUIREMENT (total of lines 905 to 980)", 262236),
     (911, "Estimated schools reserves level at 1 April", 12285),
     (914, "Estimated public health financial reserves level at 1 April", 2960),
@@ -46,7 +48,7 @@ CAMBS_2017 = [
     (915, "Estimated other earmarked financial reserves level at 31 March", 47779.44213),
     (916, "Estimated unallocated financial reserves level at 31 March", 13392.6695),
 ]
-RESERVES_START = 18  # index in CAMBS_2017 of the first "at 1 April" column
+RESERVES_START = 20  # index in CAMBS_2017 of the first "at 1 April" column
 
 
 def _rows_2017(drop: str | None = None) -> list[list]:

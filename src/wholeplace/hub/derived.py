@@ -22,6 +22,8 @@ published source covers), that year uses it and the other years keep the derived
 
 from __future__ import annotations
 
+from wholeplace.hub.schema import NEWEST_FIRST_SQL
+
 POPULATION_INDICATOR = "population.all_ages"
 
 #: The furthest a population estimate's year may be from the period's year for per-head values.
@@ -108,4 +110,40 @@ SELECT indicator_id || '.per_head', area_code, period, period_type, period_start
                    THEN '; the nearest year loaded, not the same year' ELSE '' END,
        source_area_code, dataset_id
 FROM ranked WHERE rn = 1
+"""
+
+
+#: Derived "% of net revenue expenditure" twins: ``<id>.pct_nre`` = 100 * ``<id>`` / the same
+#: financial year's current ``rs.net_revenue_expenditure`` (NRE > 0 only), for every id whose
+#: twin the catalogue declares. Recomputed, like the per-head values, after every load.
+PCT_NRE_DELETE_SQL = """
+DELETE FROM observations
+WHERE status = 'derived' AND indicator_id LIKE '%.pct_nre'
+"""
+
+PCT_NRE_SQL = f"""
+INSERT INTO observations
+WITH twins AS (
+    SELECT indicator_id AS twin, substr(indicator_id, 1, length(indicator_id) - 8) AS base
+    FROM indicators WHERE indicator_id LIKE '%.pct_nre'
+),
+live AS (
+    SELECT o.*, d.released_on, d.loaded_at
+    FROM observations o JOIN datasets d USING (dataset_id)
+    WHERE d.superseded_by IS NULL AND o.status <> 'derived' AND o.value IS NOT NULL
+      AND (o.indicator_id = 'rs.net_revenue_expenditure'
+           OR o.indicator_id IN (SELECT base FROM twins))
+    QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.area_code, o.period
+                               ORDER BY {NEWEST_FIRST_SQL}) = 1
+)
+SELECT t.twin, o.area_code, o.period, o.period_type, o.period_start, o.period_end,
+       100.0 * o.value / n.value, NULL, NULL, 'derived',
+       'percentage of the same year''s net revenue expenditure (RS line 805, '
+           || CAST(CAST(round(n.value) AS BIGINT) AS VARCHAR) || ' £ thousand)',
+       o.source_area_code, o.dataset_id
+FROM twins t
+JOIN live o ON o.indicator_id = t.base
+JOIN live n ON n.area_code = o.area_code AND n.period = o.period
+     AND n.indicator_id = 'rs.net_revenue_expenditure'
+WHERE n.value > 0
 """

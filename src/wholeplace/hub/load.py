@@ -26,7 +26,13 @@ from wholeplace.hub.catalogue import (
     builtin_catalogue,
     per_head_indicator,
 )
-from wholeplace.hub.derived import MAX_POPULATION_GAP_YEARS, PER_HEAD_DELETE_SQL, PER_HEAD_SQL
+from wholeplace.hub.derived import (
+    MAX_POPULATION_GAP_YEARS,
+    PCT_NRE_DELETE_SQL,
+    PCT_NRE_SQL,
+    PER_HEAD_DELETE_SQL,
+    PER_HEAD_SQL,
+)
 from wholeplace.hub.loaders import LOADER_VERSION, get_reader
 from wholeplace.hub.schema import EFFECTIVE_ON_SQL, NEWEST_FIRST_SQL, REPLACEABLE
 from wholeplace.hub.store import Store
@@ -123,15 +129,25 @@ def load_registered(
             results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
             continue
         try:
-            results.append(apply_batch(store, read_registered(spec, sources, store, path, copy)))
+            results.append(apply_batch(store, read_registered(spec, sources, store, path, copy),
+                                       derive=False))
         except WholeplaceError as exc:
+            _derive_once(store, results)
             exc.results = list(results)  # type: ignore[attr-defined]
             done = ", ".join(f"{r.source_id} ({r.status}, dataset {r.dataset_id})"
                              for r in results) or "nothing"
             exc.add_note(f"Loaded before {spec.id} was refused (and kept): {done}. "
                          "Sources after it were not tried.")
             raise
+    _derive_once(store, results)
     return results
+
+
+def _derive_once(store: Store, results: list[LoadResult]) -> None:
+    """The derived values, recomputed once after a run of loads (if anything was loaded)."""
+    if any(r.status == "loaded" for r in results):
+        with store.transaction():
+            refresh_derived(store)
 
 
 def _selected(only: Iterable[str] | None) -> list[reg.SourceSpec]:
@@ -191,8 +207,12 @@ def known_indicators(store: Store) -> dict[str, Indicator]:
     return found
 
 
-def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
-    """Validate ``batch`` against the store, then write it in one transaction."""
+def apply_batch(store: Store, batch: LoadBatch, *, derive: bool = True) -> LoadResult:
+    """Validate ``batch`` against the store, then write it in one transaction.
+
+    ``derive=False`` leaves the derived per-head and % of NRE values to the caller (one
+    :func:`refresh_derived` after many files, as :func:`load_registered` does).
+    """
     src = batch.source
     existing = _existing_dataset(store, src.source_id, src.sha256, src.loader_version)
     if existing is not None:
@@ -211,15 +231,15 @@ def apply_batch(store: Store, batch: LoadBatch) -> LoadResult:
         if problems:
             raise ValidationError(problems)
         with store.transaction():
-            dataset_id, notes = _write(store, batch, indicators)
+            dataset_id, notes = _write(store, batch, indicators, derive)
     finally:
         store.unregister("_batch_obs")
     return LoadResult(src.source_id, src.file_name, "loaded", dataset_id, batch.row_count,
                       messages=list(batch.messages) + notes)
 
 
-def _write(store: Store, batch: LoadBatch,
-           indicators: dict[str, Indicator]) -> tuple[int, list[str]]:
+def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator],
+           derive: bool = True) -> tuple[int, list[str]]:
     """Write the batch; the dataset id and what the load did to other releases."""
     src = batch.source
     dataset_id = (store.scalar("SELECT max(dataset_id) FROM datasets") or 0) + 1
@@ -232,6 +252,7 @@ def _write(store: Store, batch: LoadBatch,
     )
     notes = _supersede(store, src.source_id, dataset_id)
     used = set(batch.observations.cols["indicator_id"])
+    used |= {f"{i}.pct_nre" for i in used if f"{i}.pct_nre" in indicators}  # derived twins
     _upsert_indicators(store, [i for i in batch.indicators] +
                        [indicators[i] for i in used if i in indicators])
     for name, table in batch.tables.items():
@@ -260,7 +281,8 @@ def _write(store: Store, batch: LoadBatch,
             """,
             [dataset_id],
         )
-    refresh_derived(store)
+    if derive:
+        refresh_derived(store)
     return dataset_id, notes
 
 
@@ -316,4 +338,6 @@ def refresh_derived(store: Store) -> None:
     store.execute(PER_HEAD_DELETE_SQL)
     if twins:
         store.execute(PER_HEAD_SQL, [MAX_POPULATION_GAP_YEARS])
+    store.execute(PCT_NRE_DELETE_SQL)
+    store.execute(PCT_NRE_SQL)
 

@@ -43,6 +43,9 @@ UNITS: dict[str, Unit] = {
         Unit("persons", "people", minimum=0),
         Unit("count", "count", minimum=0),
         Unit("percent", "%", minimum=0, maximum=100, share=True, scale=100.0),
+        # One amount as a percentage of another that it may exceed (borrowing as % of a year's
+        # net revenue expenditure): no upper bound, not a share.
+        Unit("percent_of_total", "% of", scale=100.0),
         Unit("proportion", "proportion (0 to 1)", minimum=0, maximum=1, share=True, scale=1.0),
         Unit("rate_per_1000", "per 1,000", minimum=0, scale=1000.0),
         Unit("rate_per_100000", "per 100,000", minimum=0, scale=100000.0),

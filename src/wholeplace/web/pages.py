@@ -12,6 +12,7 @@ from typing import Any
 
 from wholeplace.counciltax.bill import band_d_bill
 from wholeplace.errors import InputError
+from wholeplace.hub import budgets
 from wholeplace.hub import queries as hub
 from wholeplace.hub.store import Store
 from wholeplace.hub.units import UNITS
@@ -47,7 +48,9 @@ UNOFFICIAL_IMD = "imd2019_lad23."
 PARTS = {
     "finance": (("totals", "Totals and council tax"),
                 ("services", "Spending by service (net current expenditure)"),
-                ("reserves", "Reserves")),
+                ("reserves", "Reserves"),
+                ("budget", "Budget (Revenue Account), the latest year set"),
+                ("debt", "Borrowing and investments at 31 March")),
     "deprivation": (("official", "Official IoD2019 figures"),
                     ("unofficial", "Re-aggregated to 2023 boundaries (unofficial)")),
 }
@@ -120,7 +123,23 @@ def council(store: Store, code: str) -> dict[str, Any]:
         "council_tax": band_d_bill(store, place["gss_code"]),
         "at_a_glance": _at_a_glance(latest),
         "themes": _by_theme(store, place["gss_code"], latest),
+        "budget_vs_outturn": _budget_vs_outturn(store, place["gss_code"]),
     }
+
+
+#: The lines of the council page's budget-against-outturn table.
+BUDGET_LINES = ("nce.adult_social_care", "nce.childrens_social_care", "nce.education",
+                "nce.highways_transport", "nce.total_service", "council_tax_requirement",
+                "reserves.unallocated.end")
+
+
+def _budget_vs_outturn(store: Store, code: str) -> dict[str, Any] | None:
+    """The latest year with both a budget (RA) and an outturn (RS): a few lines side by side."""
+    found = budgets.latest_comparison(store, code)
+    if found is None:
+        return None
+    found["lines"] = [r for r in found["lines"] if r["line"] in BUDGET_LINES]
+    return found
 
 
 def _delivery(store: Store, code: str) -> dict[str, Any]:
@@ -186,6 +205,10 @@ def _part(row: dict) -> str:
         return "unofficial"
     if ident.startswith("imd2019."):
         return "official"
+    if ident.startswith("ra."):
+        return "budget"
+    if ident.startswith("debt."):
+        return "debt"
     if ident.startswith("rs.reserves."):
         return "reserves"
     if ident.startswith("rs.nce.") and ident not in HEADLINE:

@@ -29,6 +29,9 @@ LOADERS: dict[str, str] = {
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
     "council_tax": "wholeplace.hub.loaders.council_tax:read",
     "council_taxbase": "wholeplace.hub.loaders.council_taxbase:read",
+    "ra_spreadsheet": "wholeplace.hub.loaders.revenue_account:read_ra_spreadsheet",
+    "ra_csv": "wholeplace.hub.loaders.revenue_account:read_ra_csv",
+    "borrowing_investment": "wholeplace.hub.loaders.borrowing:read_borrowing_investment",
     "upload": "wholeplace.hub.loaders.upload:read",
     "gmca_unit_costs": "wholeplace.hub.loaders.unit_costs:read",
     "defra_waste": "wholeplace.hub.loaders.waste:read",
@@ -45,7 +48,10 @@ LOADERS: dict[str, str] = {
 #: 2: the RS reader keeps combined authorities' and the GLA's rows.
 #: 3: the register records a combined authority's former code as a split, not a recoding; CSV
 #:    readers check encoding, row lengths, dates and booleans.
-LOADER_VERSION = "3"
+#: 4: the RS reader also loads Revenue Support Grant (line 851) and retained business rates
+#:    (line 870) for every year, and reads the 2018-19 onward layouts (DSG reserves, form-cell
+#:    codes, the detailed earmarked reserves from 2021-22).
+LOADER_VERSION = "4"
 
 
 def get_reader(key: str) -> Reader:

@@ -1,4 +1,4 @@
-"""Revenue outturn readers: the RS spreadsheets (2010-11 to 2017-18) and the RO time-series CSV.
+"""Revenue outturn readers: the RS spreadsheets (2010-11 to 2023-24) and the RO time-series CSV.
 
 Both readers are pure (file in, :class:`LoadBatch` out) and give the same indicators
 (``rs.nce.education``, ``rs.net_revenue_expenditure``, ``rs.reserves.unallocated.end`` ...,
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from pathlib import Path
 
 from wholeplace.errors import ProblemLog
@@ -48,7 +49,7 @@ from wholeplace.hub.loaders.workbook import column_letter, read_workbook
 from wholeplace.hub.periods import Period, financial_year
 
 #: RS "Class" values of councils. O (other bodies) and anything else is skipped.
-RS_COUNCIL_CLASSES = frozenset({"SC", "SD", "UA", "MD", "L"})
+RS_COUNCIL_CLASSES = frozenset({"SC", "SD", "UA", "MD", "L", "LB"})  # LB from 2021-22
 
 #: Register tiers of the class-O bodies that are kept: combined authorities and the GLA.
 RS_REGISTER_BODY_TIERS = frozenset({"combined", "strategic"})
@@ -137,15 +138,25 @@ def _sources_of_keys(layouts: list[SheetLayout]) -> dict[str, tuple[SheetLayout,
     nce = [lay for lay in layouts if lay.is_nce][:1]
     for lay in nce + [lay for lay in layouts if lay not in nce]:
         for key, col in lay.columns.items():
-            if key.startswith("rs.reserves.") or lay.is_nce:
+            if ".reserves." in key or lay.is_nce:
                 found.setdefault(key, (lay, col))
     return found
+
+
+def _table_end(rows: list[list], lay: SheetLayout) -> int:
+    """The row after the sheet's first table: from 2021-22 a second table of class totals
+    follows under its own 'E-code' header (its E-codes read '[Y]')."""
+    col = lay.ids["ecode"]
+    for r in range(lay.header_row + 1, len(rows)):
+        if norm(_cell(rows, r, col)) == "e-code":
+            return r
+    return len(rows)
 
 
 def _rows_by_ecode(rows: list[list], lay: SheetLayout) -> dict[str, int]:
     out: dict[str, int] = {}
     col = lay.ids["ecode"]
-    for r in range(lay.header_row + 1, len(rows)):
+    for r in range(lay.header_row + 1, _table_end(rows, lay)):
         row = rows[r]
         code = norm(row[col] if col < len(row) else None).upper()
         if code and code not in out:
@@ -194,12 +205,14 @@ class _RsRows:
         self.councils = 0
         self.bodies: list[str] = []
         self.recoded: list[str] = []
+        self.by_ons: list[str] = []
+        self.gss_with_ecode = set(self.ecode_to_gss.values())
 
     def run(self) -> None:
         rows = self.sheets[self.main.sheet]
         ids = self.main.ids
         seen: set[str] = set()
-        for r in range(self.main.header_row + 1, len(rows)):
+        for r in range(self.main.header_row + 1, _table_end(rows, self.main)):
             ecode = norm(_cell(rows, r, ids["ecode"])).upper()
             cls = norm(_cell(rows, r, ids["class"])).upper()
             if not ECODE.match(ecode):
@@ -223,6 +236,14 @@ class _RsRows:
             seen.add(ecode)
             self._council(ecode, r, body)
 
+    def _by_ons(self, r: int) -> str | None:
+        """The file's ONS code, when the register has that council but no E-code for it (the
+        councils created since 2019: Dorset, BCP, East and West Suffolk, Buckinghamshire...)."""
+        ons = self._ons(r)
+        if ons in self.register_codes and ons not in self.gss_with_ecode:
+            return ons
+        return None
+
     def _ons(self, r: int) -> str:
         ids = self.main.ids
         return norm(_cell(self.sheets[self.main.sheet], r, ids["ons"])).upper() \
@@ -230,8 +251,10 @@ class _RsRows:
 
     def _council(self, ecode: str, r: int, body: str | None = None) -> None:
         rows, ids = self.sheets[self.main.sheet], self.main.ids
-        gss = body or self.ecode_to_gss.get(ecode)
+        gss = body or self.ecode_to_gss.get(ecode) or self._by_ons(r)
         name = str(_cell(rows, r, ids["name"]) or "").strip()
+        if gss is not None and body is None and ecode not in self.ecode_to_gss:
+            self.by_ons.append(f"{name} ({ecode}, {gss})")
         if gss is None:
             self.log.add(f"Sheet {self.main.sheet!r}: the council {name!r} has E-code {ecode}, "
                          "which is not in the place register's dluhc_ecode column. Load the "
@@ -279,11 +302,49 @@ class _RsRows:
                "so their spending cannot be attributed to places from this file."),
                (f"Skipped {self.skipped_blank} rows without an E-code (England and class totals, "
                "notes under the table).")]
+        if self.by_ons:
+            out.append(f"{len(self.by_ons)} councils matched by the file's ONS code because the "
+                       f"register has no E-code for them: {'; '.join(self.by_ons)}.")
         if self.recoded:
             out.append(f"{len(self.recoded)} bodies' ONS code in the file differs from the "
                        "register's code for their E-code; the file's code is kept as "
                        f"source_area_code: {'; '.join(self.recoded)}.")
         return out
+
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december")
+_PUBLISHED = re.compile(r"(?:published|updated)\s+(?:on\s+)?(\d{1,2})\s+(" + "|".join(_MONTHS)
+                        + r")\s+(\d{4})", re.IGNORECASE)
+
+
+def front_page_date(sheets: list[tuple[str, list[list]]]) -> date | None:
+    """The latest 'published on' / 'updated on' date on the workbook's front page, if any.
+
+    2019-20's front page says it was 'originally published on 21 January 2021' and 'updated on
+    11 June 2021': the workbook is the update, so the latest date is the one it holds.
+    """
+    for name, rows in sheets[:1]:
+        if "front" not in name.lower():
+            return None
+        text = " ".join(str(v) for row in rows for v in row if isinstance(v, str))
+        found = [date(int(y), _MONTHS.index(m.lower()) + 1, int(d))
+                 for d, m, y in _PUBLISHED.findall(text)]
+        return max(found) if found else None
+    return None
+
+
+def _release_message(sheets: list[tuple[str, list[list]]], source: SourceInfo) -> str | None:
+    on_page = front_page_date(sheets)
+    if on_page is None:
+        return None
+    if source.released_on is None:
+        return (f"The front page says the release was published on {on_page.isoformat()}; the "
+                "registry gives no released_on for it.")
+    if on_page != source.released_on:
+        return (f"The front page says the release was published on {on_page.isoformat()}, but "
+                f"the registry's released_on is {source.released_on.isoformat()}.")
+    return f"Published on {on_page.isoformat()} (front page and registry agree)."
 
 
 def read_rs_spreadsheet(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
@@ -303,8 +364,9 @@ def read_rs_spreadsheet(path: Path, source: SourceInfo, options: dict) -> LoadBa
                      options.get("ecode_to_gss") or {}, log,
                      options.get("register_codes") or {})
     reader.run()
+    release = _release_message(sheets, source)
     return LoadBatch(source=source, observations=reader.frame, problems=log,
-                     messages=reader.messages())
+                     messages=reader.messages() + ([release] if release else []))
 
 
 # --------------------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ class RsLine:
     """One RS line: the indicator it feeds, its form line number and its header pattern."""
 
     indicator: str
-    code: int | None
+    code: int | str | None
     label: str
     pattern: str
     block: str
@@ -119,15 +119,46 @@ RS_LINES: tuple[RsLine, ...] = (
            r"net revenue expenditure" + _TOTAL, SUMMARY),
     RsLine("rs.council_tax_requirement", 890, "COUNCIL TAX REQUIREMENT",
            r"council tax requirement" + _TOTAL, SUMMARY),
+    RsLine("rs.grants.revenue_support", 851, "Revenue Support Grant",
+           r"revenue support grant( \(-\))?", SUMMARY),
+    RsLine("rs.retained_business_rates", 870, "Retained income from Rate Retention Scheme",
+           r"retained income from rate retention scheme", SUMMARY, first_year=2013),
     RsLine("rs.reserves.schools", 911, "Schools reserves level",
            _RES.format(r"schools'? reserves"), RESERVES),
+    RsLine("rs.reserves.dsg", 913, "Dedicated schools grant reserves level",
+           _RES.format("dedicated schools grant reserves"), RESERVES, first_year=2018),
     RsLine("rs.reserves.public_health", 914, "Public health financial reserves level",
            _RES.format("public health financial reserves"), RESERVES, first_year=2013),
     RsLine("rs.reserves.other_earmarked", 915, "Other earmarked financial reserves level",
            _RES.format("other earmarked financial reserves"), RESERVES),
     RsLine("rs.reserves.unallocated", 916, "Unallocated financial reserves level",
            _RES.format("unallocated financial reserves"), RESERVES),
+    RsLine("rs.reserves.other_earmarked_adjusted", "915b",
+           "Other earmarked financial reserves level (adjusted)",
+           _RES.format("other earmarked financial reserves") + r"\(adjusted\)", RESERVES,
+           first_year=2022),
+    *(RsLine(f"rs.reserves.earmarked.{name}", code, label, "(?!)", RESERVES, first_year=2021)
+      for name, code, label in (
+          ("contractual_commitments", 1023, "Other earmarked reserves: contractual commitments"),
+          ("planned_future_spending", 1024,
+           "Other earmarked reserves: planned future revenue and capital spending"),
+          ("specific_risks", 1025, "Other earmarked reserves: specific risks"),
+          ("budget_stabilisation", 1026, "Other earmarked reserves: budget stabilisation"),
+          ("other", 1027, "Other earmarked reserves: other"),
+          ("expanded_retail_relief", 1028,
+           ("Other earmarked reserves: authority's share of expanded retail relief grants "
+           "2020-21 and 2021-22")),
+          ("covid_additional_relief", 1029,
+           ("Other earmarked reserves: authority's share of COVID-19 additional relief fund "
+           "2021-22")),
+          ("exceptional_other", 1030, ("Other earmarked reserves: of which (other exceptional "
+           "elements within line 1027)")),
+      )),
 )
+
+#: The detailed earmarked reserves lines (2021-22 onward), found by their codes only.
+EARMARKED_SPLIT = tuple(line for line in RS_LINES
+                        if line.indicator.startswith("rs.reserves.earmarked."))
 
 #: The identifying columns of every RS data sheet (key -> header pattern, required?).
 ID_COLUMNS = {
@@ -160,10 +191,12 @@ class SheetLayout:
     #: observation key (indicator id) -> column index
     columns: dict[str, int] = field(default_factory=dict)
     labels: dict[int, str] = field(default_factory=dict)
+    #: the 2021-22 onward layout: every line in this one sheet (see :func:`_one_sheet`)
+    whole: bool = False
 
     @property
     def is_nce(self) -> bool:
-        return self.title.startswith("net current expenditure")
+        return self.whole or self.title.startswith("net current expenditure")
 
 
 def find_header_row(rows: list[list], limit: int = 25) -> int | None:
@@ -182,11 +215,31 @@ def _title(rows: list[list], header_row: int) -> str:
     return ""
 
 
-def _code_row(rows: list[list], header_row: int) -> int | None:
-    if header_row == 0:
-        return None
-    codes = {norm(v) for v in rows[header_row - 1]}
-    return header_row - 1 if {"190", "749"} <= codes else None
+_FORM_CELL = re.compile(r"c\d+r(\d+[a-z]?)")
+
+
+def _code_row(rows: list[list], header_row: int) -> tuple[int, list[str]] | None:
+    """(row, the RS line code of each column) from the rows above the header.
+
+    Either a row of line numbers (190, 290 ... 916; 2015-16 to 2020-21 and 2022-23 onward, just
+    above the header) or, failing that, a row of form cells (``C1R190``, ``C2R915``; 2021-22
+    onward, a few rows higher), whose line part is the code.
+    """
+    if header_row > 0:
+        codes = [norm(v) for v in rows[header_row - 1]]
+        if {"190", "749"} <= set(codes):
+            return header_row - 1, codes
+    for r in range(header_row - 1, max(-1, header_row - 10), -1):
+        cells = [norm(v) for v in rows[r]]
+        if "c1r190" in cells:
+            return r, [m.group(1) if (m := _FORM_CELL.fullmatch(v)) else "" for v in cells]
+    return None
+
+
+def _one_sheet(rows: list[list], header_row: int) -> bool:
+    """True for the 2021-22 onward layout: one sheet holding every RS line, with column codes
+    such as ``RS-edu-net-exp`` above the header (the whole RS, not one block of it)."""
+    return any(norm(v) == "rs-edu-net-exp" for row in rows[:header_row] for v in row)
 
 
 def _groups(row: list) -> list[str]:
@@ -227,10 +280,12 @@ def sheet_layout(rows: list[list], sheet: str, year: int, log: ProblemLog) -> Sh
     if not title:
         return None  # a check or look-up sheet, not one of the "(£ thousand)" data sheets
     labels_row = rows[header]
-    code_row = _code_row(rows, header)
-    group_idx = (code_row if code_row is not None else header) - 1
+    found_codes = _code_row(rows, header)
+    group_idx = header - 1
+    if found_codes is not None and found_codes[0] == group_idx:
+        group_idx -= 1
     groups = _groups(rows[group_idx]) if group_idx >= 0 else []
-    layout = SheetLayout(sheet, title, header, {})
+    layout = SheetLayout(sheet, title, header, {}, whole=_one_sheet(rows, header))
     for key, (pattern, required) in ID_COLUMNS.items():
         found = [c for c, v in enumerate(labels_row) if re.fullmatch(pattern, norm(v))]
         if found:
@@ -238,7 +293,7 @@ def sheet_layout(rows: list[list], sheet: str, year: int, log: ProblemLog) -> Sh
         elif required:
             log.add(f"Sheet {sheet!r}: no {key!r} column in the header row (expected a header "
                     f"matching {pattern!r}). Is this an RS 'LA Data' sheet?", header + 1, key)
-    codes = [norm(v) for v in rows[code_row]] if code_row is not None else None
+    codes = found_codes[1] if found_codes is not None else None
     _map_lines(layout, labels_row, codes, groups, year, log)
     return layout
 

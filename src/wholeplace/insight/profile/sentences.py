@@ -107,7 +107,7 @@ def format_number(value: float | None, unit: str | None,
     grade = UNITS[unit].label_of(value) if unit in UNITS and UNITS[unit].ordinal else None
     if grade is not None:
         return grade  # an ordinal grade is shown as its word (Ofsted: "Good"), never a number
-    if unit == "percent":
+    if unit in ("percent", "percent_of_total"):
         return _percent(value)
     if unit == "proportion":
         return _percent(100 * value)

@@ -182,7 +182,8 @@ def tier_status(place: Mapping, kind: str, has_figures: bool, period: Period) ->
 def _tier(kind: str, place: Mapping, inputs: SpendInputs, basis: int | None,
           area_pop: float | None) -> dict:
     code = place["gss_code"]
-    has = any((code, ind) in inputs.values for ind in RS_INDICATORS)
+    # A return not submitted is published as '[x]' (missing): no figures, like no row at all.
+    has = any(inputs.values.get((code, ind), (None, ''))[0] is not None for ind in RS_INDICATORS)
     status = tier_status(place, kind, has, inputs.period)
     if kind == "own":
         pop, members = area_pop, None
