@@ -93,3 +93,37 @@ def test_a_missing_column_says_which(register_store, sources_dir, tmp_path):
     with pytest.raises(InputError, match=r"lt122_no_code.xlsx, sheet 'LT_122'"):
         load_file(register_store, path, loader="mhclg_net_additions")
     assert register_store.snapshot() == before
+
+
+# -- planning decisions (P124A) ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def planning_db(register_db, tmp_path_factory, sources_dir):
+    path = tmp_path_factory.mktemp("planning") / "planning.duckdb"
+    shutil.copy(register_db, path)
+    with open_store(path) as store:
+        result = load_registered(store, sources_dir, only=["mhclg_planning_p124a"])[0]
+    return path, result
+
+
+def test_planning_decisions_rows_and_spot_values(planning_db):
+    path, result = planning_db
+    assert result.status == "loaded"
+    messages = " ".join(result.messages)
+    # Barnsley and Sheffield appear under their 2024 codes, which the register does not have:
+    # skipped and listed, not guessed.
+    assert "Barnsley (E08000038) x1" in messages and "Sheffield (E08000039) x1" in messages
+    assert "Dartmoor National Park (E26000001) x1" in messages
+    with open_store(path, read_only=True) as store:
+        # 294 district planning authorities x 7 measures.
+        assert store.scalar("SELECT count(*) FROM observations") == 2058
+        # LT_P124A row 34 (Birmingham): column J (major TOTAL) 83, AA (householder) 2135,
+        # AG (GRAND TOTAL) 3425.
+        assert value(store, "planning.decisions_major", "E08000025", "2025-09-30")["value"] == 83
+        assert value(store, "planning.decisions_householder", "E08000025", "2025-09-30"
+                     )["value"] == 2135
+        assert value(store, "planning.decisions_total", "E08000025", "2025-09-30"
+                     )["value"] == 3425
+        # row 19 (Adur), column AG: 312.
+        assert value(store, "planning.decisions_total", "E07000223", "2025-09-30"
+                     )["value"] == 312

@@ -41,6 +41,7 @@ LOADERS: dict[str, str] = {
     "ofsted_cs": "wholeplace.hub.loaders.ofsted:read",
     "mhclg_net_additions": "wholeplace.hub.loaders.housing:read_net_additions",
     "mhclg_hdt": "wholeplace.hub.loaders.housing:read_delivery_test",
+    "mhclg_planning": "wholeplace.hub.loaders.housing:read_planning_decisions",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file

@@ -23,7 +23,13 @@ from pathlib import Path
 from wholeplace.errors import InputError, ProblemLog
 from wholeplace.hub.batch import LoadBatch, SourceInfo
 from wholeplace.hub.catalogue import builtin_catalogue
-from wholeplace.hub.loaders.tables import AreaSieve, find_header, first_text, heading, published_value
+from wholeplace.hub.loaders.tables import (
+    AreaSieve,
+    find_header,
+    first_text,
+    heading,
+    published_value,
+)
 from wholeplace.hub.loaders.workbook import column_letter, read_sheet
 from wholeplace.hub.periods import calendar_year, parse_period
 from wholeplace.hub.units import UNITS
@@ -164,3 +170,49 @@ def _hdt_row(batch: LoadBatch, row: list, r: int, code: str, years: dict, measur
         note="; ".join(filter(None, [UNITS["hdt_consequence"].label_of(grade) if grade else
                                      text or "blank in the published file (no measurement)",
                                      note])), line=r + 1, column=letter)
+
+
+# -- planning decisions (P124A) -----------------------------------------------------------------
+#: heading (as published, lower case) -> indicator id
+PLANNING = {
+    "major decisions: total": "planning.decisions_major",
+    "major decisions: dwellings": "planning.decisions_major_dwellings",
+    "minor decisions: total": "planning.decisions_minor",
+    "minor decisions: dwellings": "planning.decisions_minor_dwellings",
+    "other decisions: householder developments": "planning.decisions_householder",
+    "other decisions: total": "planning.decisions_other",
+    "total decisions: grand total": "planning.decisions_total",
+}
+PLANNING_NOTE = "decisions in the 12 months to 30 September 2025 (stored on that day)"
+
+
+def read_planning_decisions(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
+    """Live table P124A: planning decisions by development type per district planning authority,
+    year ending September 2025 (``mhclg_planning_live_tables_to_sep_2025.ods``)."""
+    sheet = "LT_P124A"
+    rows = read_sheet(path, sheet)
+    wanted = {i: (lambda h: lambda t: t == h)(h) for h, i in PLANNING.items()}
+    header = find_header(rows, {"code": lambda t: t == "ons code", **wanted},
+                         source.file_name, sheet, anchor="code")
+    log = ProblemLog(source.file_name)
+    batch = LoadBatch(source=source, problems=log)
+    sieve = AreaSieve.from_options(options)
+    day = parse_period("2025-09-30")
+    for r in range(header.row + 1, len(rows)):
+        row = rows[r]
+        code = first_text(row, header.columns["code"])
+        if not code or (kept := sieve.keep(code, first_text(row, 0))) is None:
+            continue
+        for ind in PLANNING.values():
+            c = header.columns[ind]
+            letter = f"{sheet}!{column_letter(c)}"
+            cell = published_value(row[c] if c < len(row) else None, log, r + 1, letter)
+            batch.observations.add(ind, kept, day, cell.value, status=cell.status,
+                                   note="; ".join(filter(None, [cell.note, PLANNING_NOTE])),
+                                   line=r + 1, column=letter)
+    catalogue = builtin_catalogue()
+    batch.indicators = [catalogue[i] for i in PLANNING.values()]
+    batch.messages += [f"{len(batch.observations)} observations for "
+                       f"{len(set(batch.observations.cols['area_code']))} planning authorities.",
+                       sieve.message()]
+    return batch

@@ -18,7 +18,13 @@ from pathlib import Path
 from wholeplace.errors import InputError, ProblemLog
 from wholeplace.hub.batch import LoadBatch, SourceInfo
 from wholeplace.hub.catalogue import builtin_catalogue
-from wholeplace.hub.loaders.tables import AreaSieve, find_header, first_text, heading, published_value
+from wholeplace.hub.loaders.tables import (
+    AreaSieve,
+    find_header,
+    first_text,
+    heading,
+    published_value,
+)
 from wholeplace.hub.loaders.workbook import Rows, column_letter, read_workbook
 from wholeplace.hub.periods import financial_year
 

@@ -22,7 +22,13 @@ from pathlib import Path
 from wholeplace.errors import ProblemLog
 from wholeplace.hub.batch import LoadBatch, SourceInfo
 from wholeplace.hub.catalogue import builtin_catalogue
-from wholeplace.hub.loaders.tables import AreaSieve, find_header, first_text, heading, published_value
+from wholeplace.hub.loaders.tables import (
+    AreaSieve,
+    find_header,
+    first_text,
+    heading,
+    published_value,
+)
 from wholeplace.hub.loaders.workbook import column_letter, read_sheet
 from wholeplace.hub.periods import parse_period
 

@@ -119,6 +119,7 @@ JOIN (SELECT unnest(?::VARCHAR[]) AS indicator_id, unnest(?::VARCHAR[]) AS perio
   USING (indicator_id, period)
 JOIN places p ON p.gss_code = o.area_code
 WHERE o.area_code <> ? AND (list_contains(?, o.area_code) OR list_contains(?, p.la_type))
+  AND list_contains(?, o.indicator_id)  -- pushed below the view's window; the join is not
 """
 
 
@@ -144,7 +145,7 @@ def peers_sql(code: str, pairs: list[tuple[str, str]], member_codes: list[str],
     """Values of the members and of every council of the given types, for each (indicator,
     period) pair, leaving out the council itself."""
     return _PEERS_SQL, [[i for i, _ in pairs], [p for _, p in pairs], code,
-                        sorted(member_codes), sorted(la_types)]
+                        sorted(member_codes), sorted(la_types), sorted({i for i, _ in pairs})]
 
 
 def has_interval_rule(store: Store) -> bool:

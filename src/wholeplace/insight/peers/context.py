@@ -130,7 +130,9 @@ _TEMPLATE = """
         SELECT o.area_code AS code,
         {pivot}
         FROM current_observations o JOIN m USING (indicator_id, period)
-        WHERE o.value IS NOT NULL
+        -- the list filter is pushed below the view's window (a join is not): only the rows
+        -- of these indicators are ranked, however large the hub
+        WHERE o.value IS NOT NULL AND list_contains(?, o.indicator_id)
         GROUP BY o.area_code
     ),
     parts AS (
@@ -206,7 +208,8 @@ def context_sql(universe: str, year: int) -> tuple[str, list]:
         for v in IMD_VARIABLES)
     sql = _TEMPLATE.format(alive=alive, values_sql=values_sql, pivot=pivot, imd_own=imd_own,
                            sums=sums, means=means, pick_pop=pick_pop, pick_imd=pick_imd)
-    return sql, [*alive_params, *values_params]
+    indicators = sorted(set(values_params[0::3]))
+    return sql, [*alive_params, *values_params, indicators]
 
 
 def check_universe(universe: str, year: int) -> None:
