@@ -262,9 +262,9 @@ def _supersede(store: Store, source_id: str, dataset_id: int) -> list[str]:
     Newest by the one release order (:data:`NEWEST_FIRST_SQL`), among the releases of the same
     visibility as ``dataset_id``: a private new release supersedes the public one only when it is
     published (:func:`wholeplace.hub.uploads.publish_dataset` runs this again), so until then
-    the public keeps seeing the published release and the owner sees the newest of both. Returns what happened, for the
-    load's messages: the releases ``dataset_id`` superseded, or that it was itself superseded on
-    arrival (an older release loaded after a newer one).
+    the public keeps seeing the published release and the owner sees the newest of both.
+    Returns what happened, for the load's messages: the releases ``dataset_id`` superseded, or
+    that it was itself superseded on arrival (an older release loaded after a newer one).
     """
     live = store.rows(
         f"SELECT dataset_id, publisher, release, {EFFECTIVE_ON_SQL} AS effective_on "

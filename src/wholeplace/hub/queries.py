@@ -3,7 +3,8 @@
 No formatting happens here. Every query reads the relations that follow the store's viewer
 (``visible_datasets``, ``visible_observations``, ``current_observations``,
 ``visible_indicators``; see :mod:`wholeplace.hub.visibility`), never the base tables, so a
-dataset the reader may not see reads as if it did not exist. Missing values come back as ``None`` with their status, never 0.
+dataset the reader may not see reads as if it did not exist. Missing values come back as
+``None`` with their status, never 0.
 Area codes that were merely re-issued (``recoded``) are read as today's code.
 """
 
