@@ -224,8 +224,13 @@ def _write(store: Store, batch: LoadBatch,
     )
     notes = _supersede(store, src.source_id, dataset_id)
     used = set(batch.observations.cols["indicator_id"])
-    _upsert_indicators(store, [i for i in batch.indicators] +
-                       [indicators[i] for i in used if i in indicators])
+    declared = [i for i in batch.indicators] + [indicators[i] for i in used if i in indicators]
+    if src.visibility != "public":
+        # A private upload adds its new indicators but never redefines one the hub already
+        # has: that definition is what everyone else reads.
+        have = {r[0] for r in store.execute("SELECT indicator_id FROM indicators").fetchall()}
+        declared = [i for i in declared if i.id not in have]
+    _upsert_indicators(store, declared)
     for name, table in batch.tables.items():
         if name not in REPLACEABLE:
             raise ValueError(f"loader tried to replace table {name!r}")
