@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, description="Port the web app listens on.")
+    hub_writable: bool = Field(
+        default=False,
+        description="Open the hub read-write in the web process (one DuckDB connection, a "
+                    "cursor per request), so uploads can load while pages are read. Then no "
+                    "other process may open the hub file.")
 
 
 def get_settings(db: Path | str | None = None, sources: Path | str | None = None) -> Settings:

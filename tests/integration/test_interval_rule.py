@@ -88,7 +88,7 @@ def test_an_old_hub_gains_the_column_when_opened_writable(version_1_hub):
     with open_store(version_1_hub) as store:
         assert has_interval_rule(store)
         assert store.scalar("SELECT value FROM meta WHERE key = 'schema_version'") == \
-            schema.SCHEMA_VERSION == "2"
+            schema.SCHEMA_VERSION == "3"
         assert store.scalar("SELECT count(*) FROM indicators WHERE interval IS NULL") == 0
         assert store.execute("SELECT DISTINCT interval FROM indicators").fetchall() == [("auto",)]
         assert len(known_indicators(store)) > 100  # the loader reads every column again

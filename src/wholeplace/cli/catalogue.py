@@ -47,11 +47,14 @@ def datasets(
                                   "sources and whether each file in the sources directory is "
                                   "present, missing or has a hash mismatch, instead of the "
                                   "loaded datasets."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help="Also list the private "
+                                   "uploads of this organisation (by default only public "
+                                   "datasets are listed)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """List the loaded datasets with their provenance (publisher, licence, release, file hash).
 
-    Example: wholeplace datasets --registry
+    Example: wholeplace datasets --registry   |   wholeplace datasets --org E07000008
     """
     if registry:
         sources = sources_dir(globals_of(ctx).settings())
@@ -63,8 +66,10 @@ def datasets(
             typer.echo(f"  {r['id']:<24} {r['status']:<14} {r['path']}")
         return None
     from wholeplace.hub.queries import datasets as loaded
+    from wholeplace.hub.visibility import Viewer
 
-    with open_read(ctx) as store:
+    viewer = Viewer.for_org(org) if org else Viewer.public()
+    with open_read(ctx) as hub, hub.scoped(viewer) as store:
         rows = loaded(store)
     if as_json:
         return print_json(rows)
@@ -72,6 +77,8 @@ def datasets(
         typer.echo("No datasets are loaded yet. Run 'wholeplace load'.")
     for r in rows:
         state = "" if r["superseded_by"] is None else f" (superseded by {r['superseded_by']})"
+        if r["visibility"] == "private":
+            state += f" (private to {r['owner_org']})"
         typer.echo(f"{r['dataset_id']:>3}  {r['source_id']}: {r['title']}{state}")
         typer.echo(f"     {text(r['publisher'])}; {text(r['licence'])}; release "
                    f"{text(r['release'])}, released {text(r['released_on'])}")

@@ -66,18 +66,27 @@ def load(
                                     help="With --loader rs_spreadsheet: the financial year the "
                                     "RS workbook holds, by the year it starts in (2017 for "
                                     "2017-18)."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help="The organisation an "
+                                   "uploaded FILE belongs to (a council's GSS code or a partner "
+                                   "organisation's code): it is private to it until published "
+                                   "('wholeplace publish')."),
+    public: bool = typer.Option(False, "--public", help="With --org: publish the upload at "
+                                "once instead of keeping it private."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Load published sources (or one file) into the hub: validated, all-or-nothing.
 
     Loading the same file twice changes nothing.
 
-    Example: wholeplace load   |   wholeplace load my_indicators.csv --metadata meta.yaml
+    Example: wholeplace load   |   wholeplace load my.csv --metadata meta.yaml --org E07000008
     """
+    if public and org is None:
+        raise InputError("--public applies to an upload given with --org CODE (an upload "
+                         "without --org is public already).")
     if file is None:
         extras = {"--metadata": metadata, "--title": title, "--publisher": publisher,
                   "--release": release, "--released-on": released_on, "--loader": loader,
-                  "--year": year}
+                  "--year": year, "--org": org}
         given = [k for k, v in extras.items() if v is not None]
         if given:
             raise InputError(f"{', '.join(given)} only apply when loading a FILE; registered "
@@ -87,7 +96,8 @@ def load(
         results = [_load_one(ctx, file, source=source, metadata=metadata, title=title,
                              publisher=publisher, release=release,
                              released_on=_released_on(released_on), loader=loader,
-                             options={"year": year} if year is not None else None)]
+                             options={"year": year} if year is not None else None,
+                             owner_org=org, public=public)]
     if as_json:
         return print_json([r.to_dict() for r in results])
     for r in results:
@@ -194,3 +204,33 @@ def _fetch_one(spec: reg.SourceSpec, sources: Path | None) -> dict:
                 "message": "Set WHOLEPLACE_SOURCES (or --sources) to the folder to download into."}
     reg.fetch(spec, sources)
     return {**row, "status": "fetched", "message": f"Downloaded from {spec.url} and verified."}
+
+
+@handles_errors
+def publish(
+    ctx: typer.Context,
+    dataset_id: int = typer.Argument(..., metavar="DATASET_ID", help="The private dataset to "
+                                     "publish ('wholeplace datasets --org CODE' lists them)."),
+    by: str | None = typer.Option(None, "--by", help="Who publishes it, for the record "
+                                  "(default: the account running the command)."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help="Publish only if the "
+                                   "dataset belongs to this organisation."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Make a private upload public: everyone sees it from now on (who and when are recorded).
+
+    Example: wholeplace publish 42 --by "Data team" --org E07000008
+    """
+    import getpass
+
+    from wholeplace.hub.uploads import publish_dataset
+
+    with open_write(ctx) as store:
+        row = publish_dataset(store, dataset_id, by=by or getpass.getuser(), org_code=org)
+    if as_json:
+        return print_json(row)
+    typer.echo(f"Dataset {row['dataset_id']} ({row['source_id']}) is now public: published by "
+               f"{row['published_by']} at {row['published_at']}.")
+    for m in row["messages"]:
+        typer.echo(f"    {m}")
+    return None

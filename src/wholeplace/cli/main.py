@@ -52,6 +52,7 @@ def main(
 COMMANDS = {
     "load": load.load,
     "fetch": load.fetch,
+    "publish": load.publish,
     "place": places.place,
     "councils": places.councils,
     "datasets": catalogue.datasets,

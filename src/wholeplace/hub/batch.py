@@ -38,6 +38,10 @@ class SourceInfo:
     release: str | None = None
     released_on: date | None = None
     notes: str | None = None
+    #: The organisation that gave an upload (GSS code or partner code); None for published data.
+    owner_org: str | None = None
+    #: "public", or "private" to its owner until published (see wholeplace.hub.visibility).
+    visibility: str = "public"
 
 
 class ObservationFrame:

@@ -244,17 +244,25 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator],
     src = batch.source
     dataset_id = (store.scalar("SELECT max(dataset_id) FROM datasets") or 0) + 1
     store.execute(
-        "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        "INSERT INTO datasets (dataset_id, source_id, title, publisher, licence, url, "
+        "landing_page, release, released_on, file_name, file_sha256, file_size, loader, "
+        "loader_version, loaded_at, row_count, superseded_by, notes, owner_org, visibility) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
         [dataset_id, src.source_id, src.title, src.publisher, src.licence, src.url,
          src.landing_page, src.release, src.released_on, src.file_name, src.sha256, src.size,
          src.loader, src.loader_version, datetime.now().replace(microsecond=0),
-         batch.row_count, src.notes],
+         batch.row_count, src.notes, src.owner_org, src.visibility],
     )
     notes = _supersede(store, src.source_id, dataset_id)
     used = set(batch.observations.cols["indicator_id"])
     used |= {f"{i}.pct_nre" for i in used if f"{i}.pct_nre" in indicators}  # derived twins
-    _upsert_indicators(store, [i for i in batch.indicators] +
-                       [indicators[i] for i in used if i in indicators])
+    declared = [i for i in batch.indicators] + [indicators[i] for i in used if i in indicators]
+    if src.visibility != "public":
+        # A private upload adds its new indicators but never redefines one the hub already
+        # has: that definition is what everyone else reads.
+        have = {r[0] for r in store.execute("SELECT indicator_id FROM indicators").fetchall()}
+        declared = [i for i in declared if i.id not in have]
+    _upsert_indicators(store, declared)
     for name, table in batch.tables.items():
         if name not in REPLACEABLE:
             raise ValueError(f"loader tried to replace table {name!r}")
@@ -289,20 +297,24 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator],
 def _supersede(store: Store, source_id: str, dataset_id: int) -> list[str]:
     """Mark older live releases of the same source as superseded by the newest release.
 
-    Newest by the one release order (:data:`NEWEST_FIRST_SQL`). Returns what happened, for the
-    load's messages: the releases ``dataset_id`` superseded, or that it was itself superseded on
-    arrival (an older release loaded after a newer one).
+    Newest by the one release order (:data:`NEWEST_FIRST_SQL`), among the releases of the same
+    visibility as ``dataset_id``: a private new release supersedes the public one only when it is
+    published (:func:`wholeplace.hub.uploads.publish_dataset` runs this again), so until then
+    the public keeps seeing the published release and the owner sees the newest of both.
+    Returns what happened, for the load's messages: the releases ``dataset_id`` superseded, or
+    that it was itself superseded on arrival (an older release loaded after a newer one).
     """
     live = store.rows(
         f"SELECT dataset_id, publisher, release, {EFFECTIVE_ON_SQL} AS effective_on "
-        f"FROM datasets WHERE source_id = ? AND superseded_by IS NULL "
-        f"ORDER BY {NEWEST_FIRST_SQL}", [source_id])
+        f"FROM datasets WHERE source_id = ? AND superseded_by IS NULL AND visibility = "
+        f"(SELECT visibility FROM datasets WHERE dataset_id = ?) "
+        f"ORDER BY {NEWEST_FIRST_SQL}", [source_id, dataset_id])
     if len(live) < 2:
         return []
     newest, older = live[0], live[1:]
     store.execute(
-        "UPDATE datasets SET superseded_by = ? WHERE source_id = ? AND superseded_by IS NULL "
-        "AND dataset_id <> ?", [newest["dataset_id"], source_id, newest["dataset_id"]])
+        "UPDATE datasets SET superseded_by = ? WHERE list_contains(?::INTEGER[], dataset_id)",
+        [newest["dataset_id"], [r["dataset_id"] for r in older]])
     if newest["dataset_id"] == dataset_id:
         return [f"Supersedes dataset {r['dataset_id']} (publisher {r['publisher']}, release "
                 f"{r['release'] or 'not named'})." for r in older]

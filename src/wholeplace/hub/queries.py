@@ -1,6 +1,10 @@
 """Read queries over the hub for the CLI and the web app: a Store in, plain dicts and lists out.
 
-No formatting happens here. Missing values come back as ``None`` with their status, never 0.
+No formatting happens here. Every query reads the relations that follow the store's viewer
+(``visible_datasets``, ``visible_observations``, ``current_observations``,
+``visible_indicators``; see :mod:`wholeplace.hub.visibility`), never the base tables, so a
+dataset the reader may not see reads as if it did not exist. Missing values come back as
+``None`` with their status, never 0.
 Area codes that were merely re-issued (``recoded``) are read as today's code.
 """
 
@@ -15,7 +19,8 @@ from wholeplace.hub.store import Store
 DATASET_COLUMNS = (
     "dataset_id", "source_id", "title", "publisher", "licence", "url", "landing_page", "release",
     "released_on", "file_name", "file_sha256", "file_size", "loaded_at", "loader",
-    "loader_version", "row_count", "superseded_by", "notes",
+    "loader_version", "row_count", "superseded_by", "notes", "owner_org", "visibility",
+    "published_at", "published_by",
 )
 
 _DATASETS_SQL = f"""
@@ -24,19 +29,19 @@ SELECT {', '.join('d.' + c for c in DATASET_COLUMNS)},
        coalesce(c.areas, 0) AS areas,
        coalesce(c.periods, 0) AS periods,
        coalesce(c.observations, 0) AS observations
-FROM datasets d
+FROM visible_datasets d
 LEFT JOIN (
     SELECT dataset_id, count(DISTINCT indicator_id) AS indicators,
            count(DISTINCT area_code) AS areas, count(DISTINCT period) AS periods,
            count(*) AS observations
-    FROM observations WHERE status <> 'derived' GROUP BY dataset_id
+    FROM visible_observations WHERE status <> 'derived' GROUP BY dataset_id
 ) c USING (dataset_id)
 """
 
 _INDICATORS_SQL = """
 SELECT i.*, coalesce(c.areas, 0) AS areas, coalesce(c.periods, 0) AS periods,
        c.latest_period
-FROM indicators i
+FROM visible_indicators i
 LEFT JOIN (
     SELECT indicator_id, count(DISTINCT area_code) AS areas, count(DISTINCT period) AS periods,
            arg_max(period, period_end) AS latest_period
@@ -56,7 +61,7 @@ SELECT o.indicator_id, i.title, i.unit, i.polarity, i.kind, i.theme, i.per_head_
 _LATEST_SQL = _OBSERVATION_SELECT + """
 FROM current_observations o
 JOIN indicators i USING (indicator_id)
-JOIN datasets d ON d.dataset_id = o.dataset_id
+JOIN visible_datasets d ON d.dataset_id = o.dataset_id
 WHERE o.area_code = ?
 QUALIFY row_number() OVER (PARTITION BY o.indicator_id
                            ORDER BY o.period_end DESC, o.period_start DESC) = 1
@@ -66,7 +71,7 @@ ORDER BY i.theme NULLS LAST, i.title, o.indicator_id
 _SERIES_SQL = _OBSERVATION_SELECT + """
 FROM current_observations o
 JOIN indicators i USING (indicator_id)
-JOIN datasets d ON d.dataset_id = o.dataset_id
+JOIN visible_datasets d ON d.dataset_id = o.dataset_id
 WHERE o.indicator_id = ? AND o.area_code = ?
 ORDER BY o.period_start, o.period_end
 """
@@ -75,10 +80,10 @@ ORDER BY o.period_start, o.period_end
 # release date, or the load date when it is unknown) effective on or before the date; where two
 # sources give the same cell the newer release wins, as in current_observations.
 _AS_PUBLISHED_SQL = _OBSERVATION_SELECT + f"""
-FROM observations o
+FROM visible_observations o
 JOIN (
     SELECT *, {EFFECTIVE_ON_SQL} AS effective_on
-    FROM datasets
+    FROM visible_datasets
     WHERE {EFFECTIVE_ON_SQL} <= ?
     QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY {NEWEST_FIRST_SQL}) = 1
 ) d ON d.dataset_id = o.dataset_id
@@ -128,7 +133,7 @@ def indicators_by_id(store: Store, indicator_ids: list[str] | None) -> dict[str,
         return {}
     ids = list(dict.fromkeys(i.strip() for i in indicator_ids if i and i.strip()))
     found = {r["indicator_id"]: r for r in store.rows(
-        "SELECT indicator_id, title, unit, polarity, kind, theme FROM indicators "
+        "SELECT indicator_id, title, unit, polarity, kind, theme FROM visible_indicators "
         "WHERE list_contains(?, indicator_id)", [ids])}
     unknown = [i for i in ids if i not in found]
     if unknown:

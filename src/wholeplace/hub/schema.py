@@ -9,7 +9,9 @@ from __future__ import annotations
 
 #: 2: indicators.interval ("auto" | "none"); a hub file of version 1 gains the column when it is
 #: next opened writable (see :data:`MIGRATIONS`).
-SCHEMA_VERSION = "2"
+#: 3: datasets.owner_org, visibility, published_at, published_by (who sees which data, see
+#: :mod:`wholeplace.hub.visibility`); older files gain them as public datasets.
+SCHEMA_VERSION = "3"
 
 TABLES: dict[str, str] = {
     "meta": """
@@ -33,7 +35,11 @@ TABLES: dict[str, str] = {
             loaded_at TIMESTAMP NOT NULL,
             row_count INTEGER NOT NULL,
             superseded_by INTEGER,
-            notes TEXT
+            notes TEXT,
+            owner_org TEXT,
+            visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private')),
+            published_at TIMESTAMP,
+            published_by TEXT
         )""",
     "indicators": """
         CREATE TABLE IF NOT EXISTS indicators (
@@ -158,18 +164,69 @@ TABLES: dict[str, str] = {
 EFFECTIVE_ON_SQL = "coalesce(released_on, CAST(loaded_at AS DATE))"
 NEWEST_FIRST_SQL = f"{EFFECTIVE_ON_SQL} DESC, dataset_id DESC"
 
-VIEWS: dict[str, str] = {
+#: What the public may see. :mod:`wholeplace.hub.visibility` shadows it on one cursor with a
+#: temporary view that also admits a reader's own and shared private datasets; every view below
+#: reads through it, so each follows the reader's scope.
+PUBLIC_DATASETS_SQL = "SELECT * FROM main.datasets WHERE visibility = 'public'"
+SCOPED_DATASETS_SQL = (
+    "SELECT * FROM main.datasets WHERE visibility = 'public' "
+    "OR dataset_id IN (SELECT dataset_id FROM temp.viewer_datasets)")
+
+#: The views built on visible_datasets (created in this order; readers use only these).
+_DEPENDENT_VIEWS: dict[str, str] = {
+    "visible_observations": """
+        SELECT o.* FROM main.observations o
+        WHERE o.dataset_id IN (SELECT dataset_id FROM visible_datasets)""",
     # The value a reader sees today: from datasets that no newer release of the same source has
-    # superseded; where two live sources give the same cell, the newest release wins.
+    # superseded; where two live sources give the same cell, the newest release wins (among
+    # the datasets the reader may see).
     "current_observations": f"""
-        CREATE OR REPLACE VIEW current_observations AS
         SELECT o.*, d.source_id, d.released_on
-        FROM observations o JOIN datasets d USING (dataset_id)
+        FROM main.observations o JOIN visible_datasets d USING (dataset_id)
         WHERE d.superseded_by IS NULL
         QUALIFY row_number() OVER (
             PARTITION BY o.indicator_id, o.area_code, o.period
             ORDER BY {NEWEST_FIRST_SQL}) = 1""",
+    # Indicators, less those whose every observation is in a dataset the reader may not see
+    # (an upload's own indicator stays unknown to other organisations).
+    "visible_indicators": """
+        SELECT i.* FROM main.indicators i
+        WHERE i.indicator_id NOT IN (
+            SELECT DISTINCT h.indicator_id FROM main.observations h
+            WHERE h.dataset_id IN (SELECT dataset_id FROM main.datasets
+                                   EXCEPT SELECT dataset_id FROM visible_datasets)
+              AND h.indicator_id NOT IN (SELECT DISTINCT indicator_id
+                                         FROM visible_observations))""",
 }
+
+VIEWS: dict[str, str] = {
+    "visible_datasets": f"CREATE OR REPLACE VIEW visible_datasets AS {PUBLIC_DATASETS_SQL}",
+    **{name: f"CREATE OR REPLACE VIEW {name} AS {body}"
+       for name, body in _DEPENDENT_VIEWS.items()},
+}
+
+
+#: A hub file written before schema 3 has no ownership columns and no reader views; opened
+#: read-only (so it cannot be migrated) each cursor gets these: every dataset is public.
+LEGACY_DATASETS_SQL = (
+    "SELECT *, CAST(NULL AS TEXT) AS owner_org, 'public' AS visibility, "
+    "CAST(NULL AS TIMESTAMP) AS published_at, CAST(NULL AS TEXT) AS published_by "
+    "FROM main.datasets")
+
+
+def legacy_view_statements() -> list[str]:
+    """Temporary reader views for a read-only hub file of schema 1 or 2."""
+    return [f"CREATE OR REPLACE TEMP VIEW visible_datasets AS {LEGACY_DATASETS_SQL}",
+            *(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}"
+              for name, body in _DEPENDENT_VIEWS.items())]
+
+
+def scoped_view_statements() -> list[str]:
+    """Temporary views (this cursor only) scoping every reader view to ``temp.viewer_datasets``
+    as well as the public datasets."""
+    return [f"CREATE OR REPLACE TEMP VIEW visible_datasets AS {SCOPED_DATASETS_SQL}",
+            *(f"CREATE OR REPLACE TEMP VIEW {name} AS {body}"
+              for name, body in _DEPENDENT_VIEWS.items())]
 
 #: ``unit_costs``: the GMCA Unit Cost Database, one row per cost line (values as published, in
 #: their own price year and uprated by the workbook to ``uprated_to``).
@@ -188,6 +245,13 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE indicators ALTER COLUMN interval SET NOT NULL",
     "ALTER TABLE indicators ADD COLUMN IF NOT EXISTS per_head_twin BOOLEAN DEFAULT TRUE",
     "UPDATE indicators SET per_head_twin = TRUE WHERE per_head_twin IS NULL",
+    # schema 3: ownership and visibility (every dataset of an older file is a published source)
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS owner_org TEXT",
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS visibility TEXT DEFAULT 'public'",
+    "UPDATE datasets SET visibility = 'public' WHERE visibility IS NULL",
+    "ALTER TABLE datasets ALTER COLUMN visibility SET NOT NULL",
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS published_at TIMESTAMP",
+    "ALTER TABLE datasets ADD COLUMN IF NOT EXISTS published_by TEXT",
 )
 
 

@@ -1,6 +1,10 @@
 """The DuckDB store: one file, opened by a function, with one place that executes SQL.
 
 All writes go through :meth:`Store.transaction`, so a load is all-or-nothing.
+
+A store reads as one :class:`~wholeplace.hub.visibility.Viewer` (the public unless said
+otherwise): :meth:`Store.scoped` gives a cursor that reads as another viewer, and every read
+query goes through the views that follow the viewer (see :mod:`wholeplace.hub.visibility`).
 """
 
 from __future__ import annotations
@@ -12,15 +16,43 @@ from typing import Any
 
 from wholeplace.errors import ConfigError, NotFoundError
 from wholeplace.hub import schema
+from wholeplace.hub.visibility import Viewer, apply_viewer
 
 
 class Store:
-    """A connection to the hub, with helpers that bind values (never format them into SQL)."""
+    """A connection to the hub, with helpers that bind values (never format them into SQL).
 
-    def __init__(self, con, path: Path | None, read_only: bool):
+    ``viewer`` is who the store reads as; ``visible_private`` the private datasets it admits
+    (empty for the public and for anyone with no private data to see)."""
+
+    def __init__(self, con, path: Path | None, read_only: bool, viewer: Viewer | None = None):
         self.con = con
         self.path = path
         self.read_only = read_only
+        self.viewer = viewer or Viewer.public()
+        self.visible_private: tuple[int, ...] = ()
+        #: A read-only file older than schema 3: each cursor gets temporary reader views.
+        self.legacy = False
+
+    def scoped(self, viewer: Viewer) -> Store:
+        """A new cursor on the same database that reads as ``viewer`` (close it when done)."""
+        store = Store(self.con.cursor(), self.path, self.read_only, viewer)
+        store.legacy = self.legacy
+        try:
+            if store.legacy:
+                _legacy_views(store)
+            else:
+                store.visible_private = apply_viewer(store, viewer)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @property
+    def scope_key(self) -> tuple[int, ...]:
+        """What this store can see beyond the public: readers with equal keys see equal data
+        (so the public and every viewer without private data share cache entries)."""
+        return self.visible_private
 
     # -- execution -----------------------------------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict | None = None):
@@ -83,10 +115,13 @@ class Store:
         return out
 
     def data_version(self) -> tuple:
-        """Changes whenever a load changes the data: a key for caches of derived results."""
-        return tuple(self.execute(
-            "SELECT count(*), max(dataset_id), max(loaded_at), count(superseded_by) "
-            "FROM datasets").fetchone())
+        """Changes whenever a load, a publication or the reader's scope changes the data this
+        store sees: the key for caches of derived results."""
+        hub = tuple(self.execute(
+            "SELECT count(*), max(dataset_id), max(loaded_at), count(superseded_by), "
+            "count(*) FILTER (WHERE visibility = 'public'), max(published_at) "
+            "FROM visible_datasets").fetchone())
+        return (*hub, self.scope_key)
 
     def is_empty(self) -> bool:
         return not self.scalar("SELECT count(*) FROM datasets")
@@ -114,6 +149,10 @@ def open_store(path: Path | str | None = None, *, read_only: bool = False) -> St
     store = Store(con, p, read_only)
     if read_only:
         _require_hub(store)
+        if not store.scalar("SELECT count(*) FROM duckdb_views() "
+                            "WHERE view_name = 'visible_datasets' AND NOT temporary"):
+            store.legacy = True
+            _legacy_views(store)
     if not read_only:
         for ddl in schema.create_statements():
             con.execute(ddl)
@@ -136,3 +175,8 @@ def _require_hub(store: Store) -> None:
             f"{store.path or 'The database'} is not a wholeplace hub (no schema version). Run "
             "'wholeplace load' to create one, or point --db / WHOLEPLACE_DB at the hub file."
         )
+
+
+def _legacy_views(store: Store) -> None:
+    for ddl in schema.legacy_view_statements():
+        store.execute(ddl)

@@ -129,12 +129,17 @@ def _check_redefinitions(store: Store, batch: LoadBatch, file: str) -> list[Prob
         if not changed:
             continue
         users = store.rows(
-            "SELECT DISTINCT d.source_id, d.publisher FROM observations o "
-            "JOIN datasets d USING (dataset_id) WHERE o.indicator_id = ? AND d.source_id <> ? "
-            "ORDER BY 1", [ind.id, batch.source.source_id])
+            "SELECT DISTINCT d.source_id, d.publisher, d.visibility, d.owner_org "
+            "FROM observations o JOIN datasets d USING (dataset_id) "
+            "WHERE o.indicator_id = ? AND d.source_id <> ? ORDER BY 1",
+            [ind.id, batch.source.source_id])
         if not users:
             continue
-        who = "; ".join(f"{u['source_id']} ({u['publisher'] or 'no publisher'})" for u in users)
+        # another organisation's private data is named by nobody's name (it is not visible)
+        who = "; ".join(sorted({
+            "data of another organisation"
+            if u["visibility"] == "private" and u["owner_org"] != batch.source.owner_org
+            else f"{u['source_id']} ({u['publisher'] or 'no publisher'})" for u in users}))
         found.append(Problem(
             file, first.get(ind.id), "indicator_id",
             f"The metadata file redefines indicator {ind.id!r} ({', '.join(changed)}), but the "

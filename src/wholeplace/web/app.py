@@ -40,7 +40,7 @@ Missing values are `null` with a status, never 0. Errors are JSON:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    stores = StoreProvider(settings.db)
+    stores = StoreProvider(settings.db, writable=settings.hub_writable)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

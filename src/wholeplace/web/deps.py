@@ -1,8 +1,15 @@
-"""The store dependency: one read-only DuckDB connection per app, one cursor per request.
+"""The store dependency: one DuckDB connection per app, one cursor per request, read as the
+request's :class:`~wholeplace.hub.visibility.Viewer`.
 
 The file is opened on the first request rather than at startup, so a server started before
-``wholeplace load`` has run shows a page saying what to do instead of failing to start. The web
-app never writes.
+``wholeplace load`` has run shows a page saying what to do instead of failing to start.
+
+By default the web app opens the hub read-only and never writes. With the setting
+``hub_writable`` (``WHOLEPLACE_HUB_WRITABLE=1``) it opens it read-write, still as one
+connection: each request reads on its own cursor inside one transaction (a snapshot: a load
+committing meanwhile is seen whole by the next request, never half), and
+:func:`load_upload_for` loads an upload on another cursor of the same connection without
+blocking those reads.
 """
 
 from __future__ import annotations
@@ -11,10 +18,12 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from wholeplace.errors import ConfigError, NotFoundError
+from wholeplace.hub.load import LoadResult
 from wholeplace.hub.store import Store, open_store
+from wholeplace.hub.visibility import Viewer
 
 
 class StoreUnavailable(ConfigError):
@@ -24,30 +33,40 @@ class StoreUnavailable(ConfigError):
 
 
 class StoreProvider:
-    """Opens the hub read-only once and hands each request its own cursor (thread-safe)."""
+    """Opens the hub once and hands each request its own cursor (thread-safe)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, writable: bool = False):
         self.path = Path(path)
+        self.writable = writable
         self._store: Store | None = None
         self._lock = threading.Lock()
 
     def _shared(self) -> Store:
         with self._lock:
             if self._store is None:
-                try:
-                    self._store = open_store(self.path, read_only=True)
-                except NotFoundError as exc:
-                    raise StoreUnavailable(
-                        f"There is no data hub at {self.path} yet. Run 'wholeplace load' to load "
-                        "the published data, or set WHOLEPLACE_DB to the file that holds it, "
-                        "then restart the web app."
-                    ) from exc
-                except ConfigError as exc:
-                    raise StoreUnavailable(str(exc)) from exc
+                self._store = self._open()
             return self._store
 
-    def cursor(self) -> Store:
-        return Store(self._shared().con.cursor(), self.path, read_only=True)
+    def _open(self) -> Store:
+        if self.writable:
+            try:
+                return open_store(self.path)
+            except ConfigError as exc:
+                raise StoreUnavailable(str(exc)) from exc
+        try:
+            return open_store(self.path, read_only=True)
+        except NotFoundError as exc:
+            raise StoreUnavailable(
+                f"There is no data hub at {self.path} yet. Run 'wholeplace load' to load "
+                "the published data, or set WHOLEPLACE_DB to the file that holds it, "
+                "then restart the web app."
+            ) from exc
+        except ConfigError as exc:
+            raise StoreUnavailable(str(exc)) from exc
+
+    def cursor(self, viewer: Viewer | None = None) -> Store:
+        """A cursor reading as ``viewer`` (the public by default); close it when done."""
+        return self._shared().scoped(viewer or Viewer.public())
 
     def close(self) -> None:
         with self._lock:
@@ -56,10 +75,42 @@ class StoreProvider:
                 self._store = None
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    """FastAPI dependency: a read-only store for the length of one request."""
-    store = request.app.state.stores.cursor()
+def get_viewer(request: Request) -> Viewer:
+    """Who is reading: the session's viewer (set by the sign-in middleware), else the public."""
+    viewer = getattr(request.state, "viewer", None)
+    return viewer if isinstance(viewer, Viewer) else Viewer.public()
+
+
+def get_store(request: Request, viewer: Viewer = Depends(get_viewer)) -> Iterator[Store]:
+    """FastAPI dependency: the hub as ``viewer`` sees it, for the length of one request."""
+    store = request.app.state.stores.cursor(viewer)
     try:
+        store.execute("BEGIN TRANSACTION")
         yield store
     finally:
-        store.close()
+        try:
+            store.execute("ROLLBACK")
+        finally:
+            store.close()
+
+
+def load_upload_for(store: Store, file: Path | str, metadata: Path | str | None,
+                    org_code: str, **details) -> LoadResult:
+    """Load an upload private to ``org_code`` on a new cursor of ``store``'s connection.
+
+    ``store`` is any store of a hub opened read-write (the request's own store of a web app with
+    ``hub_writable``). The load is one transaction: readers on other cursors keep seeing the
+    hub as it was until it commits, then all of it. ``details`` are :func:`load_file`'s other
+    keyword arguments (title, publisher, release, released_on, source_id, public).
+    """
+    from wholeplace.hub.uploads import load_file
+
+    if store.read_only:
+        raise ConfigError("The data hub is open read-only, so uploads cannot be loaded here. "
+                          "Set WHOLEPLACE_HUB_WRITABLE=1 and restart the web app, or load the "
+                          "file with 'wholeplace load FILE --metadata META --org CODE'.")
+    writer = Store(store.con.cursor(), store.path, read_only=False)
+    try:
+        return load_file(writer, file, metadata=metadata, owner_org=org_code, **details)
+    finally:
+        writer.close()

@@ -1,8 +1,11 @@
-"""The place profile for the web: one cached :func:`build_profile` per (code, group), and the
-context the page template needs (the charts as SVG beside the same data).
+"""The place profile for the web: one cached :func:`build_profile` per (code, group, what the
+reader can see), and the context the page template needs (the charts as SVG beside the same
+data).
 
-The hub is opened read-only for the app's lifetime, so a profile cannot change while the app
-runs: :class:`ProfileCache` keeps the most recent ones in memory (least recently used out).
+:class:`ProfileCache` keeps the most recent profiles in memory (least recently used out), keyed
+by the store's data version, which includes the private datasets the reader may see: every
+public reader (and every one without private data) shares one entry; a reader who sees private
+data gets its own; a load, a publication or a share changes the key, so it shows at once.
 """
 
 from __future__ import annotations
@@ -32,20 +35,21 @@ def cell(value: float | None, unit: str | None) -> str:
 
 
 class ProfileCache:
-    """Profiles by (code, group), built once each (thread-safe, bounded)."""
+    """Profiles by (data version and scope, code, group), built once each (thread-safe,
+    bounded)."""
 
     def __init__(self, size: int = MAX_CACHED):
         self.size = size
-        self._items: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._items: OrderedDict[tuple[tuple, str, str], dict] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, store: Store, code: str, group: str) -> dict:
-        key = (code.strip().upper(), group)
+        key = (store.data_version(), code.strip().upper(), group)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        profile = build_profile(store, key[0], group)
+        profile = build_profile(store, key[1], group)
         with self._lock:
             self._items[key] = profile
             while len(self._items) > self.size:

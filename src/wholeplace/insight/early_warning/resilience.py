@@ -71,11 +71,11 @@ _PLURAL = {"county council": "county councils", "shire district": "shire distric
 
 _UNDATED_SQL = """
 SELECT o.indicator_id, o.area_code, o.period_start, o.value, d.dataset_id, d.source_id
-FROM observations o JOIN datasets d USING (dataset_id)
+FROM visible_observations o JOIN visible_datasets d USING (dataset_id)
 WHERE d.released_on IS NULL AND d.superseded_by IS NULL AND o.status <> 'derived'
   AND o.period_type = 'financial_year' AND o.indicator_id IN ({marks})
   AND d.dataset_id IN (
-      SELECT dataset_id FROM observations GROUP BY dataset_id
+      SELECT dataset_id FROM visible_observations GROUP BY dataset_id
       HAVING make_date(CAST(year(max(period_end)) AS INTEGER), 12, 31) <= ?)
 """
 
@@ -500,9 +500,10 @@ def _assess(store: Store, year: int, method: str, settings: RiskSettings) -> dic
 
 
 def _earliest_hint(store: Store) -> str:
-    first = store.scalar("SELECT min(released_on) FROM datasets WHERE source_id IN "
-                         "(SELECT DISTINCT d.source_id FROM observations o JOIN datasets d "
-                         "USING (dataset_id) WHERE o.indicator_id = ?)", [NRE])
+    first = store.scalar("SELECT min(released_on) FROM visible_datasets WHERE source_id IN "
+                         "(SELECT DISTINCT d.source_id FROM visible_observations o "
+                         "JOIN visible_datasets d USING (dataset_id) WHERE o.indicator_id = ?)",
+                         [NRE])
     return (f"The first RS release in the hub is dated {first.isoformat()}: use a year from "
             f"{first.year} on." if first else "Load the RS sources first ('wholeplace load').")
 
