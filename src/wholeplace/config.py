@@ -35,6 +35,25 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the web app listens on.")
     port: int = Field(default=8000, description="Port the web app listens on.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the application database (organisations, people, "
+                    "sessions, agreements, audit), e.g. postgresql+psycopg://user@host/wholeplace. "
+                    "Default: a SQLite file wholeplace-app.sqlite beside the hub file.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Secret for keyed hashes of session ids and reset tokens at rest. Required "
+                    "outside development (WHOLEPLACE_ENV=development generates one per process).",
+    )
+    env: str = Field(default="production",
+                     description="production, development or demo. Only development and demo "
+                                 "allow a generated secret and the demonstration password.")
+    session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60,
+                                 description="How long a sign-in lasts, in minutes.")
+    cookie_secure: bool = Field(default=True,
+                                description="Send the session cookie over HTTPS only. Set "
+                                            "WHOLEPLACE_COOKIE_SECURE=0 for local http.")
 
 
 def get_settings(db: Path | str | None = None, sources: Path | str | None = None) -> Settings:
@@ -65,6 +84,47 @@ def sources_dir(settings: Settings) -> Path:
             "(or pass --sources) to the folder holding the published data files."
         )
     return settings.sources
+
+
+#: Environments where a generated secret and the demonstration password are allowed.
+DEVELOPMENT_ENVS = frozenset({"development", "demo"})
+
+#: Values that are never accepted as a secret key.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "dev",
+                                 "development", "xxx", "none", "default"})
+
+_generated_secret: str | None = None
+
+
+def is_development(settings: Settings) -> bool:
+    return settings.env.lower() in DEVELOPMENT_ENVS
+
+
+def database_url(settings: Settings) -> str:
+    """The application database's URL: WHOLEPLACE_DATABASE_URL, else SQLite beside the hub."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{(settings.db.parent / 'wholeplace-app.sqlite').resolve()}"
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured secret; a generated one only in development; otherwise a clear error."""
+    global _generated_secret
+    value = (settings.secret_key or "").strip()
+    if value and value.lower() not in PLACEHOLDER_SECRETS and len(value) >= 32:
+        return value
+    if is_development(settings):
+        if _generated_secret is None:
+            import secrets
+
+            _generated_secret = secrets.token_urlsafe(48)
+        return _generated_secret
+    problem = "is not set" if not value else "is a placeholder or shorter than 32 characters"
+    raise ConfigError(
+        f"WHOLEPLACE_SECRET_KEY {problem}. Set it to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, or set "
+        "WHOLEPLACE_ENV=development on a development machine."
+    )
 
 
 def env_flag(name: str) -> bool:

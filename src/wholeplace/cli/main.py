@@ -12,6 +12,7 @@ import typer
 
 from wholeplace.cli import (
     catalogue,
+    db,
     insight,
     insight_flags,
     insight_spend,
@@ -60,10 +61,14 @@ COMMANDS = {
     "neighbours": insight.neighbours,
     "compare": insight.compare,
     "profile": profile.profile,
+    "db": db.app,
 }
 
 for _name, _func in COMMANDS.items():
-    app.command(_name)(_func)
+    if isinstance(_func, typer.Typer):
+        app.add_typer(_func, name=_name)
+    else:
+        app.command(_name)(_func)
 
 
 if __name__ == "__main__":  # pragma: no cover
