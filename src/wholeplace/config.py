@@ -93,7 +93,30 @@ DEVELOPMENT_ENVS = frozenset({"development", "demo"})
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "dev",
                                  "development", "xxx", "none", "default"})
 
-_generated_secret: str | None = None
+#: The file a generated development secret is kept in, beside the hub file, so the CLI (which
+#: issues reset links) and the web app agree on it. Never used outside development.
+DEV_SECRET_FILE = ".wholeplace-dev-secret"
+
+
+def _development_secret(settings: Settings) -> str:
+    import secrets
+
+    path = settings.db.parent / DEV_SECRET_FILE
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        existing = ""
+    if len(existing) >= 32:
+        return existing
+    value = secrets.token_urlsafe(48)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value)
+    except OSError:
+        pass  # a read-only data directory: the secret lasts as long as this process
+    return value
 
 
 def is_development(settings: Settings) -> bool:
@@ -108,17 +131,13 @@ def database_url(settings: Settings) -> str:
 
 
 def secret_key(settings: Settings) -> str:
-    """The configured secret; a generated one only in development; otherwise a clear error."""
-    global _generated_secret
+    """The configured secret; a generated one only in development (kept in
+    ``<data directory>/.wholeplace-dev-secret``); otherwise a clear error."""
     value = (settings.secret_key or "").strip()
     if value and value.lower() not in PLACEHOLDER_SECRETS and len(value) >= 32:
         return value
     if is_development(settings):
-        if _generated_secret is None:
-            import secrets
-
-            _generated_secret = secrets.token_urlsafe(48)
-        return _generated_secret
+        return _development_secret(settings)
     problem = "is not set" if not value else "is a placeholder or shorter than 32 characters"
     raise ConfigError(
         f"WHOLEPLACE_SECRET_KEY {problem}. Set it to a long random value, e.g. the output of "

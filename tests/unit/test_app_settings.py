@@ -15,10 +15,12 @@ def test_missing_or_placeholder_secret_is_refused_in_production(value):
         secret_key(Settings(secret_key=value, env="production"))
 
 
-def test_development_generates_one_secret_per_process():
-    first = secret_key(Settings(secret_key=None, env="development"))
+def test_development_generates_a_secret_kept_beside_the_hub(tmp_path):
+    hub = tmp_path / "hub.duckdb"
+    first = secret_key(Settings(db=hub, secret_key=None, env="development"))
     assert len(first) >= 32
-    assert secret_key(Settings(secret_key="changeme", env="development")) == first
+    assert secret_key(Settings(db=hub, secret_key="changeme", env="development")) == first
+    assert (tmp_path / config.DEV_SECRET_FILE).stat().st_mode & 0o077 == 0
 
 
 def test_a_real_secret_is_used_as_given():

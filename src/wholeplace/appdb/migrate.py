@@ -75,4 +75,4 @@ def require_migrated(engine: Engine) -> None:
         raise NotMigratedError(
             f"The application database ({engine.url.render_as_string(hide_password=True)}) is "
             f"not migrated ({state}; the code needs {', '.join(sorted(heads))}). "
-            "Run 'wholeplace db upgrade', then start the web app again.")
+            "Run 'wholeplace db upgrade' first.")

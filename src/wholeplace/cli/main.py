@@ -11,6 +11,8 @@ from pathlib import Path
 import typer
 
 from wholeplace.cli import (
+    admin,
+    audit,
     catalogue,
     db,
     insight,
@@ -62,6 +64,8 @@ COMMANDS = {
     "compare": insight.compare,
     "profile": profile.profile,
     "db": db.app,
+    "admin": admin.app,
+    "audit": audit.app,
 }
 
 for _name, _func in COMMANDS.items():
