@@ -1,0 +1,72 @@
+"""Permission and CSRF checks as FastAPI dependencies. Routes never test roles themselves:
+``Depends(require("audit.view", own_org))`` asks :func:`wholeplace.access.policy.allowed`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Request
+
+from wholeplace.access.actor import Actor
+from wholeplace.access.policy import Resource, allowed
+from wholeplace.access.tokens import same
+from wholeplace.errors import WholeplaceError
+from wholeplace.web.access.state import actor_of_request, session_of_request
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SignInRequired(WholeplaceError):
+    status_code = 401
+
+
+class AccessDenied(WholeplaceError, PermissionError):
+    status_code = 403
+
+
+class CsrfError(WholeplaceError):
+    status_code = 403
+
+
+def acting_org(request: Request) -> Resource:
+    """The organisation the person acts for, as a resource."""
+    from wholeplace.access.policy import Org
+
+    actor = actor_of_request(request)
+    return Org(actor.acting_for) if actor and actor.acting_for else None
+
+
+def require(action: str, resource: Callable[[Request], Resource] | None = None
+            ) -> Callable[[Request], Actor | None]:
+    """A dependency that lets the request through only if the policy allows ``action``."""
+
+    def check(request: Request) -> Actor | None:
+        actor = actor_of_request(request)
+        target = resource(request) if resource else None
+        if allowed(actor, action, target):
+            return actor
+        if actor is None:
+            raise SignInRequired("You need to sign in to see this page. Sign in, then try "
+                                 "again.")
+        raise AccessDenied("Your role in the organisation you are acting for does not allow "
+                           "this. Choose another organisation, or ask its administrator.")
+
+    check.action = action  # type: ignore[attr-defined]  (read by the access-matrix test)
+    return check
+
+
+async def csrf_protect(request: Request) -> None:
+    """Every POST, PUT, PATCH and DELETE must carry the session's synchronizer token, in the
+    form field ``csrf_token`` or the ``X-CSRF-Token`` header."""
+    if request.method in SAFE_METHODS:
+        return
+    session = session_of_request(request)
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if session is None or not sent or not same(sent, session.csrf):
+        raise CsrfError("This form has expired or did not come from this service, so nothing "
+                        "was changed. Go back, reload the page and try again.")
