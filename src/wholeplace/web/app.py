@@ -23,7 +23,9 @@ from wholeplace.web.access.guard import csrf_protect
 from wholeplace.web.deps import StoreProvider
 from wholeplace.web.routes import (
     account,
+    agreements,
     api,
+    audit_log,
     councils,
     datasets,
     early_warning,
@@ -63,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
     access.install(app)
-    for module in (account, home, councils, profile, early_warning, datasets, api, insight_api):
+    for module in (account, agreements, audit_log, home, councils, profile, early_warning,
+                   datasets, api, insight_api):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)
