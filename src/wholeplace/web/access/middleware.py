@@ -10,9 +10,8 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from wholeplace.access import sessions, signin
+from wholeplace.access import sessions
 from wholeplace.access.actor import Actor
-from wholeplace.access.models import Organisation, User
 from wholeplace.web.access.state import RequestSession
 
 COOKIE = "wholeplace_session"
@@ -33,19 +32,11 @@ def resolve(factory: sessionmaker[Session], secret: str,
     if not token:
         return None, None
     with factory() as s, s.begin():
-        web = sessions.load(s, secret, token)
-        if web is None:
-            return None, None
-        found = RequestSession(token, web.id_hash, web.csrf_token, web.user_id,
-                               web.acting_org_id)
-        if web.user_id is None:
-            return found, None
-        user = s.get(User, web.user_id)
-        if user is None or user.disabled:
-            sessions.end(s, web)
-            return None, None
-        org = s.get(Organisation, web.acting_org_id) if web.acting_org_id else None
-        return found, signin.actor_of(user, org.code if org else None)
+        view = sessions.lookup(s, secret, token)
+    if view is None:
+        return None, None
+    return RequestSession(token, view.id_hash, view.csrf, view.user_id,
+                          view.acting_org_id), view.actor
 
 
 def install(app: FastAPI) -> None:
