@@ -11,9 +11,9 @@ export WHOLEPLACE_DB ?= data/wholeplace.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install assets load serve test test-deps browser postgresql bench lock clean
+.PHONY: demo demo-accounts install assets load serve test test-deps browser postgresql bench lock clean
 
-demo: install assets load serve
+demo: install assets load demo-accounts serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ load: install
 serve: install assets
 	WHOLEPLACE_ENV=$${WHOLEPLACE_ENV:-development} WHOLEPLACE_COOKIE_SECURE=$${WHOLEPLACE_COOKIE_SECURE:-0} \
 	  $(BIN)/wholeplace serve --host $(HOST) --port $(PORT)
+
+# Demonstration organisations and accounts (clearly marked; their password works only in
+# development): printed with how to sign in.
+demo-accounts: install
+	WHOLEPLACE_ENV=development $(BIN)/wholeplace admin demo
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:

@@ -114,3 +114,29 @@ def test_audit_verify_names_edited_and_deleted_entries(run):
     assert "entry 4 (seq 4): seq 3 deleted" in out
     report = json.loads(run("audit", "verify", "--json", code=1))
     assert report["intact"] is False and {b["entry_id"] for b in report["breaks"]} == {2, 4}
+
+
+def test_demo_only_in_development_and_its_password_only_works_there(run, tmp_path,
+                                                                      register_db):
+    refused = run("admin", "demo", code=1)
+    assert "development only" in refused
+    runner = CliRunner()
+    env = {"WHOLEPLACE_DATABASE_URL": f"sqlite:///{run.db}", "WHOLEPLACE_DB": str(register_db),
+           "WHOLEPLACE_ENV": "development",
+           "WHOLEPLACE_SECRET_KEY": "a-test-secret-that-is-long-enough-1234567"}
+    out = runner.invoke(app, ["admin", "demo"], env=env)
+    assert out.exit_code == 0, out.output
+    assert "DEMONSTRATION ONLY" in out.output and "hub-admin@demo.invalid" in out.output
+    assert runner.invoke(app, ["admin", "demo"], env=env).exit_code == 0  # idempotent
+
+    from wholeplace.access import demo, signin
+    from wholeplace.appdb import make_engine, session_factory
+
+    engine = make_engine(f"sqlite:///{run.db}")
+    with session_factory(engine)() as s:
+        with pytest.raises(signin.SignInError, match="not right"):
+            signin.authenticate(s, "dpo.cambridge@demo.invalid", demo.DEMO_PASSWORD, None)
+        user = signin.authenticate(s, "dpo.cambridge@demo.invalid", demo.DEMO_PASSWORD, None,
+                                   allow_demonstration=True)
+        assert signin.actor_of(user, None).demonstration
+    engine.dispose()

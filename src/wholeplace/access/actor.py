@@ -22,6 +22,7 @@ class Actor:
     acting_for: str | None = None
     roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
     operator: bool = False
+    demonstration: bool = False
 
     def roles_here(self) -> frozenset[str]:
         """The roles that apply now: those in the organisation acted for."""
@@ -33,7 +34,8 @@ class Actor:
         return sorted(self.roles)
 
     def acting(self, code: str | None) -> Actor:
-        return Actor(self.id, self.display_name, self.user_id, code, self.roles, self.operator)
+        return Actor(self.id, self.display_name, self.user_id, code, self.roles, self.operator,
+                     self.demonstration)
 
 
 def operator_actor() -> Actor:

@@ -88,7 +88,7 @@ def lookup(session: Session, secret: str, token: str | None,
     rows = session.execute(
         select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
                WebSession.acting_org_id, acting.code, User.email, User.display_name,
-               User.disabled, member_org.code, Membership.role)
+               User.disabled, member_org.code, Membership.role, User.demonstration)
         .outerjoin(acting, acting.id == WebSession.acting_org_id)
         .outerjoin(User, User.id == WebSession.user_id)
         .outerjoin(Membership, Membership.user_id == User.id)
@@ -110,5 +110,6 @@ def lookup(session: Session, secret: str, token: str | None,
     chosen = acting_code if acting_code in frozen else None
     if chosen is None and len(frozen) == 1:
         chosen = next(iter(frozen))
-    actor = Actor(id=email, display_name=name, user_id=user_id, acting_for=chosen, roles=frozen)
+    actor = Actor(id=email, display_name=name, user_id=user_id, acting_for=chosen, roles=frozen,
+                  demonstration=bool(rows[0][10]))
     return SessionView(id_hash, csrf, user_id, acting_id, chosen, actor)

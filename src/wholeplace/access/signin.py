@@ -47,9 +47,10 @@ def _failures(session: Session, since: datetime, *, email: str | None = None,
 
 
 def authenticate(session: Session, email: str, password: str, ip: str | None,
-                 now: datetime | None = None) -> User:
+                 now: datetime | None = None, allow_demonstration: bool = False) -> User:
     """The account for these credentials, or :class:`SignInError`. The caller commits (the
-    audit entry of a failure must be kept, so commit even when this raises)."""
+    audit entry of a failure must be kept, so commit even when this raises). Demonstration
+    accounts sign in only when ``allow_demonstration`` (development and demo environments)."""
     now = now or utcnow()
     email = users.normalise(email)[:320]
     since = now - LOCK_FOR
@@ -64,8 +65,11 @@ def authenticate(session: Session, email: str, password: str, ip: str | None,
         audit.record(session, None, "sign_in.locked", email, ip=ip)
         raise SignInError(LOCKED)
     good = verify_password(user.password_hash if user else None, password)
-    if user is None or not good or user.disabled:
-        _fail(session, user, email, ip, now, "disabled" if user and good else "wrong")
+    demo_refused = user is not None and user.demonstration and not allow_demonstration
+    if user is None or not good or user.disabled or demo_refused:
+        reason = "wrong" if not (user and good) else \
+            "disabled" if user.disabled else "demonstration account outside development"
+        _fail(session, user, email, ip, now, reason)
         raise SignInError(WRONG)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -91,4 +95,4 @@ def actor_of(user: User, acting_for: str | None) -> Actor:
     if chosen is None and len(roles) == 1:
         chosen = next(iter(roles))
     return Actor(id=user.email, display_name=user.display_name, user_id=user.id,
-                 acting_for=chosen, roles=roles)
+                 acting_for=chosen, roles=roles, demonstration=user.demonstration)

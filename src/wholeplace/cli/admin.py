@@ -200,3 +200,37 @@ def reset_link(ctx: typer.Context, email: str = typer.Argument(..., help="Email 
 app.command("grant")(grant)
 app.command("revoke")(revoke)
 app.command("reset-link")(reset_link)
+
+
+@handles_errors
+def demo(ctx: typer.Context) -> None:
+    """Create demonstration organisations (a hub and two of its councils) and accounts, marked
+    as demonstration, and print how to sign in. Only with WHOLEPLACE_ENV=development or demo.
+
+    Example: wholeplace admin demo   (with WHOLEPLACE_ENV=development)
+    """
+    from wholeplace.access import demo as demonstration
+    from wholeplace.config import is_development
+
+    settings = globals_of(ctx).settings()
+    if not is_development(settings):
+        raise InputError("Demonstration accounts are for development only: set "
+                         "WHOLEPLACE_ENV=development (or demo). Their shared password is "
+                         "refused in any other environment.")
+    actor = operator("org.sync")
+    with open_read(ctx) as store:
+        councils = register_councils(store)
+    with app_session(ctx) as s:
+        organisations.sync_councils(s, councils)
+        accounts = demonstration.create(s)
+        audit.record(s, actor, "demo.create", demonstration.HUB_CODE,
+                     detail={"accounts": [a.email for a in accounts]})
+    address = f"http://{settings.host}:{settings.port}/sign-in"
+    typer.echo(f"Demonstration accounts (DEMONSTRATION ONLY; the password works only with "
+               f"WHOLEPLACE_ENV=development or demo). Sign in at {address} with password "
+               f"'{demonstration.DEMO_PASSWORD}' as:")
+    for account in accounts:
+        typer.echo(f"  {account.email:<34} {account.role} in {account.org}")
+
+
+app.command("demo")(demo)

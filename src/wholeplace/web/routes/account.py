@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from wholeplace.access import audit, organisations, resets, sessions, signin
 from wholeplace.access.models import WebSession
+from wholeplace.config import is_development
 from wholeplace.errors import InputError
 from wholeplace.web.access import COOKIE, require
 from wholeplace.web.access.state import actor_of_request, session_of_request
@@ -82,7 +83,9 @@ def sign_in(request: Request, email: str = Form("", max_length=320),
     with _db(request) as s, s.begin():
         if not errors:
             try:
-                user = signin.authenticate(s, email, password, _ip(request))
+                user = signin.authenticate(
+                    s, email, password, _ip(request),
+                    allow_demonstration=is_development(request.app.state.settings))
             except signin.SignInError as exc:
                 errors.append(("email", str(exc)))
         if user is not None:
