@@ -173,7 +173,9 @@ def table_columns(ddl: str) -> list[str]:
 
 
 def _split_top_level(body: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in body:
         if ch == "(":
             depth += 1

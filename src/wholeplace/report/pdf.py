@@ -136,7 +136,7 @@ def _trends(p: dict, charts: dict, width: float, st: dict) -> list:
     grid = [cells[i:i + 3] for i in range(0, len(cells), 3)]
     if not grid:
         return [_p("No indicator has two or more published values to chart.", st["body"])]
-    grid[-1] += [""] * (3 - len(grid[-1]))
+    grid[-1] += [_p("", st["cell"])] * (3 - len(grid[-1]))
     return [Table([[c for c in row] for row in grid], colWidths=[width / 3] * 3)]
 
 

@@ -55,7 +55,7 @@ def format_date(value: date | datetime | str | None) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         return f"{value.day} {value:%B %Y, %H:%M}"
     return f"{value.day} {value:%B %Y}"

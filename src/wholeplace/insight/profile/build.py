@@ -364,7 +364,8 @@ def compared_with(group: dict, flags: list[dict]) -> str:
     """Whom the flags compare the council with, counting the councils that have a value (as
     each flag's explanation does), not the size of the whole group."""
     label, size = group["label"], group["size"]
-    ns = sorted({(f.get("comparators") or {}).get("n") for f in flags} - {None})
+    ns = sorted(n for n in {(f.get("comparators") or {}).get("n") for f in flags}
+                if n is not None)
     if not ns:
         return f"{label} in England"
     if ns == [size]:

@@ -98,7 +98,7 @@ def format_number(value: float | None, unit: str | None,
     """A value as a person reads it, in its unit ("19.2", "6%", "£612 per head", "−£43 per
     head", "£12.3 million"); a missing value is ``missing``, never 0. The one formatter of every
     output: :func:`wholeplace.web.render.format_value` is this with "Not available"."""
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
     if unit == "percent":
         return _percent(value)
