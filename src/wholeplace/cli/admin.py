@@ -61,7 +61,7 @@ def org_list(ctx: typer.Context,
         print_json(rows)
         return
     for row in rows:
-        areas = row["areas"]
+        areas = [str(a) for a in row["areas"]]  # type: ignore[attr-defined]
         served = f" serves {', '.join(areas)}" if row["type"] != "council" and areas else ""
         typer.echo(f"{row['code']:<12} {row['type']:<10} {row['name']}{served}")
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from wholeplace.access import audit, organisations, resets, sessions, signin
 from wholeplace.access.models import WebSession
@@ -36,7 +36,8 @@ def _set_cookie(request: Request, response: Response, token: str) -> None:
 
 
 def _db(request: Request) -> Session:
-    return request.app.state.appdb()  # type: ignore[no-any-return]
+    factory: sessionmaker[Session] = request.app.state.appdb
+    return factory()
 
 
 def _safe_next(target: str | None) -> str:
