@@ -47,7 +47,8 @@ class DatasetRef:
 Resource = Org | AgreementRef | DatasetRef | None
 
 #: Actions anyone may take, signed in or not.
-PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in"})
+PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in",
+                            "consult.preview"})
 
 #: Actions any signed-in person may take.
 SIGNED_IN_ACTIONS = frozenset({"session.sign_out", "session.choose_org"})

@@ -13,7 +13,9 @@ import typer
 from wholeplace.cli import (
     admin,
     audit,
+    budget,
     catalogue,
+    consult,
     db,
     insight,
     insight_flags,
@@ -66,6 +68,9 @@ COMMANDS = {
     "db": db.app,
     "admin": admin.app,
     "audit": audit.app,
+    "unit-costs": budget.unit_costs,
+    "prevention": budget.prevention,
+    "plan": budget.plan,
 }
 
 for _name, _func in COMMANDS.items():
@@ -73,6 +78,12 @@ for _name, _func in COMMANDS.items():
         app.add_typer(_func, name=_name)
     else:
         app.command(_name)(_func)
+
+#: Command groups (each documented in docs/cli.md like a command).
+GROUPS = {"consult": consult.app}
+
+for _name, _group in GROUPS.items():
+    app.add_typer(_group, name=_name)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,7 @@ from wholeplace.web.routes import (
     agreements,
     api,
     audit_log,
+    consult,
     councils,
     datasets,
     early_warning,
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     access.install(app)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
-                   datasets, api, insight_api):
+                   datasets, api, insight_api, consult):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -36,6 +36,7 @@ from wholeplace.hub import periods as P
 from wholeplace.hub import successors
 from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
+from wholeplace.hub.units import UNITS
 from wholeplace.insight.trends import analysis as trends
 from wholeplace.places.queries import get_place
 
@@ -175,6 +176,9 @@ def add_real_terms(points: list[dict], index: dict[str, float], prices_of: str |
 
 
 # -- the view -----------------------------------------------------------------------------------
+ORDINAL_NO_TREND = ("an ordinal grade (a judgement on a scale, not a quantity): the grades are "
+                    "listed in order, with no trend test, slope or change, which would treat "
+                    "them as numbers")
 NO_PER_HEAD = ("no per-head values: they exist only where a population estimate within three "
                "years of the period is loaded")
 
@@ -214,6 +218,12 @@ def indicator_trend(rows: list[dict], twin: list[dict] | None, last: int | None,
         span = summed[0] if len(summed) == 1 else f"{summed[0]} to {summed[-1]}"
         out["notes"].append(f"Values for {span} are the {successors.LABEL} (the councils this "
                             "one replaced), as each value's note says.")
+    unit = UNITS.get(head["unit"])
+    if unit is not None and unit.ordinal:  # grades: listed with their words, no trend tests
+        out.update(ordinal=True, series=[{**p, "label": unit.label_of(p["value"])}
+                                         for p in points],
+                   measures={"value": {"reason": ORDINAL_NO_TREND}})
+        return out
     measures = {"cash" if money else "value": analyse(points, "value", baseline, alpha)}
     if money:
         points = _merge_twin(points, twin)

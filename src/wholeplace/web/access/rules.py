@@ -29,6 +29,8 @@ _PUBLIC_PAGES = (
     # The register is public; the detail on it is chosen by the policy (agreement.view).
     "/agreements", "/agreements.json", "/agreements/{agreement_id}",
     "/agreements/{agreement_id}.json",
+    # A consultation preview: checks a response against the published rules, records nothing.
+    "/consult/preview", "/consult/preview.json",
 )
 
 #: (method, path) -> the action required.
@@ -36,6 +38,8 @@ RULES: dict[tuple[str, str], str] = {
     **{("GET", path): PUBLIC for path in _PUBLIC_PAGES},
     ("POST", "/sign-in"): "session.sign_in",
     ("POST", "/reset-password/{token}"): "session.sign_in",
+    ("POST", "/consult/preview"): "consult.preview",
+    ("POST", "/consult/preview.json"): "consult.preview",
     ("POST", "/sign-out"): "session.sign_out",
     ("POST", "/sign-out-everywhere"): "session.sign_out",
     ("GET", "/choose-organisation"): "session.choose_org",
@@ -46,7 +50,7 @@ RULES: dict[tuple[str, str], str] = {
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
-OPEN_ACTIONS = frozenset({PUBLIC, "session.sign_in"})
+OPEN_ACTIONS = frozenset({PUBLIC, "session.sign_in", "consult.preview"})
 
 
 def routes(app: Any) -> Iterator[tuple[str, str, Any]]:

@@ -15,6 +15,7 @@ from wholeplace.access.models import WebSession
 from wholeplace.config import is_development
 from wholeplace.errors import InputError
 from wholeplace.web.access import COOKIE, require
+from wholeplace.web.access.forms import form_token, set_new_session_cookie
 from wholeplace.web.access.state import actor_of_request, session_of_request
 from wholeplace.web.render import as_json, render
 
@@ -50,17 +51,9 @@ def _safe_next(target: str | None) -> str:
 def _with_form_session(request: Request, template: str, context: dict[str, object],
                        status_code: int = 200) -> Response:
     """Render a form; an anonymous visitor without a session gets one to carry the token."""
-    if session_of_request(request) is not None:
-        return render(request, template, context, status_code)
-    from wholeplace.web.access.state import RequestSession
-
-    with _db(request) as s, s.begin():
-        sessions.purge_expired(s)
-        token, web = sessions.create(s, request.app.state.secret, timedelta(hours=1))
-        request.state.web_session = RequestSession(token, web.id_hash, web.csrf_token, None,
-                                                   None)
+    form_token(request)
     response = render(request, template, context, status_code)
-    _set_cookie(request, response, token)
+    set_new_session_cookie(request, response)
     return response
 
 
