@@ -68,7 +68,9 @@ def test_the_page_as_a_resident_sees_it(client):
         assert field in labels
     script = next(e for e in tree.iter("script") if e.get("id") == "consult-definition")
     assert json.loads(script.text)["council_code"] == "E06000031"
-    assert "HttpOnly" in r.headers["set-cookie"] and "SameSite=strict" in r.headers["set-cookie"]
+    # The form's token belongs to the access layer's session (an anonymous one here).
+    cookie = r.headers["set-cookie"]
+    assert "wholeplace_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert 'rel="alternate" type="application/json"' in r.text
 
 

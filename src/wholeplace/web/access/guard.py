@@ -70,13 +70,14 @@ async def _submitted_token(request: Request) -> str | None:
     if sent is not None:
         return sent
     kind = request.headers.get("content-type", "").split(";")[0].strip()
-    if kind == "application/x-www-form-urlencoded":
+    already_parsed = getattr(request, "_form", None) is not None  # a route with Form fields
+    if kind == "application/x-www-form-urlencoded" and not already_parsed:
         # Read from the (cached) raw body, so the route still sees every byte as sent and
         # can refuse an oversized or non-UTF-8 form itself; the token is plain ASCII.
         body = (await request.body()).decode("latin-1")
         values = parse_qs(body, max_num_fields=1000).get("csrf_token")
         return values[0] if values else None
-    if kind == "multipart/form-data":
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.form()
         value = form.get("csrf_token")
         return value if isinstance(value, str) else None
