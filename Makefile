@@ -11,10 +11,10 @@ export WHOLEPLACE_DB ?= data/wholeplace.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install assets load serve test test-deps browser bench lock clean catalogues \
-	catalogues-update
+.PHONY: demo demo-accounts install assets load serve test test-deps browser postgresql bench lock \
+	clean catalogues catalogues-update
 
-demo: install assets load serve
+demo: install assets load demo-accounts serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,9 +48,18 @@ assets: node_modules/.package-lock.json
 
 load: install
 	$(BIN)/wholeplace load
+	$(BIN)/wholeplace db upgrade
 
+# The demonstration runs on http://127.0.0.1 as a development server: a generated secret and a
+# session cookie sent over plain http. A real deployment sets WHOLEPLACE_SECRET_KEY and HTTPS.
 serve: install assets
-	$(BIN)/wholeplace serve --host $(HOST) --port $(PORT)
+	WHOLEPLACE_ENV=$${WHOLEPLACE_ENV:-development} WHOLEPLACE_COOKIE_SECURE=$${WHOLEPLACE_COOKIE_SECURE:-0} \
+	  $(BIN)/wholeplace serve --host $(HOST) --port $(PORT)
+
+# Demonstration organisations and accounts (clearly marked; their password works only in
+# development): printed with how to sign in.
+demo-accounts: install
+	WHOLEPLACE_ENV=development $(BIN)/wholeplace admin demo
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:
@@ -61,7 +70,17 @@ browser:
 	fi
 	@/usr/bin/chromium --version
 
-test-deps: install assets browser
+# Debian's PostgreSQL server programs: the application-database tests run against SQLite and a
+# throwaway PostgreSQL cluster they start themselves (tests/pg.py); nothing is left running.
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	@ls /usr/lib/postgresql/*/bin/initdb
+
+test-deps: install assets browser postgresql
 
 test: test-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup

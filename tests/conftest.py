@@ -102,3 +102,80 @@ def metadata(tmp_path) -> Path:
     path = tmp_path / "fixture_metadata.yaml"
     path.write_text(UPLOAD_METADATA, encoding="utf-8")
     return path
+
+
+# --- The application database (SQLite and a real PostgreSQL) -------------------------------
+
+@pytest.fixture(scope="session", autouse=True)
+def _app_environment(tmp_path_factory):
+    """Every web app started by a test (in process or as a uvicorn process) gets a migrated
+    SQLite application database, a generated development secret and cookies over http."""
+    from wholeplace.appdb import make_engine, upgrade
+
+    path = tmp_path_factory.mktemp("appdb") / "wholeplace-app.sqlite"
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    saved = {k: os.environ.get(k) for k in ("WHOLEPLACE_DATABASE_URL", "WHOLEPLACE_ENV",
+                                             "WHOLEPLACE_COOKIE_SECURE")}
+    os.environ.update({"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_ENV": "development",
+                       "WHOLEPLACE_COOKIE_SECURE": "0"})
+    yield url
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL cluster per test session (per xdist worker)."""
+    from tests import pg
+
+    if pg.bin_dir() is None:
+        pytest.fail(pg.INSTALL_HINT)
+    with pg.cluster() as url:
+        yield url
+
+
+_database_counter = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_url(request, tmp_path):
+    """An empty application database: a SQLite file, or a fresh database in the cluster."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'app.sqlite'}"
+        return
+    import sqlalchemy as sa
+
+    server = request.getfixturevalue("postgres_server")
+    name = f"t{os.getpid()}_{next(_database_counter)}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield server.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def app_engine(app_url):
+    """A migrated application database on each engine (the test runs once per engine)."""
+    from wholeplace.appdb import make_engine, upgrade
+
+    engine = make_engine(app_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def app_session(app_engine):
+    from wholeplace.appdb import session_factory
+
+    with session_factory(app_engine)() as session:
+        yield session

@@ -40,6 +40,25 @@ class Settings(BaseSettings):
         description="Open the hub read-write in the web process (one DuckDB connection, a "
                     "cursor per request), so uploads can load while pages are read. Then no "
                     "other process may open the hub file.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the application database (organisations, people, "
+                    "sessions, agreements, audit), e.g. postgresql+psycopg://user@host/wholeplace. "
+                    "Default: a SQLite file wholeplace-app.sqlite beside the hub file.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Secret for keyed hashes of session ids and reset tokens at rest. Required "
+                    "outside development (WHOLEPLACE_ENV=development generates one per process).",
+    )
+    env: str = Field(default="production",
+                     description="production, development or demo. Only development and demo "
+                                 "allow a generated secret and the demonstration password.")
+    session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60,
+                                 description="How long a sign-in lasts, in minutes.")
+    cookie_secure: bool = Field(default=True,
+                                description="Send the session cookie over HTTPS only. Set "
+                                            "WHOLEPLACE_COOKIE_SECURE=0 for local http.")
 
 
 def get_settings(db: Path | str | None = None, sources: Path | str | None = None) -> Settings:
@@ -70,6 +89,66 @@ def sources_dir(settings: Settings) -> Path:
             "(or pass --sources) to the folder holding the published data files."
         )
     return settings.sources
+
+
+#: Environments where a generated secret and the demonstration password are allowed.
+DEVELOPMENT_ENVS = frozenset({"development", "demo"})
+
+#: Values that are never accepted as a secret key.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "placeholder", "dev",
+                                 "development", "xxx", "none", "default"})
+
+#: The file a generated development secret is kept in, beside the hub file, so the CLI (which
+#: issues reset links) and the web app agree on it. Never used outside development.
+DEV_SECRET_FILE = ".wholeplace-dev-secret"
+
+
+def _development_secret(settings: Settings) -> str:
+    import secrets
+
+    path = settings.db.parent / DEV_SECRET_FILE
+    try:
+        existing = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        existing = ""
+    if len(existing) >= 32:
+        return existing
+    value = secrets.token_urlsafe(48)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(value)
+    except OSError:
+        pass  # a read-only data directory: the secret lasts as long as this process
+    return value
+
+
+def is_development(settings: Settings) -> bool:
+    return settings.env.lower() in DEVELOPMENT_ENVS
+
+
+def database_url(settings: Settings) -> str:
+    """The application database's URL: WHOLEPLACE_DATABASE_URL, else SQLite beside the hub."""
+    if settings.database_url:
+        return settings.database_url
+    return f"sqlite:///{(settings.db.parent / 'wholeplace-app.sqlite').resolve()}"
+
+
+def secret_key(settings: Settings) -> str:
+    """The configured secret; a generated one only in development (kept in
+    ``<data directory>/.wholeplace-dev-secret``); otherwise a clear error."""
+    value = (settings.secret_key or "").strip()
+    if value and value.lower() not in PLACEHOLDER_SECRETS and len(value) >= 32:
+        return value
+    if is_development(settings):
+        return _development_secret(settings)
+    problem = "is not set" if not value else "is a placeholder or shorter than 32 characters"
+    raise ConfigError(
+        f"WHOLEPLACE_SECRET_KEY {problem}. Set it to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`, or set "
+        "WHOLEPLACE_ENV=development on a development machine."
+    )
 
 
 def env_flag(name: str) -> bool:

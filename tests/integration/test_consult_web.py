@@ -30,13 +30,22 @@ def client(tmp_path, monkeypatch):
         yield c
 
 
+def form_token(html: str) -> str:
+    """The CSRF token in the page's form (the access layer's session token)."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the form has no CSRF token"
+    return found.group(1)
+
+
 def parse(text: str):
     return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
 
 
 def post(client, form: dict, token: str | None = "cookie") -> object:
     page = client.get(f"/consult/preview?file={NAME}")
-    cookie = page.cookies.get("wholeplace_csrf")
+    cookie = form_token(page.text)
     data = {"file": NAME, "lang": "en", **form}
     if token is not None:
         data["csrf_token"] = cookie if token == "cookie" else token
@@ -59,7 +68,9 @@ def test_the_page_as_a_resident_sees_it(client):
         assert field in labels
     script = next(e for e in tree.iter("script") if e.get("id") == "consult-definition")
     assert json.loads(script.text)["council_code"] == "E06000031"
-    assert "HttpOnly" in r.headers["set-cookie"] and "SameSite=strict" in r.headers["set-cookie"]
+    # The form's token belongs to the access layer's session (an anonymous one here).
+    cookie = r.headers["set-cookie"]
+    assert "wholeplace_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert 'rel="alternate" type="application/json"' in r.text
 
 
@@ -123,11 +134,12 @@ def test_csrf_missing_or_wrong(client):
 
 def test_oversized_and_non_utf8_bodies(client):
     page = client.get(f"/consult/preview?file={NAME}")
-    token = page.cookies.get("wholeplace_csrf")
+    token = form_token(page.text)
     big = client.post("/consult/preview", data={"csrf_token": token, "file": NAME,
                                                 "comment": "x" * 70_000})
     assert big.status_code == 400 and "too large" in big.text
-    raw = client.post("/consult/preview", content=b"file=" + NAME.encode() + b"&x=\xff\xfe",
+    raw = client.post("/consult/preview", content=b"csrf_token=" + token.encode() + b"&file="
+                      + NAME.encode() + b"&x=\xff\xfe",
                       headers={"content-type": "application/x-www-form-urlencoded"})
     assert raw.status_code == 400 and "UTF-8" in raw.text
 

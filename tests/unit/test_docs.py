@@ -52,6 +52,23 @@ def test_every_command_and_option_is_documented(name):
     assert "Example" in docs[name]
 
 
+def subcommands() -> list[tuple[str, str]]:
+    return sorted((name, sub) for name, command in group().commands.items()
+                  for sub in getattr(command, "commands", {}))
+
+
+@pytest.mark.parametrize(("name", "sub"), subcommands())
+def test_every_subcommand_and_option_is_documented(name, sub):
+    docs = sections()
+    assert f"wholeplace {name} {sub}" in docs[name], f"'{name} {sub}' is not in docs/cli.md"
+    command = group().commands[name].commands[sub]
+    for option in option_names(command):
+        if option != "--help":
+            assert f"`{option}" in docs[name], f"{name} {sub} {option} is not documented"
+    help_text = command.help or ""
+    assert f"Example: wholeplace {name}" in help_text
+
+
 def test_no_documented_command_is_missing_from_the_cli():
     assert set(sections()) <= set(COMMANDS)
 

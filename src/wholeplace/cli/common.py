@@ -95,7 +95,7 @@ def handles_errors(func):
             return func(*args, **kwargs)
         except WholeplaceError as exc:
             raise fail(str(exc)) from None
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except (typer.Exit, click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:  # the reader went away (`| head`): stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -11,9 +11,12 @@ from pathlib import Path
 import typer
 
 from wholeplace.cli import (
+    admin,
+    audit,
     budget,
     catalogue,
     consult,
+    db,
     insight,
     insight_flags,
     insight_spend,
@@ -63,13 +66,19 @@ COMMANDS = {
     "neighbours": insight.neighbours,
     "compare": insight.compare,
     "profile": profile.profile,
+    "db": db.app,
+    "admin": admin.app,
+    "audit": audit.app,
     "unit-costs": budget.unit_costs,
     "prevention": budget.prevention,
     "plan": budget.plan,
 }
 
 for _name, _func in COMMANDS.items():
-    app.command(_name)(_func)
+    if isinstance(_func, typer.Typer):
+        app.add_typer(_func, name=_name)
+    else:
+        app.command(_name)(_func)
 
 #: Command groups (each documented in docs/cli.md like a command).
 GROUPS = {"consult": consult.app}

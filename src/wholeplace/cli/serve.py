@@ -6,7 +6,9 @@ import os
 
 import typer
 
+from wholeplace.appdb import make_engine, require_migrated
 from wholeplace.cli.common import globals_of, handles_errors
+from wholeplace.config import database_url, secret_key
 from wholeplace.hub.store import open_store
 
 #: The web app's factory, run by uvicorn.
@@ -29,6 +31,12 @@ def serve(
 
     settings = globals_of(ctx).settings()
     open_store(settings.db, read_only=True).close()  # fail now, clearly, if there is no hub
+    secret_key(settings)  # and if the secret or the application database is not ready
+    engine = make_engine(database_url(settings))
+    require_migrated(engine)
+    engine.dispose()
+    if settings.database_url is None:
+        os.environ["WHOLEPLACE_DATABASE_URL"] = database_url(settings)
     # The app reads its settings through get_settings(), i.e. from the environment.
     os.environ["WHOLEPLACE_DB"] = str(settings.db.resolve())
     if settings.sources is not None:

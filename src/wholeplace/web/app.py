@@ -11,16 +11,21 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from wholeplace.config import Settings, get_settings
-from wholeplace.web import errors
+from wholeplace.appdb import make_engine, require_migrated, session_factory
+from wholeplace.config import Settings, database_url, get_settings, secret_key
+from wholeplace.web import access, errors
+from wholeplace.web.access.guard import csrf_protect
 from wholeplace.web.deps import StoreProvider
 from wholeplace.web.routes import (
+    account,
+    agreements,
     api,
+    audit_log,
     consult,
     councils,
     datasets,
@@ -40,21 +45,29 @@ Missing values are `null` with a status, never 0. Errors are JSON:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    secret = secret_key(settings)  # refuse a missing or placeholder secret outside development
+    engine = make_engine(database_url(settings))
+    require_migrated(engine)  # refuse to start on an unmigrated application database
     stores = StoreProvider(settings.db, writable=settings.hub_writable)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
         stores.close()
+        engine.dispose()
 
     app = FastAPI(title="wholeplace", description=DESCRIPTION, version="0.1.0",
-                  docs_url=None, redoc_url=None, lifespan=lifespan)
+                  docs_url=None, redoc_url=None, lifespan=lifespan,
+                  dependencies=[Depends(csrf_protect)])
     app.state.settings = settings
     app.state.stores = stores
+    app.state.appdb = session_factory(engine)
+    app.state.secret = secret
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
-    for module in (home, councils, profile, early_warning, datasets, api, insight_api,
-                   consult):
+    access.install(app)
+    for module in (account, agreements, audit_log, home, councils, profile, early_warning,
+                   datasets, api, insight_api, consult):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -148,6 +148,16 @@ def sparkline(series: list[dict], unit: str | None, width: int = 120,
             "alt": f"Trend over {len(series)} periods. {described}.{gaps}"}
 
 
+def _current_actor(request: Request) -> Any:
+    """The signed-in person (None when anonymous), for the header."""
+    return getattr(request.state, "actor", None)
+
+
+def _csrf_token(request: Request) -> str:
+    session = getattr(request.state, "web_session", None)
+    return session.csrf if session is not None else ""
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -160,7 +170,8 @@ def environment() -> Environment:
     env.filters.update(value=format_value, unit_label=unit_label, date=format_date,
                        or_missing=or_missing, number=_plain)
     env.globals.update(sparkline=sparkline, service_name="wholeplace", licences=LICENCES,
-                       not_available=NOT_AVAILABLE)
+                       not_available=NOT_AVAILABLE, current_actor=_current_actor,
+                       csrf_token=_csrf_token)
     return env
 
 

@@ -1,0 +1,53 @@
+"""Engines for the application database: SQLite (WAL, foreign keys on) or PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from wholeplace.errors import ConfigError
+
+#: Drivers accepted, by URL scheme.
+SUPPORTED = ("sqlite", "postgresql")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Set on every new SQLite connection: WAL journal, foreign keys enforced, a busy timeout."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; PostgreSQL URLs are given the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise ConfigError(f"WHOLEPLACE_DATABASE_URL {url!r} is not a database URL: {exc}. "
+                          "Use e.g. postgresql+psycopg://user@host/wholeplace.") from exc
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise ConfigError(f"The application database must be SQLite or PostgreSQL, not "
+                          f"{backend!r}. Set WHOLEPLACE_DATABASE_URL to a postgresql+psycopg:// "
+                          "URL, or leave it unset for SQLite.")
+    if backend == "postgresql":
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        from pathlib import Path
+
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)

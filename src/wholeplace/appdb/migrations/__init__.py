@@ -1,0 +1,1 @@
+"""Alembic environment and the access branch of migrations."""

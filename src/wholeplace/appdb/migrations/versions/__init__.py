@@ -1,0 +1,1 @@
+"""Revision files of the access branch (the base other branches depend on)."""

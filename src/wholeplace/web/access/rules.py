@@ -1,0 +1,85 @@
+"""Every route of the web app and the action the policy must allow for it.
+
+``page.view`` is allowed to everyone (published data needs no sign-in); any other action is
+enforced on the route by ``Depends(require(action, ...))``. tests/integration/test_access_matrix.py
+walks the app's own route table: a route missing here, a rule for a route that does not exist,
+or a route whose ``require`` names another action fails it; then every route is requested as an
+anonymous visitor, a person in the wrong organisation, one with the wrong role, and one with
+the right role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+PUBLIC = "page.view"
+
+_PUBLIC_PAGES = (
+    "/", "/search", "/search.json", "/councils", "/councils.json", "/council/{code}",
+    "/council/{code}.json", "/council/{code}/profile", "/council/{code}/profile.json",
+    "/council/{code}/profile.pdf", "/council/{code}/profile.xlsx", "/early-warning",
+    "/early-warning.json", "/datasets", "/datasets.json", "/datasets/{dataset_id}",
+    "/datasets/{dataset_id}.json", "/api/councils", "/api/search", "/api/councils/{code}",
+    "/api/datasets", "/api/datasets/{dataset_id}", "/api/indicators",
+    "/api/councils/{code}/neighbours", "/api/councils/{code}/compare",
+    "/api/councils/{code}/trends", "/api/flags", "/api/councils/{code}/flags",
+    "/api/councils/{code}/spend", "/docs", "/openapi.json",
+    "/sign-in", "/signed-out", "/account.json", "/reset-password/{token}",
+    # The register is public; the detail on it is chosen by the policy (agreement.view).
+    "/agreements", "/agreements.json", "/agreements/{agreement_id}",
+    "/agreements/{agreement_id}.json",
+    # A consultation preview: checks a response against the published rules, records nothing.
+    "/consult/preview", "/consult/preview.json",
+)
+
+#: (method, path) -> the action required.
+RULES: dict[tuple[str, str], str] = {
+    **{("GET", path): PUBLIC for path in _PUBLIC_PAGES},
+    ("POST", "/sign-in"): "session.sign_in",
+    ("POST", "/reset-password/{token}"): "session.sign_in",
+    ("POST", "/consult/preview"): "consult.preview",
+    ("POST", "/consult/preview.json"): "consult.preview",
+    ("POST", "/sign-out"): "session.sign_out",
+    ("POST", "/sign-out-everywhere"): "session.sign_out",
+    ("GET", "/choose-organisation"): "session.choose_org",
+    ("POST", "/choose-organisation"): "session.choose_org",
+    ("GET", "/audit"): "audit.view",
+    ("GET", "/audit.json"): "audit.view",
+    ("GET", "/audit.csv"): "audit.export",
+}
+
+#: Actions everyone has: no require() dependency is needed on their routes.
+OPEN_ACTIONS = frozenset({PUBLIC, "session.sign_in", "consult.preview"})
+
+
+def routes(app: Any) -> Iterator[tuple[str, str, Any]]:
+    """(method, path, route) for every endpoint, through included routers; HEAD is GET's."""
+    yield from _walk(app.routes)
+
+
+def _walk(items: Any) -> Iterator[tuple[str, str, Any]]:
+    for item in items:
+        if hasattr(item, "original_router"):
+            prefix = getattr(getattr(item, "include_context", None), "prefix", "") or ""
+            for method, path, route in _walk(item.original_router.routes):
+                yield method, prefix + path, route
+            continue
+        methods = getattr(item, "methods", None)
+        if not methods:  # a mount (/static): files, not routes
+            continue
+        for method in sorted(methods - {"HEAD"}):
+            yield method, item.path, item
+
+
+def required_actions(route: Any) -> set[str]:
+    """The actions named by require() dependencies anywhere in a route's dependency tree."""
+    found: set[str] = set()
+    stack = list(getattr(getattr(route, "dependant", None), "dependencies", []))
+    while stack:
+        dependant = stack.pop()
+        action = getattr(dependant.call, "action", None)
+        if action:
+            found.add(action)
+        stack.extend(dependant.dependencies)
+    return found
