@@ -1,0 +1,112 @@
+"""The linkage model in Splink's own shape: settings from ``SettingsCreator``, comparisons from
+its comparison library, the backend chosen by one object (``DuckDBAPI`` or ``SparkAPI``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, SettingsCreator, block_on
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+
+BACKENDS = ("duckdb", "spark")
+
+#: Strong identifiers: records agreeing on one of these are the same person without scoring.
+DETERMINISTIC_RULES: list[BlockingRuleCreator] = [
+    block_on("nhs_number"),
+    block_on("uprn", "dob", "surname", "forename_canonical"),
+]
+
+#: Rules whose pairs are almost all true matches, with the share of true matches they are
+#: assumed to find (an assumption, stated in docs/residents.md): they set the prior
+#: probability that two records match.
+PRIOR_RULES: list[BlockingRuleCreator] = [
+    block_on("forename", "surname", "dob"),
+    block_on("forename", "surname", "postcode"),
+]
+PRIOR_RECALL = 0.7
+
+#: Candidate pairs for probabilistic scoring. Each catches errors the others miss: a married-name
+#: change (forename and date of birth), a move (names and date of birth), no date of birth
+#: (names at one address), a typo in a name (the other name at one address).
+PREDICTION_RULES: list[BlockingRuleCreator] = [
+    block_on("surname", "dob"),
+    block_on("forename_canonical", "dob"),
+    block_on("uprn", "forename_canonical"),
+    block_on("uprn", "surname"),
+    block_on("postcode", "surname"),
+    block_on("postcode", "forename_canonical"),
+    block_on("nhs_number"),
+]
+
+#: Expectation maximisation sessions; together they estimate m for every comparison.
+#: Neither blocks on the address alone: pairs within one household would teach EM that the
+#: household, not the person, is the thing being matched.
+TRAINING_RULES: list[BlockingRuleCreator] = [
+    block_on("forename_canonical", "surname"),
+    block_on("dob"),
+]
+
+
+def forename_comparison() -> cl.CustomComparison:
+    """Exact, then the same canonical form (a nickname), then close spellings."""
+    return cl.CustomComparison(
+        output_column_name="forename",
+        comparison_levels=[
+            cll.NullLevel("forename"),
+            cll.ExactMatchLevel("forename"),
+            cll.ExactMatchLevel("forename_canonical"),
+            cll.JaroWinklerLevel("forename", 0.92),
+            cll.DamerauLevenshteinLevel("forename", 1),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def settings(link_type: str = "dedupe_only") -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,  # type: ignore[arg-type]
+        unique_id_column_name="record_key",
+        comparisons=[
+            forename_comparison(),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison("dob", input_is_string=False),
+            cl.PostcodeComparison("postcode"),
+            cl.ExactMatch("uprn"),
+            cl.ExactMatch("nhs_number"),
+            cl.ExactMatch("sex"),
+        ],
+        blocking_rules_to_generate_predictions=list(PREDICTION_RULES),
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=["source_dataset"],
+    )
+
+
+def deterministic_settings() -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="record_key",
+        blocking_rules_to_generate_predictions=list(DETERMINISTIC_RULES),
+        retain_matching_columns=False,
+    )
+
+
+def to_pandas(table: Any) -> pd.DataFrame:
+    """A Splink result table as a pandas DataFrame (Splink's own method is untyped)."""
+    frame: pd.DataFrame = table.as_pandas_dataframe()
+    return frame
+
+
+def database_api(backend: str, workdir: Path) -> Any:
+    """The Splink backend object: DuckDB on a file in the (temporary) linkage workspace, or
+    Spark in local mode. pyspark is imported only when Spark is asked for."""
+    if backend == "duckdb":
+        return DuckDBAPI(str(workdir / "linkage.duckdb"))
+    if backend == "spark":
+        from wholeplace.residents.spark import spark_api
+
+        return spark_api(workdir)
+    raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
