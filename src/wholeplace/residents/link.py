@@ -31,7 +31,7 @@ from wholeplace.residents.workspace import Workspace
 
 LINK_COLUMNS = ["record_key", "source_dataset", "forename", "forename_canonical", "surname",
                 "dob", "sex", "postcode", "uprn", "nhs_number"]
-COMPARISONS = ["forename", "surname", "dob", "postcode", "uprn", "nhs_number", "sex"]
+COMPARISONS = ["forename", "surname", "dob", "address", "nhs_number", "sex"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def pair_key(left: str, right: str) -> str:
     return hashlib.sha256(f"{low}|{high}".encode()).hexdigest()[:32]
 
 
-def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+def frame_of(records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=[*LINK_COLUMNS])
     frame["dob"] = pd.to_datetime(frame["dob"]).dt.date
     return frame.astype(object).where(frame.notna(), None)
@@ -102,7 +102,7 @@ def _field_levels(row: Any) -> str:
     return json.dumps(levels)
 
 
-def _edges(det: pd.DataFrame, pred: pd.DataFrame,
+def edges_from(det: pd.DataFrame, pred: pd.DataFrame,
            decisions: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Edges for clustering (deterministic links, scored pairs, review decisions) and the
     scored pairs with their pair keys."""
@@ -145,7 +145,7 @@ def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig,
     pred = model.to_pandas(linker.inference.predict(
         threshold_match_probability=cfg.review_threshold, warning_mode="never"))
     decisions = dict(ws.rows("SELECT pair_key, decision FROM decisions"))
-    edges, pred = _edges(det_pairs, pred, decisions)
+    edges, pred = edges_from(det_pairs, pred, decisions)
     extra = _accepted_missing(ws, pred, set(frame["record_key"]))
     edges = pd.concat([edges, extra], ignore_index=True)
     clustered = model.to_pandas(cluster_pairwise_predictions_at_threshold(
@@ -156,7 +156,8 @@ def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig,
     return clusters, pred, len(det_pairs), trained
 
 
-def _queue(ws: Workspace, pred: pd.DataFrame, cfg: LinkConfig, run_id: int) -> int:
+def write_queue(ws: Workspace, pred: pd.DataFrame, cfg: LinkConfig, run_id: int,
+                replace: bool = True) -> int:
     decided = {r[0] for r in ws.rows("SELECT pair_key FROM decisions")}
     band = pred[(pred.match_probability >= cfg.review_threshold)
                 & (pred.match_probability < cfg.match_threshold)
@@ -166,14 +167,15 @@ def _queue(ws: Workspace, pred: pd.DataFrame, cfg: LinkConfig, run_id: int) -> i
         "source_l": band.source_dataset_l, "source_r": band.source_dataset_r,
         "match_weight": band.match_weight, "match_probability": band.match_probability,
         "field_levels": [_field_levels(r) for _, r in band.iterrows()], "run_id": run_id})
-    ws.execute("DELETE FROM review_queue")
+    if replace:
+        ws.execute("DELETE FROM review_queue")
     ws.con.register("new_queue", queue)
-    ws.execute("INSERT INTO review_queue SELECT * FROM new_queue")
+    ws.execute("INSERT OR REPLACE INTO review_queue SELECT * FROM new_queue")
     ws.con.unregister("new_queue")
     return len(queue)
 
 
-def _write_index(ws: Workspace, records: list[dict[str, Any]], result: Assignment,
+def write_index(ws: Workspace, records: list[dict[str, Any]], result: Assignment,
                  pseudonym: Pseudonymiser, run_id: int, replace: bool) -> None:
     index = pd.DataFrame({
         "record_key": [r["record_key"] for r in records],
@@ -192,11 +194,15 @@ def _write_index(ws: Workspace, records: list[dict[str, Any]], result: Assignmen
     ws.con.unregister("new_index")
     now = datetime.now()
     for e in result.events:
+        if e.kind == "merge" and not replace:  # untouched records of a merged id follow it
+            for other in e.other_ids:
+                ws.execute("UPDATE residents SET resident_id = ? WHERE resident_id = ?",
+                           [e.resident_id, other])
         ws.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
                    [run_id, e.kind, e.resident_id, ",".join(e.other_ids), e.reason, now])
 
 
-def _start_run(ws: Workspace, purpose: str, kind: str, cfg: LinkConfig) -> int:
+def start_run(ws: Workspace, purpose: str, kind: str, cfg: LinkConfig) -> int:
     run_id = int(ws.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM runs"))
     ws.execute("INSERT INTO runs (run_id, purpose, kind, backend, started_at, match_threshold, "
                "review_threshold) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -205,7 +211,7 @@ def _start_run(ws: Workspace, purpose: str, kind: str, cfg: LinkConfig) -> int:
     return run_id
 
 
-def _scratch(cfg: LinkConfig) -> Path:
+def scratch_dir(cfg: LinkConfig) -> Path:
     return Path(tempfile.mkdtemp(prefix="wholeplace-linkage-", dir=cfg.scratch))
 
 
@@ -215,17 +221,17 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
     cfg.check()
     started = datetime.now()
     records, dropped = load_for_run(ws, purpose, pseudonym, today)
-    run_id = _start_run(ws, purpose, "full", cfg)
-    workdir = _scratch(cfg)
+    run_id = start_run(ws, purpose, "full", cfg)
+    workdir = scratch_dir(cfg)
     try:
-        clusters, pred, n_det, trained = score_and_cluster(ws, _frame(records), cfg, workdir)
+        clusters, pred, n_det, trained = score_and_cluster(ws, frame_of(records), cfg, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     previous = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
     result = assign(clusters, previous, ws.new_resident_id)
     with ws.transaction():
-        _write_index(ws, records, result, pseudonym, run_id, replace=True)
-        n_review = _queue(ws, pred, cfg, run_id)
+        write_index(ws, records, result, pseudonym, run_id, replace=True)
+        n_review = write_queue(ws, pred, cfg, run_id)
         residents = len(set(result.ids.values()))
         ws.execute("UPDATE runs SET finished_at = ?, records = ?, residents = ?, model = ? "
                    "WHERE run_id = ?", [datetime.now(), len(records), residents,
