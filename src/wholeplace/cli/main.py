@@ -18,6 +18,7 @@ from wholeplace.cli import (
     load,
     places,
     profile,
+    residents,
     serve,
 )
 from wholeplace.cli.common import Globals
@@ -64,6 +65,12 @@ COMMANDS = {
 
 for _name, _func in COMMANDS.items():
     app.command(_name)(_func)
+
+#: Command groups, each with its own sub-commands (documented in docs/cli.md too).
+GROUPS = {"residents": residents.app}
+
+for _name, _group in GROUPS.items():
+    app.add_typer(_group, name=_name)
 
 
 if __name__ == "__main__":  # pragma: no cover
