@@ -52,12 +52,14 @@ test-deps: install assets browser
 test: test-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-# Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile.
+# Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile,
+# residents linkage (1,000,000 SYNTHETIC records and FEBRL4).
 bench: install assets
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.neighbours
 	$(BIN)/python -m benchmarks.flags
 	$(BIN)/python -m benchmarks.profile
+	$(BIN)/python -m benchmarks.residents
 
 # Re-pin dependencies after changing pyproject.toml (writes requirements.lock).
 lock:

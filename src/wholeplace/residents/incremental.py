@@ -59,7 +59,7 @@ def score_new(existing: pd.DataFrame, new: pd.DataFrame, trained: dict[str, Any]
     api = model.database_api(cfg.backend, workdir)
     left = api.register(existing, dataset_display_name="index_records")
     right = api.register(new, dataset_display_name="new_records")
-    linker = Linker(left, trained, log_level=None)
+    linker = Linker(left, model.for_dialect(trained, cfg.backend), log_level=None)
     for column in model.tf_columns(trained):  # term frequencies from the index's records
         linker.table_management.compute_tf_table(column)
     scored = [model.to_pandas(linker.inference.predict_between(

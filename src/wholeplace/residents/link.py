@@ -132,16 +132,22 @@ def _accepted_missing(ws: Workspace, pred: pd.DataFrame, keys: set[str]) -> pd.D
         match_probability=1.0)
 
 
-def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig,
-                      workdir: Path) -> tuple[dict[str, str], pd.DataFrame, int, dict[str, Any]]:
-    """Cluster ids by record key, the scored pairs, the deterministic pair count, the model."""
+def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig, workdir: Path,
+                      trained: dict[str, Any] | None = None,
+                      ) -> tuple[dict[str, str], pd.DataFrame, int, dict[str, Any]]:
+    """Cluster ids by record key, the scored pairs, the deterministic pair count, the model.
+
+    With ``trained`` (a saved model), that model scores the pairs and no training is done."""
     api = model.database_api(cfg.backend, workdir)
     records = api.register(frame, dataset_display_name="records")
     det = Linker(records, model.deterministic_settings(), log_level=None)
     det_pairs = model.to_pandas(det.inference.deterministic_link())
-    linker = Linker(records, model.settings(), log_level=None)
-    _train(linker, cfg)
-    trained = linker.misc.save_model_to_json()
+    if trained is None:
+        linker = Linker(records, model.settings(), log_level=None)
+        _train(linker, cfg)
+        trained = linker.misc.save_model_to_json()
+    else:
+        linker = Linker(records, model.for_dialect(trained, cfg.backend), log_level=None)
     pred = model.to_pandas(linker.inference.predict(
         threshold_match_probability=cfg.review_threshold, warning_mode="never"))
     decisions = dict(ws.rows("SELECT pair_key, decision FROM decisions"))

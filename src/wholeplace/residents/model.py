@@ -121,6 +121,24 @@ def tf_columns(trained: dict[str, Any]) -> list[str]:
     return sorted(columns)
 
 
+def for_dialect(trained: dict[str, Any], backend: str) -> dict[str, Any]:
+    """A saved model for another backend: the same settings built by Splink for that backend's
+    SQL dialect, with the trained m and u probabilities and prior copied level by level."""
+    target = "spark" if backend == "spark" else "duckdb"
+    if trained.get("sql_dialect", "duckdb") == target:
+        return trained
+    fresh: dict[str, Any] = settings().get_settings(target).as_dict()  # type: ignore[no-untyped-call]
+    fresh["probability_two_random_records_match"] = trained[
+        "probability_two_random_records_match"]
+    for new, old in zip(fresh["comparisons"], trained["comparisons"], strict=True):
+        for new_level, old_level in zip(new["comparison_levels"], old["comparison_levels"],
+                                        strict=True):
+            for name in ("m_probability", "u_probability"):
+                if name in old_level:
+                    new_level[name] = old_level[name]
+    return fresh
+
+
 def to_pandas(table: Any) -> pd.DataFrame:
     """A Splink result table as a pandas DataFrame (Splink's own method is untyped)."""
     frame: pd.DataFrame = table.as_pandas_dataframe()

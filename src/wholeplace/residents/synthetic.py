@@ -356,7 +356,7 @@ _DOB_MISSING = {"council_tax": ERRORS.council_tax_dob_missing, "electoral_regist
                 "housing_benefit": 0.005, "adult_social_care": 0.01, "housing": 0.05}
 
 
-def _system_rows(rng: random.Random, system: str, households: Sequence[Household],
+def system_rows(rng: random.Random, system: str, households: Sequence[Household],
                  truth: dict[tuple[str, str], str]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     number = 0
@@ -387,7 +387,7 @@ def generate(n_households: int = 1000, seed: int = 1,
     rng = random.Random(seed)
     households = _people(rng, n_households)
     truth: dict[tuple[str, str], str] = {}
-    extracts = {s: _system_rows(random.Random(f"{seed}:{s}"), s, households, truth)
+    extracts = {s: system_rows(random.Random(f"{seed}:{s}"), s, households, truth)
                 for s in systems}
     return Population(seed, extracts, truth, households)
 
