@@ -12,9 +12,10 @@ def spark_api(workdir: Path) -> Any:
     except ImportError as exc:  # pragma: no cover - pyspark is in the test extra
         raise ImportError("The Spark backend needs pyspark: pip install 'wholeplace[spark]' "
                           "(and a Java 17+ runtime, e.g. Debian's default-jre-headless).") from exc
-    from splink import SparkAPI
+    from splink.backends.spark import SparkAPI, similarity_jar_location
 
     session = (SparkSession.builder.master("local[2]").appName("wholeplace-residents")
+               .config("spark.jars", similarity_jar_location())  # Splink's string UDFs
                .config("spark.sql.shuffle.partitions", "4")
                .config("spark.default.parallelism", "4")
                .config("spark.ui.enabled", "false")
