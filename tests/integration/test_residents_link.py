@@ -18,6 +18,9 @@ from wholeplace.residents.synthetic import REFERENCE_DATE
 from wholeplace.residents.views import household_services, lookup
 from wholeplace.residents.workspace import open_workspace
 
+#: One worker runs this module, so its linked workspace is built once.
+pytestmark = pytest.mark.xdist_group("residents-link")
+
 PURPOSE = demo_mod.PURPOSE
 TODAY = REFERENCE_DATE
 
