@@ -12,8 +12,13 @@ from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_js
 from wholeplace.insight.comparison import compare as cmp
 from wholeplace.insight.peers.groups import comparator_group
 
+
 #: The comparator methods a person can choose on the command line (custom needs a list).
-Method = enum.Enum("Method", {m: m for m in ("ours", "cipfa", "region", "county")}, type=str)
+class Method(enum.StrEnum):
+    ours = "ours"
+    cipfa = "cipfa"
+    region = "region"
+    county = "county"
 
 
 @handles_errors

@@ -11,9 +11,14 @@ from wholeplace.errors import InputError
 from wholeplace.insight.spend.compare import compare_spend
 from wholeplace.insight.spend.wholeplace import place_spend
 
+
 #: Comparator methods offered on the command line (``custom`` needs a member list: use Python).
-Method = enum.Enum("Method", {m: m for m in ("national", "region", "ours", "cipfa", "county")},
-                   type=str)
+class Method(enum.StrEnum):
+    national = "national"
+    region = "region"
+    ours = "ours"
+    cipfa = "cipfa"
+    county = "county"
 
 _KIND = {"own": "Council", "county": "County", "combined": "Comb. auth."}
 

@@ -189,5 +189,8 @@ def _fetch_one(spec: reg.SourceSpec, sources: Path | None) -> dict:
         where = spec.landing_page or spec.publisher
         return {**row, "status": "no url",
                 "message": f"No official download URL: get it from {where}."}
+    if sources is None:
+        return {**row, "status": "no sources directory",
+                "message": "Set WHOLEPLACE_SOURCES (or --sources) to the folder to download into."}
     reg.fetch(spec, sources)
     return {**row, "status": "fetched", "message": f"Downloaded from {spec.url} and verified."}

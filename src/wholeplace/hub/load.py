@@ -74,6 +74,17 @@ def reader_options(store: Store, options: dict) -> dict:
     }
     out["register_codes"] = {r["gss_code"]: r["tier"]
                              for r in store.rows("SELECT gss_code, tier FROM places")}
+    # names for readers of files that identify councils by name or another numbering (DfE)
+    out["register_places"] = {
+        r["gss_code"]: (r["name"], r["tier"], bool(r["current"]))
+        for r in store.rows("SELECT gss_code, name, tier, current FROM places")
+    }
+    # former codes of the same authority (re-issued), read as today's code when stored
+    out["recoded_codes"] = {
+        r["old_code"]: r["new_code"]
+        for r in store.rows("SELECT old_code, new_code FROM place_successors "
+                            "WHERE relation = 'recoded'")
+    }
     return out
 
 

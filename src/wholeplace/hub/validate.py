@@ -290,7 +290,8 @@ def ratio_tolerance(value: float) -> float:
     """
     text = repr(float(value))
     if "e" in text or "E" in text:
-        places = max(0, -Decimal(text).normalize().as_tuple().exponent)
+        exponent = Decimal(text).normalize().as_tuple().exponent
+        places = max(0, -exponent) if isinstance(exponent, int) else 0
     else:
         places = len(text.split(".")[1].rstrip("0")) if "." in text else 0
     return max(RATIO_RELATIVE_TOLERANCE * abs(value), 0.5 * 10.0 ** -places)

@@ -174,7 +174,7 @@ def delivery(place: dict, *, county: dict | None = None, combined: dict | None =
     for service in table if table is not None else services():
         rule = service.rule_for(place)
         if rule.holder == "other":
-            body = _generic(rule.body, "other")
+            body = _generic(rule.body or "", "other")
         else:
             body = _holder_body(rule.holder, place, county, combined, districts or [])
         notes = [n for n in (rule.note, service.note) if n]

@@ -9,6 +9,7 @@ band, and the band is written in words), and every scene carries a title and a d
 
 from __future__ import annotations
 
+from wholeplace.hub.units import is_ordinal
 from wholeplace.insight.profile.sentences import MINUS, format_number, plural
 from wholeplace.report import scene as s
 from wholeplace.report.scene import Scene
@@ -21,6 +22,7 @@ VERDICT_WORDS = {
     "worse": "significantly worse", "higher": "significantly higher",
     "lower": "significantly lower", "similar": "similar",
     "not_enough_data": "not enough data", "not_available": "not available",
+    "ordinal": "a grade: no verdict",
 }
 SIDE_COLOURS = {"better": s.GREEN, "worse": s.RED, None: s.BLUE}
 UNIT_WORDS = {"percent": "%", "proportion": "proportion", "rate_per_1000": "per 1,000",
@@ -103,7 +105,8 @@ def _spine_row(sc: Scene, row: dict, y: float) -> None:
     value = row.get("value")
     sc.add(s.Text(VALUE_X, y + 4, format_number(value, row["unit"]) if value is not None
                   else "Not available", 13, "end", bold=value is not None))
-    span = _scale(row)
+    # a grade is not placed on a number line (it is shown as its word, never averaged)
+    span = None if is_ordinal(row.get("unit")) else _scale(row)
     words = VERDICT_WORDS.get(g["verdict"], g["verdict"])
     for k, line in enumerate(s.wrap(words, 12, SPINE_W - WORDS_X, 2)):
         sc.add(s.Text(WORDS_X, y + 4 + 14 * k, line, 12))

@@ -16,6 +16,10 @@ NOT_AVAILABLE = "Not available"
 PAGE_MARGIN = 40
 
 
+#: The tallest a chart may be drawn (points): an A4 frame less room for its heading.
+MAX_CHART_HEIGHT = 700.0
+
+
 def _styles():
     from reportlab.lib.colors import HexColor
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -64,7 +68,8 @@ def _table(rows: list[list], widths: list[float], st: dict):
 def _chart(scene: Scene | None, width: float):
     if scene is None:
         return None
-    return to_reportlab(scene, min(1.0, width / scene.width))
+    # a tall chart (many indicators) is scaled down to fit a page's frame
+    return to_reportlab(scene, min(1.0, width / scene.width, MAX_CHART_HEIGHT / scene.height))
 
 
 def _unavailable(sec: dict, what: str, st: dict) -> list:
@@ -136,7 +141,7 @@ def _trends(p: dict, charts: dict, width: float, st: dict) -> list:
     grid = [cells[i:i + 3] for i in range(0, len(cells), 3)]
     if not grid:
         return [_p("No indicator has two or more published values to chart.", st["body"])]
-    grid[-1] += [""] * (3 - len(grid[-1]))
+    grid[-1] += [_p("", st["cell"])] * (3 - len(grid[-1]))
     return [Table([[c for c in row] for row in grid], colWidths=[width / 3] * 3)]
 
 

@@ -152,7 +152,8 @@ def _spend(wb: Workbook, p: dict) -> None:
 def profile_xlsx(p: dict) -> bytes:
     """The profile ``p`` (from :func:`build_profile`) as XLSX bytes."""
     wb = Workbook()
-    wb.remove(wb.active)
+    for sheet in list(wb.worksheets):
+        wb.remove(sheet)
     c = p["council"]
     _sheet(wb, "Summary", ["section", "sentence"],
            [[s["section"], s["text"]] for s in p["sentences"]]

@@ -114,7 +114,7 @@ class Authorisation:
 
 def _read_rows(path: Path, mapping: SourceMapping, log: ProblemLog) -> list[dict[str, str]]:
     if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq
 
         table = pq.read_table(path)
         return [{k: "" if v is None else str(v) for k, v in row.items()}

@@ -6,6 +6,9 @@ error's ``to_dict()``); anything else gets the GOV.UK error page. Both carry the
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -60,7 +63,15 @@ async def handle_validation_error(request: Request, exc: RequestValidationError)
     return await handle_wholeplace_error(request, error)
 
 
+#: Each handler takes the exception type it is registered for (Starlette's signature says
+#: ``Exception``, hence ``Any`` here).
+HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[Response]]] = {
+    WholeplaceError: handle_wholeplace_error,
+    StarletteHTTPException: handle_http_error,
+    RequestValidationError: handle_validation_error,
+}
+
+
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(WholeplaceError, handle_wholeplace_error)
-    app.add_exception_handler(StarletteHTTPException, handle_http_error)
-    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    for exc_type, handler in HANDLERS.items():
+        app.add_exception_handler(exc_type, handler)

@@ -13,6 +13,7 @@ from typing import Any
 from wholeplace.errors import InputError
 from wholeplace.hub import queries as hub
 from wholeplace.hub.store import Store
+from wholeplace.hub.units import UNITS
 from wholeplace.places import queries as places
 from wholeplace.places import services
 
@@ -27,6 +28,12 @@ THEMES = {
     "finance": ("Money", ("What the council spends, holds in reserve and raises in council tax: "
                 "each cash figure is followed by the same figure per resident.")),
     "adult_social_care": ("Adult social care", "Outcomes and experience of adult social care."),
+    "children": ("Children and young people", ("Children's services, schools and young people's "
+                 "outcomes (DfE LAIT) and Ofsted's judgements of children's services.")),
+    "housing": ("Housing and homelessness", ("Homelessness duties and temporary accommodation "
+                "(H-CLIC), new homes and planning.")),
+    "environment": ("Waste and recycling", "Household waste collected, recycled and landfilled."),
+    "highways": ("Roads", "The condition of the council's local roads."),
     "deprivation": ("Deprivation", ("Context: the English Indices of Deprivation 2019 (IoD2019) "
                     "for the council's area.")),
 }
@@ -136,8 +143,8 @@ def _by_theme(store: Store, code: str, latest: list[dict]) -> list[dict[str, Any
     for name in sorted({theme(r) for r in latest}, key=theme_order):
         rows = [r for r in latest if theme(r) == name]
         titles = {r["indicator_id"]: r["title"] for r in rows}
-        values = [{**row, "part": _part(row), "series": history.get(row["indicator_id"], [])}
-                  for row in rows]
+        values = [{**row, "part": _part(row), "series": history.get(row["indicator_id"], []),
+                   "value_label": _grade_word(row)} for row in rows]
         parts = _parts(name, {v["part"] for v in values})
         order = [p["key"] for p in parts]
         values.sort(key=lambda v: (order.index(v["part"]), _row_key(v, titles)))
@@ -146,6 +153,12 @@ def _by_theme(store: Store, code: str, latest: list[dict]) -> list[dict[str, Any
                     "anchor": f"theme-{name.replace('_', '-')}", "parts": parts,
                     "per_head_note": _per_head_note(values), "indicators": values})
     return out
+
+
+def _grade_word(row: dict) -> str | None:
+    """The word of an ordinal grade (Ofsted: "Good"), None for any other value."""
+    unit = UNITS.get(row.get("unit") or "")
+    return unit.label_of(row.get("value")) if unit is not None and unit.ordinal else None
 
 
 def _per_head_note(rows: list[dict]) -> str | None:

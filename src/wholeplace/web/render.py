@@ -55,7 +55,7 @@ def format_date(value: date | datetime | str | None) -> str:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, datetime):
         return f"{value.day} {value:%B %Y, %H:%M}"
     return f"{value.day} {value:%B %Y}"
@@ -124,8 +124,8 @@ def sparkline(series: list[dict], unit: str | None, width: int = 120,
     alternative says so.
     """
     known = [p for p in series if p["value"] is not None]
-    if len(known) < 3:
-        return None
+    if len(known) < 3 or (unit in UNITS and UNITS[unit].ordinal):
+        return None  # a line through grades would read them as quantities
     values = [p["value"] for p in known]
     low, high = min(values), max(values)
     span = (high - low) or 1.0

@@ -26,6 +26,14 @@ LOADERS: dict[str, str] = {
     "rs_spreadsheet": "wholeplace.hub.loaders.revenue_outturn:read_rs_spreadsheet",
     "ro_timeseries_csv": "wholeplace.hub.loaders.revenue_outturn:read_time_series_csv",
     "upload": "wholeplace.hub.loaders.upload:read",
+    "gmca_unit_costs": "wholeplace.hub.loaders.unit_costs:read",
+    "defra_waste": "wholeplace.hub.loaders.waste:read",
+    "dft_roads": "wholeplace.hub.loaders.roads:read",
+    "hclic": "wholeplace.hub.loaders.homelessness:read",
+    "dfe_lait": "wholeplace.hub.loaders.lait:read",
+    "ofsted_cs": "wholeplace.hub.loaders.ofsted:read",
+    "mhclg_net_additions": "wholeplace.hub.loaders.housing:read_net_additions",
+    "mhclg_hdt": "wholeplace.hub.loaders.housing:read_delivery_test",
 }
 
 #: Bumped when a loader's output for the same file changes (recorded with every dataset). A file

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError as PydanticValidationError
@@ -81,7 +83,7 @@ def _yaml_entries(name: str, text: str):
                             "The metadata file must be a YAML list of indicators, each starting "
                             "with '- id: ...'.")]
     entries, problems = [], []
-    for node, item in zip(root.value, data):
+    for node, item in zip(root.value if root is not None else [], data):
         line = node.start_mark.line + 1
         if not isinstance(item, dict):
             problems.append(Problem(name, line, None,
@@ -128,7 +130,7 @@ def _indicator(name: str, line: int, field_lines: dict[str, int],
     except PydanticValidationError as exc:
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else None
-            problems.append(Problem(name, field_lines.get(field, line), field,
+            problems.append(Problem(name, field_lines.get(field or "", line), field,
                                     _explain(field, err)))
         return None, problems
     if ind.value_min is not None and ind.value_max is not None and \
@@ -147,7 +149,7 @@ def _indicator(name: str, line: int, field_lines: dict[str, int],
     return (None if problems else ind), problems
 
 
-def _explain(field: str | None, err: dict) -> str:
+def _explain(field: str | None, err: Mapping[str, Any]) -> str:
     kind = err.get("type")
     if kind == "missing":
         return f"The field {field!r} is required. Every indicator needs id, title and unit."

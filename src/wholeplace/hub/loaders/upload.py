@@ -26,6 +26,7 @@ from pathlib import Path
 
 from wholeplace.errors import InputError, ProblemLog
 from wholeplace.hub.batch import LoadBatch, SourceInfo
+from wholeplace.hub.catalogue import Indicator
 from wholeplace.hub.loaders.metadata import read_metadata
 from wholeplace.hub.loaders.workbook import column_letter, read_sheet
 from wholeplace.hub.periods import parse_period
@@ -49,7 +50,7 @@ class RawRow:
 
 def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     log = ProblemLog(source.file_name)
-    indicators = []
+    indicators: list[Indicator] = []
     if options.get("metadata"):
         indicators, meta_problems = read_metadata(Path(options["metadata"]))
         log.problems.extend(meta_problems)

@@ -59,8 +59,8 @@ def summary(values: Iterable[float | None]) -> dict:
     """n, mean, median, quartiles, min and max of the non-missing values (None when n < 2,
     or n = 0 for the mean, median, min and max)."""
     xs = sorted(present(values))
-    out = {"n": len(xs), "mean": None, "median": None, "q1": None, "q3": None,
-           "min": None, "max": None}
+    out: dict[str, float | None] = {"n": len(xs), "mean": None, "median": None, "q1": None,
+                                    "q3": None, "min": None, "max": None}
     if xs:
         out.update(mean=statistics.fmean(xs), median=statistics.median(xs), min=xs[0],
                    max=xs[-1])

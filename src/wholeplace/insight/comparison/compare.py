@@ -50,6 +50,7 @@ from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
 from wholeplace.hub.units import UNITS, Unit
 from wholeplace.insight.comparison import banding
+from wholeplace.insight.comparison.ordinal import ORDINAL_CODE, ordinal_comparison
 from wholeplace.insight.peers.groups import ComparatorGroup, comparator_group
 from wholeplace.insight.peers.settings import KIND_RULES, resolve_settings
 from wholeplace.insight.profile.sentences import and_list
@@ -75,10 +76,11 @@ FUNNEL_LEVELS = (0.95, 0.998)
 #: beside
 #: banding's: never significant, never a position, never a side.
 NOT_APPLICABLE, NOT_APPLICABLE_CODE = "not applicable", "not_applicable"
-#: Every verdict code a comparison can carry: :data:`banding.VERDICTS` and "not_applicable".
-VERDICTS = (*banding.VERDICTS, NOT_APPLICABLE_CODE)
+#: Every verdict code a comparison can carry: :data:`banding.VERDICTS`, "not_applicable" and
+#: "ordinal" (a grade: the distribution of grades, no verdict; insight.comparison.ordinal).
+VERDICTS = (*banding.VERDICTS, NOT_APPLICABLE_CODE, ORDINAL_CODE)
 #: Verdicts that say nothing about the council (each comes with a ``reason``).
-NO_VERDICT = (*banding.NO_VERDICT, NOT_APPLICABLE_CODE)
+NO_VERDICT = (*banding.NO_VERDICT, NOT_APPLICABLE_CODE, ORDINAL_CODE)
 #: Revenue Outturn spending lines and the service (``places/services.yaml``) each pays for. A
 #: line is "not applicable" to a council only when that service is delivered in its area by
 #: another body AND its published value is 0. (Highways and transport is only partly the
@@ -376,6 +378,9 @@ def indicator_comparison(obs: dict, groups: dict[str, ComparatorGroup], method: 
                          confidence: float, rank: bool, checked: bool = True) -> dict:
     """Everything about one indicator: value, interval, group, England, sensitivity, funnel."""
     unit = UNITS[obs["unit"]]
+    if unit.ordinal:  # grades: counted, never averaged or banded
+        return ordinal_comparison(obs, unit, groups, method, peers, same_kind, kind_label,
+                                  {m: WHOM[m] for m in groups}, rank)
     est, why = interval_for(obs["value"], obs["numerator"], obs["denominator"], unit,
                             confidence, obs["interval"])
     by_method = {m: _against_group(obs, unit, est, g, peers) for m, g in groups.items()}

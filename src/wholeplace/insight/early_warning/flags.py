@@ -188,6 +188,8 @@ def change_over_window(series: Mapping[int, float | None], latest: int,
     if end is None or base is None:
         return None
     start = series[base]
+    if start is None:  # base is a year with a value (window_base picks from known)
+        return None
     change = end - start
     return {"from": base, "to": latest, "years": latest - base,
             "missing": missing_years(base + 1, latest - 1, known), "start": start, "end": end,
@@ -359,11 +361,12 @@ def trend_phrase(series: Mapping[int, float | None], label=fy_label) -> dict:
     never filled. Returns ``{"direction", "since", "text", "years"}`` with direction "falling",
     "rising" or "no consistent direction" (or "not enough data" with fewer than 2 values).
     """
-    years = sorted(y for y, v in series.items() if v is not None)
+    known = {y: v for y, v in series.items() if v is not None}
+    years = sorted(known)
     if len(years) < 2:
         return {"direction": NO_DATA, "since": None, "years": years,
                 "text": "not enough years of data for a trend"}
-    steps = [series[b] - series[a] for a, b in itertools.pairwise(years)]
+    steps = [known[b] - known[a] for a, b in itertools.pairwise(years)]
     sign = 1 if steps[-1] > 0 else -1 if steps[-1] < 0 else 0
     run = 0
     for s in reversed(steps):

@@ -29,6 +29,7 @@ import math
 import threading
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from wholeplace.errors import InputError
 from wholeplace.hub.queries import observations_as_published
@@ -168,10 +169,10 @@ def social_care_series(v: dict[str, dict[int, float | None]]) -> dict[int, float
 def neighbourhood_series(v: dict[str, dict[int, float | None]]) -> dict[int, float]:
     """Cultural + environmental and regulatory + planning + highways spend (£ thousand, cash)."""
     years = set.intersection(*(set(v.get(i, {})) for i in NEIGHBOURHOOD))
-    out = {}
+    out: dict[int, float] = {}
     for fy in years:
-        parts = [v[i][fy] for i in NEIGHBOURHOOD]
-        if all(p is not None for p in parts):
+        parts = [p for i in NEIGHBOURHOOD if (p := v[i][fy]) is not None]
+        if len(parts) == len(NEIGHBOURHOOD):
             out[fy] = sum(parts)
     return out
 
@@ -217,8 +218,8 @@ def _hood_reason(v: dict[str, dict[int, float | None]], ch: dict | None) -> str 
         return None
     detail = []
     for fy, total in ((ch["from"], ch["start"]), (ch["to"], ch["end"])):
-        below = [f"{HOOD_NAMES[i]} {rules.money_text(v[i][fy])}" for i in NEIGHBOURHOOD
-                 if v[i][fy] < 0]
+        below = [f"{HOOD_NAMES[i]} {rules.money_text(x)}" for i in NEIGHBOURHOOD
+                 if (x := v[i][fy]) is not None and x < 0]
         if total <= 0 and below:
             detail.append(f"below zero in {rules.fy_label(fy)}: {', '.join(below)}")
     return rules.net_change_reason("net spending on these services", ch["start"], ch["end"],
@@ -593,7 +594,7 @@ def backtest(store: Store, year: int, method: str = "kind",
 
 
 def _backtest_row(indicator_id: str, councils: list[dict], fell: dict) -> dict:
-    out = {"indicator": indicator_id}
+    out: dict[str, Any] = {"indicator": indicator_id}
     for name, bands in (("flagged_higher_risk", {rules.HIGHER}),
                         ("some_risk", {rules.SOME}), ("lower_risk", {rules.LOWER})):
         codes = [c["code"] for c in councils

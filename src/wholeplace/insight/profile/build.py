@@ -202,12 +202,21 @@ def context_section(store: Store, place: dict) -> dict:
 
 
 # -- outcomes vs similar councils ---------------------------------------------------------------
+#: Families of many indicators (DfE LAIT has over 400): the profile takes only these of them.
+PROFILE_FAMILY_KEYS = {
+    "lait.": ("lait.careleavereet", "lait.16_17_not_known_neet", "lait.avg_attain8_score",
+              "lait.excessyr6", "lait.cpp_abuse_rate"),
+}
+
+
 def key_indicators(store: Store, code: str) -> list[str]:
-    """The outcome indicators and the spending indicators the council has values for."""
+    """The outcome indicators and the spending indicators the council has values for (of a
+    large family, only its key ones: :data:`PROFILE_FAMILY_KEYS`)."""
     have = {r["indicator_id"]: r["kind"] for r in store.rows(
         "SELECT DISTINCT o.indicator_id, i.kind FROM current_observations o "
         "JOIN indicators i USING (indicator_id) WHERE o.area_code = ?", [code])}
-    outcomes = sorted(i for i, k in have.items() if k in OUTCOME_KINDS)
+    outcomes = sorted(i for i, k in have.items() if k in OUTCOME_KINDS and all(
+        not i.startswith(family) or i in keys for family, keys in PROFILE_FAMILY_KEYS.items()))
     return outcomes + [i for i in SPEND_INDICATORS if i in have]
 
 
@@ -271,7 +280,8 @@ def outcomes_section(store: Store, place: dict, group: str, members: list[str] |
 
 def _outcomes_note(store: Store, place: dict, rows: list[dict]) -> str | None:
     """Why a council without social care has no care outcomes, from who delivers the service."""
-    if any(r["kind"] in OUTCOME_KINDS for r in rows):
+    outcomes = [r for r in rows if r["kind"] in OUTCOME_KINDS]
+    if any(r.get("theme") == "adult_social_care" for r in outcomes):
         return None
     try:
         care = [r for r in services.who_delivers(store, place["gss_code"])
@@ -279,10 +289,11 @@ def _outcomes_note(store: Store, place: dict, rows: list[dict]) -> str | None:
     except InputError:
         care = []
     if care and care[0].get("body_code") and care[0]["body_code"] != place["gss_code"]:
-        return (f"No outcome indicators are published for {place['name']}: the adult social "
+        what = "adult social care outcomes" if outcomes else "outcome indicators"
+        return (f"No {what} are published for {place['name']}: the adult social "
                 f"care outcomes loaded are reported by {care[0]['body_name']}, which delivers "
                 "that service here.")
-    return f"No outcome indicators are loaded for {place['name']}."
+    return None if outcomes else f"No outcome indicators are loaded for {place['name']}."
 
 
 # -- trends -------------------------------------------------------------------------------------
@@ -364,7 +375,8 @@ def compared_with(group: dict, flags: list[dict]) -> str:
     """Whom the flags compare the council with, counting the councils that have a value (as
     each flag's explanation does), not the size of the whole group."""
     label, size = group["label"], group["size"]
-    ns = sorted({(f.get("comparators") or {}).get("n") for f in flags} - {None})
+    ns = sorted(n for n in {(f.get("comparators") or {}).get("n") for f in flags}
+                if n is not None)
     if not ns:
         return f"{label} in England"
     if ns == [size]:

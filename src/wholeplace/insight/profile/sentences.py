@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 
+from wholeplace.hub.units import UNITS
+
 NOT_AVAILABLE = "not available"
 
 #: Verdict code -> the words before the comparator group.
@@ -57,7 +59,9 @@ MINUS = "\u2212"  # the minus sign, as GOV.UK content writes negative numbers
 BARE_UNITS = ("count", "score", "ratio", "rank", "decile", None, "")
 #: Words after a number of these units.
 UNIT_WORDS = {"years": "years", "km2": "km²", "persons_per_km2": "people per km²",
-              "index": "index", "rate_per_1000": "per 1,000", "rate_per_100000": "per 100,000"}
+              "index": "index", "rate_per_1000": "per 1,000", "rate_per_100000": "per 100,000",
+              "rate_per_10000": "per 10,000", "kg_per_household": "kg per household",
+              "kg_per_person": "kg per person"}
 
 
 def _signed(text: str) -> str:
@@ -98,13 +102,16 @@ def format_number(value: float | None, unit: str | None,
     """A value as a person reads it, in its unit ("19.2", "6%", "£612 per head", "−£43 per
     head", "£12.3 million"); a missing value is ``missing``, never 0. The one formatter of every
     output: :func:`wholeplace.web.render.format_value` is this with "Not available"."""
-    if _missing(value):
+    if value is None or _missing(value):
         return missing
+    grade = UNITS[unit].label_of(value) if unit in UNITS and UNITS[unit].ordinal else None
+    if grade is not None:
+        return grade  # an ordinal grade is shown as its word (Ofsted: "Good"), never a number
     if unit == "percent":
         return _percent(value)
     if unit == "proportion":
         return _percent(100 * value)
-    if unit == "percentage points":
+    if unit in ("percentage points", "percentage_points"):
         sign = "+" if value > 0 and f"{value:.1f}" != "0.0" else ""
         return f"{sign}{_signed(f'{value:,.1f}')} percentage points"
     if unit in ("persons", "count"):
@@ -116,6 +123,8 @@ def format_number(value: float | None, unit: str | None,
         return _money(value)
     if unit == "gbp_per_head":
         return _money(value, per_head=True)
+    if unit == "gbp_per_week":
+        return _money(value) + " per week"
     if unit in UNIT_WORDS:
         shown = f"{value:,.1f}" if unit == "years" else _sig3(value)
         return f"{_signed(shown)} {UNIT_WORDS[unit]}"

@@ -141,7 +141,8 @@ def comparator_codes(store: Store, inputs: SpendInputs, code: str, method: str
 
 
 def _composable(inputs: SpendInputs, codes: list[str]) -> tuple[list[str], list[str]]:
-    ok, skipped = [], []
+    ok: list[str] = []
+    skipped: list[str] = []
     for c in codes:
         place = inputs.places.get(c)
         (ok if place is not None and place["tier"] in ("lower", "single") else skipped).append(c)

@@ -215,7 +215,7 @@ def _digits(value: int) -> int:
     return len(str(abs(int(value))))
 
 
-def funnel_axis_populations(denominators: Sequence[float], points: int = 100) -> list[int]:
+def funnel_axis_populations(denominators: Sequence[float], points: int = 100) -> list[float]:
     """The denominators at which PHEindicatormethods ``phe_funnels`` draws its limits.
 
     From max(1, axis minimum) to the axis maximum in ``points`` near-geometric integer steps
@@ -231,12 +231,12 @@ def funnel_axis_populations(denominators: Sequence[float], points: int = 100) ->
     scale = 10.0 ** (_digits(math.ceil(top)) - 2)
     axis_max = math.ceil(top / scale) * scale
     if largest > 2 * smallest:
-        axis_min = 0
+        axis_min = 0.0
     else:
         bottom = smallest * 0.95
         scale = 10.0 ** (_digits(math.floor(bottom)) - 1)
         axis_min = math.floor(bottom / scale) * scale
-    populations = [max(1, axis_min)]
+    populations: list[float] = [max(1, axis_min)]
     for j in range(1, points):
         previous = populations[-1]
         step = round((axis_max / previous) ** (1.0 / (points - j)) * previous)

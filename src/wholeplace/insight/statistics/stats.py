@@ -201,6 +201,7 @@ def rate_interval(count: float | None, denominator: float | None, multiplier: fl
         return _unavailable("rate", confidence, "no denominator")
     count = _check_count(count, "count")
     denominator = _check_denominator(denominator)
+    lower: float | None
     if count < EXACT_POISSON_BELOW:
         lower, upper = exact_poisson_interval(count, confidence)
         method = "exact Poisson"
@@ -208,7 +209,8 @@ def rate_interval(count: float | None, denominator: float | None, multiplier: fl
         lower, upper = byars_interval(count, confidence)
         method = "Byar's"
     scale = multiplier / denominator
-    return Estimate(count * scale, lower * scale, upper * scale, method, confidence)
+    return Estimate(count * scale, None if lower is None else lower * scale, upper * scale,
+                    method, confidence)
 
 
 def proportion_interval(numerator: float | None, denominator: float | None,
@@ -350,6 +352,13 @@ def _ordinal(k: int) -> str:
     return f"{k}{suffix}"
 
 
+def _bounds(e: Estimate) -> tuple[float, float, float]:
+    """(value, lower, upper) of an estimate that has an interval."""
+    if e.value is None or e.lower is None or e.upper is None:
+        raise ValueError("the estimate has no interval")
+    return e.value, e.lower, e.upper
+
+
 def rank_with_uncertainty(values_with_intervals: Mapping[str, Estimate],
                           polarity: str = "higher_is_better") -> list[RankedArea]:
     """Ranks, only on request, each with the range of ranks its interval allows.
@@ -362,17 +371,18 @@ def rank_with_uncertainty(values_with_intervals: Mapping[str, Estimate],
     """
     _check_polarity(polarity)
     sign = -1.0 if polarity == "lower_is_better" else 1.0
-    ranked = {k: e for k, e in values_with_intervals.items() if e.available}
+    ranked = {k: _bounds(e) for k, e in values_with_intervals.items() if e.available}
     total = len(ranked)
     out = []
     for key, e in values_with_intervals.items():
         if key not in ranked:
             out.append(RankedArea(key, e.value, None, None, None, total, NOT_AVAILABLE))
             continue
-        lo, hi = sorted((sign * e.lower, sign * e.upper))
-        rank = 1 + sum(sign * o.value > sign * e.value for o in ranked.values())
-        better = sum(min(sign * o.lower, sign * o.upper) > hi for o in ranked.values())
-        worse = sum(max(sign * o.lower, sign * o.upper) < lo for o in ranked.values())
+        value, lower, upper = ranked[key]
+        lo, hi = sorted((sign * lower, sign * upper))
+        rank = 1 + sum(sign * v > sign * value for v, _, _ in ranked.values())
+        better = sum(min(sign * lw, sign * up) > hi for _, lw, up in ranked.values())
+        worse = sum(max(sign * lw, sign * up) < lo for _, lw, up in ranked.values())
         best, worst = better + 1, total - worse
         label = (f"ranked {_ordinal(rank)} of {total} "
                  f"(could be anywhere from {_ordinal(best)} to {_ordinal(worst)})")

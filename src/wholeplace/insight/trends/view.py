@@ -33,8 +33,10 @@ from datetime import date
 
 from wholeplace.errors import InputError, NotFoundError
 from wholeplace.hub import periods as P
+from wholeplace.hub import successors
 from wholeplace.hub.queries import indicators_by_id
 from wholeplace.hub.store import Store
+from wholeplace.hub.units import UNITS
 from wholeplace.insight.trends import analysis as trends
 from wholeplace.places.queries import get_place
 
@@ -174,13 +176,18 @@ def add_real_terms(points: list[dict], index: dict[str, float], prices_of: str |
 
 
 # -- the view -----------------------------------------------------------------------------------
+ORDINAL_NO_TREND = ("an ordinal grade (a judgement on a scale, not a quantity): the grades are "
+                    "listed in order, with no trend test, slope or change, which would treat "
+                    "them as numbers")
 NO_PER_HEAD = ("no per-head values: they exist only where a population estimate within three "
                "years of the period is loaded")
 
 
 def _point(r: dict) -> dict:
-    return {k: r.get(k) for k in ("period", "period_type", "period_start", "value", "status",
-                                  "note", "gap")}
+    out = {k: r.get(k) for k in ("period", "period_type", "period_start", "value", "status",
+                                 "note", "gap")}
+    out["predecessor_sum"] = bool(r.get("predecessor_sum"))
+    return out
 
 
 def _merge_twin(points: list[dict], twin: list[dict] | None) -> list[dict]:
@@ -205,6 +212,18 @@ def indicator_trend(rows: list[dict], twin: list[dict] | None, last: int | None,
     if len(types) > 1:
         out["notes"].append(f"Only the {head['period_type']} periods are shown; the series "
                             f"also has {', '.join(sorted(types - {head['period_type']}))}.")
+    summed = [p["period"] for p in points if p["predecessor_sum"] and p["value"] is not None]
+    out["predecessor_periods"] = summed
+    if summed:
+        span = summed[0] if len(summed) == 1 else f"{summed[0]} to {summed[-1]}"
+        out["notes"].append(f"Values for {span} are the {successors.LABEL} (the councils this "
+                            "one replaced), as each value's note says.")
+    unit = UNITS.get(head["unit"])
+    if unit is not None and unit.ordinal:  # grades: listed with their words, no trend tests
+        out.update(ordinal=True, series=[{**p, "label": unit.label_of(p["value"])}
+                                         for p in points],
+                   measures={"value": {"reason": ORDINAL_NO_TREND}})
+        return out
     measures = {"cash" if money else "value": analyse(points, "value", baseline, alpha)}
     if money:
         points = _merge_twin(points, twin)
@@ -223,6 +242,35 @@ def indicator_trend(rows: list[dict], twin: list[dict] | None, last: int | None,
                 measures["real_per_head"] = analyse(points, "real_per_head", baseline, alpha)
     out.update(series=points, measures=measures)
     return out
+
+
+_META = ("indicator_id", "title", "unit", "polarity", "is_money", "per_head_of")
+_PREDECESSOR_INDICATORS_SQL = f"""
+SELECT DISTINCT {', '.join('i.' + c for c in _META)}
+FROM current_observations o JOIN indicators i USING (indicator_id)
+WHERE list_contains(?, o.area_code) AND (? OR list_contains(?, o.indicator_id))"""
+
+
+def add_predecessor_sums(store: Store, code: str, by_id: dict[str, list[dict]],
+                         wanted: list[str] | None = None) -> None:
+    """Extend a reorganised council's series backwards with the sum of its predecessors
+    (money and counts only; see :mod:`wholeplace.hub.successors`), in place; an indicator the
+    council has no value of its own for gets a series from its predecessors alone."""
+    tree = successors.predecessor_tree(store)
+    if code not in tree:
+        return
+    meta = {ind: {k: rows[0][k] for k in _META} for ind, rows in by_id.items()}
+    codes = successors.all_predecessors(code, tree)
+    for r in store.rows(_PREDECESSOR_INDICATORS_SQL, [codes, wanted is None, wanted or []]):
+        meta.setdefault(r["indicator_id"], r)
+    kinds = {ind: kind for ind, m in meta.items()
+             if (kind := successors.sum_kind(m["unit"], bool(m["is_money"]),
+                                             m["per_head_of"])) is not None}
+    own = {ind: {r["period"] for r in by_id.get(ind, [])} for ind in kinds}
+    found = successors.predecessor_series(store, code, kinds, own, tree)
+    for ind, extra in found.items():
+        rows = [{**meta[ind], **r} for r in extra] + by_id.get(ind, [])
+        by_id[ind] = sorted(rows, key=lambda r: r["period_start"])
 
 
 def area_trends(store: Store, code: str, indicators: list[str] | None = None,
@@ -253,6 +301,7 @@ def area_trends(store: Store, code: str, indicators: list[str] | None = None,
     by_id: dict[str, list[dict]] = {}
     for r in store.rows(sql, params):
         by_id.setdefault(r["indicator_id"], []).append(r)
+    add_predecessor_sums(store, place["gss_code"], by_id, wanted)
     out = []
     for ind, rows in by_id.items():
         base = rows[0]["per_head_of"]

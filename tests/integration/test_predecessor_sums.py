@@ -1,0 +1,58 @@
+"""Reorganised councils' series extended with the sum of their predecessors, on the real hub."""
+
+from __future__ import annotations
+
+from wholeplace.insight.trends.view import area_trends
+
+
+def _series(store, code: str, indicator: str) -> dict:
+    found = area_trends(store, code, [indicator])["indicators"]
+    return next(i for i in found if i["indicator_id"] == indicator)
+
+
+def _point(series: dict, period: str) -> dict:
+    return next(p for p in series["series"] if p["period"] == period)
+
+
+def _value(store, code: str, indicator: str, period: str) -> float:
+    return store.scalar("SELECT value FROM current_observations WHERE area_code = ? AND "
+                        "indicator_id = ? AND period = ?", [code, indicator, period])
+
+
+def test_a_district_merger_sums_its_districts_spending(loaded_store):
+    # Somerset West and Taunton (2019) = Taunton Deane + West Somerset before 2019.
+    s = _series(loaded_store, "E07000246", "rs.nce.total_service")
+    p = _point(s, "2010-11")
+    expected = (_value(loaded_store, "E07000190", "rs.nce.total_service", "2010-11")
+                + _value(loaded_store, "E07000191", "rs.nce.total_service", "2010-11"))
+    assert p["value"] == expected == 18377.0
+    assert p["status"] == "derived" and p["predecessor_sum"]
+    assert p["note"] == "sum of predecessors: Taunton Deane and West Somerset"
+    assert "2010-11" in s["predecessor_periods"]
+    assert any("sum of predecessors" in n for n in s["notes"])
+
+
+def test_a_unitary_from_a_county_and_its_districts_sums_every_tier(loaded_store):
+    s = _series(loaded_store, "E06000060", "rs.nce.total_service")  # Buckinghamshire, 2020
+    p = _point(s, "2017-18")
+    parts = ["E10000002", "E07000004", "E07000005", "E07000006", "E07000007"]
+    assert p["value"] == sum(_value(loaded_store, c, "rs.nce.total_service", "2017-18")
+                             for c in parts)
+    assert "Buckinghamshire County" in p["note"]
+
+
+def test_population_is_summed_over_the_districts_only(loaded_store):
+    s = _series(loaded_store, "E06000060", "population.all_ages")
+    p = _point(s, "mid-2019")
+    districts = ["E07000004", "E07000005", "E07000006", "E07000007"]
+    assert p["value"] == sum(_value(loaded_store, c, "population.all_ages", "mid-2019")
+                             for c in districts)
+
+
+def test_splits_and_mismatched_county_tiers_are_never_summed(loaded_store):
+    cumberland = _point(_series(loaded_store, "E06000063", "rs.nce.total_service"), "2017-18")
+    assert cumberland["value"] is None and "Cumbria was split" in cumberland["note"]
+    bcp = _point(_series(loaded_store, "E06000058", "rs.nce.total_service"), "2017-18")
+    assert bcp["value"] is None and "Dorset County" in bcp["note"]
+    rates = _series(loaded_store, "E06000060", "population.share_65_plus")
+    assert not rates.get("predecessor_periods")
