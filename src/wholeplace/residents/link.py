@@ -1,0 +1,248 @@
+"""The linkage run: deterministic links on strong identifiers, then Splink's probabilistic
+linking and de-duplication (u by random sampling, m by EM), clerical review decisions applied,
+Splink's connected-components clustering, stable ids, and the index written with pseudonyms only.
+
+Raw identifiers exist only in a temporary linkage workspace (a folder with Splink's DuckDB file
+or Spark's scratch files), deleted when the run ends, whether it succeeds or fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from splink import Linker
+from splink.clustering import cluster_pairwise_predictions_at_threshold
+
+from wholeplace.errors import InputError
+from wholeplace.residents import model
+from wholeplace.residents.ids import Assignment, assign
+from wholeplace.residents.privacy import Pseudonymiser
+from wholeplace.residents.sources import load_for_run
+from wholeplace.residents.workspace import Workspace
+
+LINK_COLUMNS = ["record_key", "source_dataset", "forename", "forename_canonical", "surname",
+                "dob", "sex", "postcode", "uprn", "nhs_number"]
+COMPARISONS = ["forename", "surname", "dob", "address", "nhs_number", "sex"]
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """Thresholds are match probabilities: pairs at or above ``match_threshold`` link; pairs
+    from ``review_threshold`` up to it go to clerical review."""
+
+    match_threshold: float = 0.95
+    review_threshold: float = 0.5
+    backend: str = "duckdb"
+    seed: int = 1
+    u_max_pairs: float = 2e6
+    recall: float = model.PRIOR_RECALL
+    scratch: Path | None = None
+
+    def check(self) -> None:
+        if not 0 < self.review_threshold <= self.match_threshold < 1:
+            raise InputError("Thresholds must satisfy 0 < review threshold <= match threshold "
+                             f"< 1; got review {self.review_threshold}, match "
+                             f"{self.match_threshold}.")
+        if self.backend not in model.BACKENDS:
+            raise InputError(f"Unknown backend {self.backend!r}; choose one of "
+                             f"{', '.join(model.BACKENDS)}.")
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    kind: str
+    records: int
+    residents: int
+    new_ids: int
+    deterministic_pairs: int
+    scored_pairs: int
+    review_pairs: int
+    events: dict[str, int]
+    dropped: dict[str, int]
+    seconds: float = 0.0
+    clusters: dict[str, str] = field(default_factory=dict, repr=False)
+
+
+def pair_key(left: str, right: str) -> str:
+    low, high = sorted((left, right))
+    return hashlib.sha256(f"{low}|{high}".encode()).hexdigest()[:32]
+
+
+def frame_of(records: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=[*LINK_COLUMNS])
+    frame["dob"] = pd.to_datetime(frame["dob"]).dt.date
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def _train(linker: Linker, cfg: LinkConfig) -> None:
+    linker.training.estimate_probability_two_random_records_match(
+        list(model.PRIOR_RULES), recall=cfg.recall)
+    linker.training.estimate_u_using_random_sampling(max_pairs=cfg.u_max_pairs, seed=cfg.seed)
+    for rule in model.TRAINING_RULES:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, estimate_without_term_frequencies=True)
+
+
+def _field_levels(row: Any) -> str:
+    levels: dict[str, dict[str, float | int | None]] = {}
+    for c in COMPARISONS:
+        bf = row.get(f"bf_{c}")
+        levels[c] = {"level": int(row[f"gamma_{c}"]) if f"gamma_{c}" in row else None,
+                     "weight": round(math.log2(bf), 2) if bf and bf > 0 else None}
+    return json.dumps(levels)
+
+
+def edges_from(det: pd.DataFrame, pred: pd.DataFrame,
+           decisions: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Edges for clustering (deterministic links, scored pairs, review decisions) and the
+    scored pairs with their pair keys."""
+    pred = pred.copy()
+    pred["pair_key"] = [pair_key(a, b) for a, b in zip(pred.record_key_l, pred.record_key_r)]
+    det_keys = {pair_key(a, b) for a, b in zip(det.record_key_l, det.record_key_r)}
+    decided = pred["pair_key"].map(decisions)
+    probability = pred["match_probability"].where(decided.isna(), decided.eq("accept") * 1.0)
+    edges = pd.DataFrame({"record_key_l": pred.record_key_l, "record_key_r": pred.record_key_r,
+                          "match_probability": probability})
+    edges = edges[~pred["pair_key"].isin(det_keys).to_numpy()]
+    det_edges = pd.DataFrame({"record_key_l": det.record_key_l, "record_key_r": det.record_key_r,
+                              "match_probability": 1.0})
+    rejected = {k for k, v in decisions.items() if v == "reject"}
+    det_edges = det_edges[[pair_key(a, b) not in rejected for a, b in
+                           zip(det_edges.record_key_l, det_edges.record_key_r)]]
+    return pd.concat([det_edges, edges], ignore_index=True), pred
+
+
+def _accepted_missing(ws: Workspace, pred: pd.DataFrame, keys: set[str]) -> pd.DataFrame:
+    """Accepted pairs the blocking rules did not produce this time: still linked."""
+    rows = ws.rows("SELECT pair_key, key_l, key_r FROM decisions WHERE decision = 'accept'")
+    seen = set(pred["pair_key"])
+    extra = [(left, right) for k, left, right in rows
+             if k not in seen and left in keys and right in keys]
+    return pd.DataFrame(extra, columns=["record_key_l", "record_key_r"]).assign(
+        match_probability=1.0)
+
+
+def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig, workdir: Path,
+                      trained: dict[str, Any] | None = None,
+                      ) -> tuple[dict[str, str], pd.DataFrame, int, dict[str, Any]]:
+    """Cluster ids by record key, the scored pairs, the deterministic pair count, the model.
+
+    With ``trained`` (a saved model), that model scores the pairs and no training is done."""
+    api = model.database_api(cfg.backend, workdir)
+    records = api.register(frame, dataset_display_name="records")
+    det = Linker(records, model.deterministic_settings(), log_level=None)
+    det_pairs = model.to_pandas(det.inference.deterministic_link())
+    if trained is None:
+        linker = Linker(records, model.settings(), log_level=None)
+        _train(linker, cfg)
+        trained = linker.misc.save_model_to_json()
+    else:
+        linker = Linker(records, model.for_dialect(trained, cfg.backend), log_level=None)
+    pred = model.to_pandas(linker.inference.predict(
+        threshold_match_probability=cfg.review_threshold, warning_mode="never"))
+    decisions = dict(ws.rows("SELECT pair_key, decision FROM decisions"))
+    edges, pred = edges_from(det_pairs, pred, decisions)
+    extra = _accepted_missing(ws, pred, set(frame["record_key"]))
+    edges = pd.concat([edges, extra], ignore_index=True)
+    clustered = model.to_pandas(cluster_pairwise_predictions_at_threshold(
+        records, edges, api, node_id_column_name="record_key",
+        edge_id_column_name_left="record_key_l", edge_id_column_name_right="record_key_r",
+        threshold_match_probability=cfg.match_threshold))
+    clusters = dict(zip(clustered["record_key"], clustered["cluster_id"].astype(str)))
+    return clusters, pred, len(det_pairs), trained
+
+
+def write_queue(ws: Workspace, pred: pd.DataFrame, cfg: LinkConfig, run_id: int,
+                replace: bool = True) -> int:
+    decided = {r[0] for r in ws.rows("SELECT pair_key FROM decisions")}
+    band = pred[(pred.match_probability >= cfg.review_threshold)
+                & (pred.match_probability < cfg.match_threshold)
+                & ~pred.pair_key.isin(decided)]
+    queue = pd.DataFrame({
+        "pair_key": band.pair_key, "key_l": band.record_key_l, "key_r": band.record_key_r,
+        "source_l": band.source_dataset_l, "source_r": band.source_dataset_r,
+        "match_weight": band.match_weight, "match_probability": band.match_probability,
+        "field_levels": [_field_levels(r) for _, r in band.iterrows()], "run_id": run_id})
+    if replace:
+        ws.execute("DELETE FROM review_queue")
+    ws.con.register("new_queue", queue)
+    ws.execute("INSERT OR REPLACE INTO review_queue SELECT * FROM new_queue")
+    ws.con.unregister("new_queue")
+    return len(queue)
+
+
+def write_index(ws: Workspace, records: list[dict[str, Any]], result: Assignment,
+                 pseudonym: Pseudonymiser, run_id: int, replace: bool) -> None:
+    index = pd.DataFrame({
+        "record_key": [r["record_key"] for r in records],
+        "source": [r["source_dataset"] for r in records],
+        "resident_id": [result.ids[r["record_key"]] for r in records],
+        "run_id": run_id,
+        "household_key": [pseudonym(f"uprn:{r['uprn']}") if r["uprn"] else None
+                          for r in records],
+        "area": [r["postcode_outward"] for r in records],
+        "service_start": [r["service_start"] for r in records],
+        "service_end": [r["service_end"] for r in records]})
+    if replace:
+        ws.execute("DELETE FROM residents")
+    ws.con.register("new_index", index)
+    ws.execute("INSERT OR REPLACE INTO residents SELECT * FROM new_index")
+    ws.con.unregister("new_index")
+    now = datetime.now()
+    for e in result.events:
+        if e.kind == "merge" and not replace:  # untouched records of a merged id follow it
+            for other in e.other_ids:
+                ws.execute("UPDATE residents SET resident_id = ? WHERE resident_id = ?",
+                           [e.resident_id, other])
+        ws.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                   [run_id, e.kind, e.resident_id, ",".join(e.other_ids), e.reason, now])
+
+
+def start_run(ws: Workspace, purpose: str, kind: str, cfg: LinkConfig) -> int:
+    run_id = int(ws.scalar("SELECT coalesce(max(run_id), 0) + 1 FROM runs"))
+    ws.execute("INSERT INTO runs (run_id, purpose, kind, backend, started_at, match_threshold, "
+               "review_threshold) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [run_id, purpose, kind, cfg.backend, datetime.now(), cfg.match_threshold,
+                cfg.review_threshold])
+    return run_id
+
+
+def scratch_dir(cfg: LinkConfig) -> Path:
+    return Path(tempfile.mkdtemp(prefix="wholeplace-linkage-", dir=cfg.scratch))
+
+
+def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,
+             today: date) -> RunSummary:
+    """A full run: every record re-linked, ids carried over from the previous run."""
+    cfg.check()
+    started = datetime.now()
+    records, dropped = load_for_run(ws, purpose, pseudonym, today)
+    run_id = start_run(ws, purpose, "full", cfg)
+    workdir = scratch_dir(cfg)
+    try:
+        clusters, pred, n_det, trained = score_and_cluster(ws, frame_of(records), cfg, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    previous = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
+    result = assign(clusters, previous, ws.new_resident_id)
+    with ws.transaction():
+        write_index(ws, records, result, pseudonym, run_id, replace=True)
+        n_review = write_queue(ws, pred, cfg, run_id)
+        residents = len(set(result.ids.values()))
+        ws.execute("UPDATE runs SET finished_at = ?, records = ?, residents = ?, model = ? "
+                   "WHERE run_id = ?", [datetime.now(), len(records), residents,
+                                        json.dumps(trained), run_id])
+    kinds = {k: sum(e.kind == k for e in result.events) for k in ("merge", "split", "removed")}
+    return RunSummary(run_id, "full", len(records), residents, result.new, n_det, len(pred),
+                      n_review, kinds, dropped, (datetime.now() - started).total_seconds(),
+                      clusters)

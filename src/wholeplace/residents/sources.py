@@ -1,0 +1,92 @@
+"""Registering service-system extracts and reading them back for a run: the authorisation is
+checked at both points, erased records and records past their retention period are left out."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from wholeplace.errors import InputError, NotFoundError
+from wholeplace.residents.mapping import Authorisation, SourceMapping, read_extract
+from wholeplace.residents.privacy import Pseudonymiser, check_purpose
+from wholeplace.residents.workspace import Workspace
+
+
+def register(ws: Workspace, path: Path, mapping: SourceMapping, authorisation: Authorisation,
+             today: date) -> int:
+    """Validate the whole extract, then record it as a source. Returns its record count.
+
+    Nothing is registered when the extract or the authorisation is refused."""
+    check_purpose(authorisation.purpose)
+    records = read_extract(path, mapping, authorisation, today)
+    with ws.transaction():
+        ws.execute("DELETE FROM sources WHERE source = ?", [mapping.source])
+        ws.execute(
+            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [mapping.source, mapping.label, str(path.resolve()), mapping.model_dump_json(),
+             authorisation.agreement_id, authorisation.purpose, authorisation.status,
+             authorisation.ends_on, len(records), datetime.now()])
+    return len(records)
+
+
+def authorisation_of(row: tuple[Any, ...]) -> Authorisation:
+    return Authorisation(agreement_id=row[0], purpose=row[1], status=row[2], ends_on=row[3])
+
+
+def registered(ws: Workspace, purpose: str) -> list[tuple[SourceMapping, Path, Authorisation]]:
+    rows = ws.rows("SELECT mapping, path, agreement_id, purpose, agreement_status, "
+                   "agreement_ends FROM sources WHERE purpose = ? ORDER BY source", [purpose])
+    return [(SourceMapping.model_validate(json.loads(r[0])), Path(r[1]), authorisation_of(r[2:]))
+            for r in rows]
+
+
+def _retained(record: dict[str, Any], mapping: SourceMapping, today: date) -> bool:
+    end = record["service_end"]
+    if mapping.retention_days is None or end is None:
+        return True
+    return bool(end >= today - timedelta(days=mapping.retention_days))
+
+
+def load_for_run(ws: Workspace, purpose: str, pseudonym: Pseudonymiser,
+                 today: date) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Every record a run under ``purpose`` may use, with its ``record_key``, and how many were
+    left out per reason. A source whose agreement is no longer active stops the run."""
+    sources = registered(ws, purpose)
+    if not sources:
+        raise NotFoundError(f"No source is registered for purpose {purpose!r}. Register one "
+                            "with 'wholeplace residents register'.")
+    erased = {r[0] for r in ws.rows("SELECT record_key FROM erasures")}
+    records: list[dict[str, Any]] = []
+    dropped = {"erased": 0, "retention": 0}
+    for mapping, path, authorisation in sources:
+        for record in read_extract(path, mapping, authorisation, today):
+            key = pseudonym(record["unique_id"])
+            if key in erased:
+                dropped["erased"] += 1
+            elif not _retained(record, mapping, today):
+                dropped["retention"] += 1
+            else:
+                record["record_key"] = key
+                records.append(record)
+    return records, dropped
+
+
+def erase(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str, record_id: str,
+          reason: str) -> str:
+    """Record the erasure of one source record and remove it from the index at once; the next
+    run re-derives the index without it. Returns the record's pseudonymous key."""
+    if not ws.scalar("SELECT count(*) FROM sources WHERE source = ? AND purpose = ?",
+                     [source, purpose]):
+        raise NotFoundError(f"No source {source!r} is registered for purpose {purpose!r}.")
+    if not reason.strip():
+        raise InputError("Give the reason for the erasure (for example 'right to erasure "
+                         "request 2026-11').")
+    key = pseudonym(f"{source}:{record_id}")
+    with ws.transaction():
+        ws.execute("INSERT OR REPLACE INTO erasures VALUES (?, ?, ?, ?)",
+                   [key, source, datetime.now(), reason])
+        ws.execute("DELETE FROM residents WHERE record_key = ?", [key])
+        ws.execute("DELETE FROM review_queue WHERE key_l = ? OR key_r = ?", [key, key])
+    return key
