@@ -181,3 +181,17 @@ def detail(agreement: Agreement, today: date) -> dict[str, object]:
 def codes(values: Iterable[str]) -> tuple[str, ...]:
     """Split comma-separated command-line values."""
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+def shared_with(session: Session, org_code: str, today: date
+                ) -> list[tuple[frozenset[str], tuple[str, str]]]:
+    """For every agreement in force today that ``org_code`` is a party to: (its parties, each
+    (kind, ref) it covers). What a party may share is only its own data: the hub side
+    (:func:`wholeplace.web.access.viewer.viewer_for`) keeps the datasets owned by a party."""
+    out: list[tuple[frozenset[str], tuple[str, str]]] = []
+    for agreement in all_agreements(session):
+        parties = party_codes(agreement)
+        if org_code in parties and agreement_in_force(
+                agreement.status, agreement.start_date, agreement.end_date, today):
+            out.extend((parties, (i.kind, i.ref)) for i in agreement.items)
+    return out

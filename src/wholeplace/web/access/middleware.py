@@ -12,7 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from wholeplace.access import sessions
 from wholeplace.access.actor import Actor
+from wholeplace.errors import ConfigError
+from wholeplace.hub.visibility import Viewer
 from wholeplace.web.access.state import RequestSession
+from wholeplace.web.access.viewer import viewer_for
 
 COOKIE = "wholeplace_session"
 
@@ -39,6 +42,20 @@ def resolve(factory: sessionmaker[Session], secret: str,
                           view.acting_org_id), view.actor
 
 
+def _viewer(request: Request, actor: Actor) -> Viewer:
+    """The hub as ``actor`` may read it (their organisation's data and what agreements in force
+    share with it); their organisation alone when the hub cannot be opened yet."""
+    try:
+        store = request.app.state.stores.cursor()
+    except ConfigError:
+        org = actor.acting_for
+        return Viewer(org_codes=frozenset({org})) if org else Viewer.public()
+    try:
+        return viewer_for(actor, request.app.state.appdb, store)
+    finally:
+        store.close()
+
+
 def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def access(request: Request,
@@ -48,6 +65,8 @@ def install(app: FastAPI) -> None:
                                              request.cookies.get(COOKIE))
         request.state.web_session = web
         request.state.actor = actor
+        if actor is not None:
+            request.state.viewer = await run_in_threadpool(_viewer, request, actor)
         response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
