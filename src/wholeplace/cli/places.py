@@ -12,8 +12,17 @@ from wholeplace.errors import InputError, NotFoundError
 from wholeplace.places import queries
 from wholeplace.places.services import who_delivers
 
+
 #: The register's tiers, as choices for --tier.
-Tier = enum.Enum("Tier", {v: v for v in queries.TIER_VALUES}, type=str)
+class Tier(enum.StrEnum):
+    COMBINED = "combined"
+    LOWER = "lower"
+    SINGLE = "single"
+    STRATEGIC = "strategic"
+    UPPER = "upper"
+
+
+assert tuple(t.value for t in Tier) == queries.TIER_VALUES
 
 
 @handles_errors

@@ -67,7 +67,7 @@ def _name(store: Store, code: str | None) -> str | None:
         if code else None
 
 
-def _bodies(store: Store, place: dict) -> dict[str, str | None]:
+def _bodies(store: Store, place: dict[str, Any]) -> dict[str, str | None]:
     """The register code of each preceptor role for a billing area (None where none)."""
     county = place.get("parent_county_gss")
     ca = place.get("combined_authority_gss") or store.scalar(
@@ -77,7 +77,7 @@ def _bodies(store: Store, place: dict) -> dict[str, str | None]:
     return {"billing": place["gss_code"], "county": county, "gla": gla, "combined": ca}
 
 
-def _billing_area(store: Store, place: dict) -> dict[str, Any]:
+def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
     code = place["gss_code"]
     out: dict[str, Any] = {"kind": "billing", "code": code, "name": place["official_name"],
                            "period": None, "total": None, "parts": [], "parts_sum": None,
@@ -110,7 +110,8 @@ def _billing_area(store: Store, place: dict) -> dict[str, Any]:
     return out
 
 
-def _asc(store: Store, place: dict, bodies: dict, period: str) -> dict[str, Any] | None:
+def _asc(store: Store, place: dict[str, Any], bodies: dict[str, str | None],
+         period: str) -> dict[str, Any] | None:
     """The adult social care precept within the social care authority's share, if published."""
     authority = bodies["county"] if place["tier"] == "lower" else place["gss_code"]
     if authority is None:
@@ -124,7 +125,7 @@ def _asc(store: Store, place: dict, bodies: dict, period: str) -> dict[str, Any]
             "within": "county" if place["tier"] == "lower" else "billing"}
 
 
-def _preceptor(store: Store, place: dict) -> dict[str, Any]:
+def _preceptor(store: Store, place: dict[str, Any]) -> dict[str, Any]:
     """A county council, combined authority or the GLA: its own Band D and each billing area's."""
     code = place["gss_code"]
     own = OWN.get(place["tier"])

@@ -198,7 +198,8 @@ def regions(store: Store) -> list[str]:
 def councils(store: Store, region: str | None = None, tier: str | None = None,
              la_type: str | None = None, current: bool | None = True) -> list[dict]:
     """Councils in the register, filtered; ``current=None`` returns current and former."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if region is not None:
         known = {r.lower(): r for r in regions(store)}
         if region.strip().lower() not in known:

@@ -68,9 +68,9 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     batch.indicators = [catalogue[i] for t in TABLES.values() for i in t]
     missing = sum(1 for v in batch.observations.cols["value"] if v is None)
     batch.messages += [
-        f"{len(batch.observations)} observations for "
+        (f"{len(batch.observations)} observations for "
         f"{len(set(batch.observations.cols['area_code']))} councils, quarter {period.label}; "
-        f"{missing} missing or suppressed.", sieve.message()]
+        f"{missing} missing or suppressed."), sieve.message()]
     return batch
 
 
@@ -95,7 +95,8 @@ def _read_table(rows: Rows, sheet: str, wanted: dict[str, Matcher], period, batc
         hit = next((c for c, text in enumerate(headings) if text and match(text)), None)
         if hit is None:
             missing.append(ind)
-        columns[ind] = hit
+        else:
+            columns[ind] = hit
     if missing:
         raise InputError(f"{file}, sheet {sheet!r}: no column headed for "
                          f"{', '.join(missing)} in heading rows 2 to {start}. Is this the "

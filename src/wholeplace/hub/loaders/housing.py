@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from pathlib import Path
 
@@ -76,9 +78,9 @@ def read_net_additions(path: Path, source: SourceInfo, options: dict) -> LoadBat
                                    note=note, line=r + 1, column=letter)
     batch.indicators = [builtin_catalogue()[NET]]
     batch.messages += [
-        f"{len(batch.observations)} observations for "
+        (f"{len(batch.observations)} observations for "
         f"{len(set(batch.observations.cols['area_code']))} districts and unitary councils, "
-        f"{len(years)} years; {counties} county rows (sums of their districts) skipped.",
+        f"{len(years)} years; {counties} county rows (sums of their districts) skipped."),
         sieve.message()]
     return batch
 
@@ -117,8 +119,8 @@ def read_delivery_test(path: Path, source: SourceInfo, options: dict) -> LoadBat
                          "council rows under it. Is this the Housing Delivery Test table?")
     catalogue = builtin_catalogue()
     batch.indicators = [catalogue[i] for i in HDT.values()]
-    batch.messages += [f"{len(batch.observations)} observations for "
-                       f"{len(set(batch.observations.cols['area_code']))} planning authorities.",
+    batch.messages += [(f"{len(batch.observations)} observations for "
+                       f"{len(set(batch.observations.cols['area_code']))} planning authorities."),
                        sieve.message()]
     return batch
 
@@ -191,7 +193,7 @@ def read_planning_decisions(path: Path, source: SourceInfo, options: dict) -> Lo
     year ending September 2025 (``mhclg_planning_live_tables_to_sep_2025.ods``)."""
     sheet = "LT_P124A"
     rows = read_sheet(path, sheet)
-    wanted = {i: (lambda h: lambda t: t == h)(h) for h, i in PLANNING.items()}
+    wanted = {i: functools.partial(operator.eq, h) for h, i in PLANNING.items()}
     header = find_header(rows, {"code": lambda t: t == "ons code", **wanted},
                          source.file_name, sheet, anchor="code")
     log = ProblemLog(source.file_name)
@@ -212,7 +214,7 @@ def read_planning_decisions(path: Path, source: SourceInfo, options: dict) -> Lo
                                    line=r + 1, column=letter)
     catalogue = builtin_catalogue()
     batch.indicators = [catalogue[i] for i in PLANNING.values()]
-    batch.messages += [f"{len(batch.observations)} observations for "
-                       f"{len(set(batch.observations.cols['area_code']))} planning authorities.",
+    batch.messages += [(f"{len(batch.observations)} observations for "
+                       f"{len(set(batch.observations.cols['area_code']))} planning authorities."),
                        sieve.message()]
     return batch

@@ -225,8 +225,8 @@ def lait_indicator(short: str, entry: dict, item: str, values: list[float]) -> I
 
 
 def _messages(batch: LoadBatch, unmapped: Counter[str], undated: Counter[str]) -> list[str]:
-    out = [f"{len(batch.observations)} observations of {len(batch.indicators)} LAIT measures "
-           f"for {len(set(batch.observations.cols['area_code']))} councils."]
+    out = [(f"{len(batch.observations)} observations of {len(batch.indicators)} LAIT measures "
+           f"for {len(set(batch.observations.cols['area_code']))} councils.")]
     if unmapped:
         out.append(f"Not mapped to a council (every one listed; none guessed): "
                    f"{sum(unmapped.values())} rows for {len(unmapped)} names: "

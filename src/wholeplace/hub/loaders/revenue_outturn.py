@@ -356,6 +356,7 @@ def read_rs_spreadsheet(path: Path, source: SourceInfo, options: dict) -> LoadBa
     log = ProblemLog(source.file_name)
     year = _year(options, log)
     log.raise_if_any()
+    assert year is not None  # _year logged a problem otherwise, and raise_if_any raised it
     sheets = read_workbook(Path(path))
     layouts = rs_layouts(sheets, year, log)
     log.raise_if_any(f"{source.file_name}: the RS layout could not be read, so nothing was "
@@ -473,7 +474,7 @@ def read_time_series_csv(path: Path, source: SourceInfo, options: dict) -> LoadB
             skipped[why] = skipped.get(why, 0) + 1
             continue
         _ts_row(row, line, mapped, frame, log)
-        councils.add(((row.get("ONS_code") or "").strip(), row.get("year_ending")))
+        councils.add(((row.get("ONS_code") or "").strip(), row.get("year_ending") or ""))
     ignored = [c for c in fieldnames if c not in TS_COLUMNS and c not in TS_ID_COLUMNS]
     messages = [
         f"{len(councils)} council-years loaded from {len(mapped)} mapped columns.",

@@ -54,9 +54,9 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     batch.indicators = [catalogue[i] for i in SHEETS.values()]
     missing = sum(1 for v in batch.observations.cols["value"] if v is None)
     batch.messages += [
-        f"{len(batch.observations)} observations for "
+        (f"{len(batch.observations)} observations for "
         f"{len(set(batch.observations.cols['area_code']))} highway authorities; {missing} "
-        "published as [x], [y] or [z] are stored as missing.", sieve.message()]
+        "published as [x], [y] or [z] are stored as missing."), sieve.message()]
     return batch
 
 

@@ -30,7 +30,7 @@ from wholeplace.hub.loaders.tables import (
     published_value,
 )
 from wholeplace.hub.loaders.workbook import column_letter, read_sheet
-from wholeplace.hub.periods import parse_period
+from wholeplace.hub.periods import Period, parse_period
 
 SHEET = "Table_3"
 
@@ -63,7 +63,7 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     log = ProblemLog(source.file_name)
     batch = LoadBatch(source=source, problems=log)
     sieve = AreaSieve.from_options(options)
-    periods: dict[str, object] = {}
+    periods: dict[str, Period] = {}
     for r in range(header.row + 1, len(rows)):
         row = rows[r]
         year = first_text(row, col["year"])
@@ -89,10 +89,10 @@ def read(path: Path, source: SourceInfo, options: dict) -> LoadBatch:
     batch.indicators = [catalogue[i] for _, i, _ in MEASURES.values()]
     missing = sum(1 for v in batch.observations.cols["value"] if v is None)
     batch.messages += [
-        f"{len(batch.observations)} observations for "
+        (f"{len(batch.observations)} observations for "
         f"{len(set(batch.observations.cols['area_code']))} areas, {len(periods)} years; "
         f"{missing} published as '-' or ':' (not applicable or not available) are stored as "
-        "missing. Recycling and landfill shares are stored as percent (published as fractions).",
+        "missing. Recycling and landfill shares are stored as percent (published as fractions)."),
         sieve.message(),
     ]
     return batch

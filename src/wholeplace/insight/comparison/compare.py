@@ -128,7 +128,8 @@ def subject_sql(code: str, period: str | None, indicators: list[str] | None,
                 has_interval: bool = True) -> tuple[str, list]:
     """The council's value of each indicator: for ``period``, or the latest period of each.
     ``has_interval``: whether the hub's indicators table has the ``interval`` column."""
-    sql, params = _SELECT.format(interval=_INTERVAL_COLUMN[has_interval]), [code]
+    sql = _SELECT.format(interval=_INTERVAL_COLUMN[has_interval])
+    params: list[object] = [code]
     if period is not None:
         sql += _SUBJECT_FILTERS["period"]
         params.append(period)
@@ -441,7 +442,7 @@ def not_delivered(store: Store, place: dict, subject: list[dict]) -> dict[str, d
     delivery = delivered_in_area(store, place)
     out = {}
     for indicator_id, service in lines.items():
-        d = delivery.get(service)
+        d = delivery.get(service) if service is not None else None
         if d is None or d["body_code"] == place["gss_code"] or d["tier"] == "other":
             continue
         out[indicator_id] = {"service": d["service"], "delivered_by": d["body_name"],

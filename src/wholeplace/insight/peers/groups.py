@@ -363,8 +363,11 @@ def _listed_group(model: KindModel, subject: CouncilContext, method: str, codes:
 
 def _plain_member(store: Store, code: str, context: ContextTable, model: KindModel) -> Member:
     found = context.by_code().get(code)
-    place = found or get_place(store, code)
-    name, la_type = (found.name, found.la_type) if found else (place["name"], place["la_type"])
+    if found is not None:
+        name, la_type = found.name, found.la_type
+    else:
+        row = get_place(store, code)
+        name, la_type = row["name"], row["la_type"]
     if code in model.excluded:
         why = f"{name} is an outlier ({OUTLIERS[code]}), so it is not scored."
     elif found is None:
