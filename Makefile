@@ -11,7 +11,7 @@ export WHOLEPLACE_DB ?= data/wholeplace.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo demo-accounts install assets load serve test test-deps browser postgresql bench lock \
+.PHONY: demo demo-accounts install assets load serve test test-deps browser postgresql java lint bench lock \
 	clean catalogues catalogues-update
 
 demo: install assets load demo-accounts serve
@@ -80,9 +80,24 @@ postgresql:
 	fi
 	@ls /usr/lib/postgresql/*/bin/initdb
 
-test-deps: install assets browser postgresql
+# Splink's Spark backend (pyspark, the residents tests) needs a Java 17+ runtime: Debian's,
+# installed only when the machine has none.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless >/dev/null; \
+	fi
+	@java -version 2>&1 | head -n 1
 
-test: test-deps
+test-deps: install assets browser postgresql java
+
+# ruff and mypy (strict on the newer packages; settings in pyproject.toml) over src/.
+lint: install
+	$(BIN)/ruff check src
+	$(BIN)/mypy
+
+test: test-deps lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile,
