@@ -42,11 +42,12 @@ def test_a_unitary_from_a_county_and_its_districts_sums_every_tier(loaded_store)
 
 
 def test_population_is_summed_over_the_districts_only(loaded_store):
+    # Buckinghamshire's own estimate on its 2023 boundary (ONS MYE23, MYE4) is published for
+    # mid-2019, so it is used rather than any sum of its former districts
     s = _series(loaded_store, "E06000060", "population.all_ages")
     p = _point(s, "mid-2019")
-    districts = ["E07000004", "E07000005", "E07000006", "E07000007"]
-    assert p["value"] == sum(_value(loaded_store, c, "population.all_ages", "mid-2019")
-                             for c in districts)
+    assert p["value"] == _value(loaded_store, "E06000060", "population.all_ages", "mid-2019")
+    assert p["value"] == 545859
 
 
 def test_splits_and_mismatched_county_tiers_are_never_summed(loaded_store):
