@@ -183,4 +183,5 @@ def test_the_json_check_of_a_response(client):
                             headers={"content-type": "application/json"})
     assert malformed.status_code == 400 and "not valid JSON" in malformed.json()["message"]
     form = client.post("/consult/preview.json", data={"file": NAME})
-    assert form.status_code == 400 and "application/json" in form.json()["message"]
+    # A form (not JSON) is not exempt from CSRF: refused before the JSON check, nothing done.
+    assert form.status_code == 403 and "security token" in form.json()["message"]
