@@ -11,7 +11,8 @@ export WHOLEPLACE_DB ?= data/wholeplace.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo install assets load serve test test-deps browser bench lock clean
+.PHONY: demo install assets load serve test test-deps browser bench lock clean catalogues \
+	catalogues-update
 
 demo: install assets load serve
 
@@ -22,7 +23,20 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
+	$(MAKE) catalogues
 	touch $@
+
+# Message catalogues (Babel): only the .po files are in git; .mo files are compiled here (the app
+# also compiles a missing or stale .mo in memory). catalogues-update re-extracts the messages of
+# the translated pages (babel.cfg) and merges them into each language's .po for translators.
+LOCALES := src/wholeplace/web/locales
+catalogues:
+	$(BIN)/pybabel -q compile -d $(LOCALES) -D messages
+
+catalogues-update:
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel -q update -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages --no-fuzzy-matching
+	rm -f $(LOCALES)/messages.pot
 
 install: $(VENV)/.installed
 
@@ -52,12 +66,14 @@ test-deps: install assets browser
 test: test-deps
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
-# Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile.
+# Speed and memory targets (benchmarks/README.md): load, pages, comparator groups, flags, profile,
+# budgeting (plan engine, prevention Monte Carlo).
 bench: install assets
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.neighbours
 	$(BIN)/python -m benchmarks.flags
 	$(BIN)/python -m benchmarks.profile
+	$(BIN)/python -m benchmarks.budget
 
 # Re-pin dependencies after changing pyproject.toml (writes requirements.lock).
 lock:

@@ -162,7 +162,9 @@ def test_one_release_order_everywhere(register_store, tmp_path, metadata):
 
 def test_upload_cannot_replace_a_published_figure(loaded_copy, tmp_path):
     published = current(loaded_copy, "population.all_ages", "E07000008")["mid-2019"]
-    assert published == 124798.0  # ONS mid-2019 estimate for Cambridge
+    # ONS mid-2019 estimate for Cambridge, as revised after Census 2021 (MYE23, MYE4); the
+    # original estimate in population_la.csv was 124,798
+    assert published == 143153.0
     err = refused(loaded_copy, "'population.all_ages' for E07000008 mid-2019 is published by "
                   "'ONS mid-year population estimates", "value 124798",
                   "an indicator of its own",
@@ -170,7 +172,7 @@ def test_upload_cannot_replace_a_published_figure(loaded_copy, tmp_path):
     assert [(p.line, p.column) for p in err.problems] == [(2, "indicator_id")]
     # A catalogue indicator for a cell no published source covers is still allowed.
     later = load_file(loaded_copy, write(tmp_path / "later", [
-        "E07000008,mid-2023,population.all_ages,146000,,,,,fixture value"]))
+        "E07000008,mid-2024,population.all_ages,146000,,,,,fixture value"]))
     assert later.status == "loaded"
     assert current(loaded_copy, "population.all_ages", "E07000008")["mid-2019"] == published
 
@@ -217,9 +219,10 @@ def test_combined_authority_population_is_replaced_per_year(loaded_copy, tmp_pat
     before = loaded_copy.rows(sql, [ca])
     assert before and all("the sum of the estimates of the 6 council areas" in r["note"]
                           for r in before)
-    # Fixture: an estimate of the body's own for mid-2023, a year no published source covers
-    # (so the upload is allowed); too far from 2017-18 to be used for its per-head values.
-    load_file(loaded_copy, write(tmp_path, [f"{ca},mid-2023,population.all_ages,900000,,,,,"
+    # Fixture: an estimate of the body's own for mid-2024, a year no published source covers
+    # (so the upload is allowed); every money value's own year has a summed estimate, which
+    # stays nearer than mid-2024, so no per-head value changes.
+    load_file(loaded_copy, write(tmp_path, [f"{ca},mid-2024,population.all_ages,900000,,,,,"
                                             "fixture value"]))
     assert loaded_copy.rows(sql, [ca]) == before
 
@@ -257,7 +260,8 @@ def test_every_missing_or_changed_file_is_reported_before_anything_loads(empty_s
     with pytest.raises(SourceError) as info:
         load_registered(empty_store, sources)
     message = str(info.value)
-    assert "2 of the 14 source file(s)" in message and "nothing was loaded" in message
+    assert f"2 of the {len(reg.registry())} source file(s)" in message
+    assert "nothing was loaded" in message
     assert f"oflog_asc: {sources / oflog.path} is" in message
     assert f"cipfa_nearest_neighbours: {cipfa.title}: {sources / cipfa.path} is missing" \
         in message

@@ -11,7 +11,9 @@ from pathlib import Path
 import typer
 
 from wholeplace.cli import (
+    budget,
     catalogue,
+    consult,
     insight,
     insight_flags,
     insight_spend,
@@ -60,10 +62,19 @@ COMMANDS = {
     "neighbours": insight.neighbours,
     "compare": insight.compare,
     "profile": profile.profile,
+    "unit-costs": budget.unit_costs,
+    "prevention": budget.prevention,
+    "plan": budget.plan,
 }
 
 for _name, _func in COMMANDS.items():
     app.command(_name)(_func)
+
+#: Command groups (each documented in docs/cli.md like a command).
+GROUPS = {"consult": consult.app}
+
+for _name, _group in GROUPS.items():
+    app.add_typer(_group, name=_name)
 
 
 if __name__ == "__main__":  # pragma: no cover

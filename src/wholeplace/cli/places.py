@@ -7,6 +7,7 @@ import enum
 import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json, text
+from wholeplace.counciltax.bill import band_d_bill
 from wholeplace.errors import InputError, NotFoundError
 from wholeplace.places import queries
 from wholeplace.places.services import who_delivers
@@ -24,7 +25,8 @@ def place(
                              help="Also print the legal source and notes of each service rule."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Who serves a place and who delivers each council service there.
+    """Who serves a place, who delivers each council service there, and what a Band D
+    household pays in council tax and to whom (latest year loaded).
 
     A name that matches several places lists them with their codes.
 
@@ -43,14 +45,56 @@ def place(
             services, why_none = who_delivers(store, code), None
         except InputError as exc:
             services, why_none = None, str(exc)
+        bill = band_d_bill(store, code)
     if as_json:
         return print_json({"query": name_or_code, "served_by": served, "services": services,
-                           "services_note": why_none})
+                           "services_note": why_none, "council_tax": bill})
     _show_served(served)
     if services is None:
         typer.echo(f"\n{why_none}")
     else:
         _show_services(services, why)
+    _show_council_tax(bill)
+
+
+def _gbp(amount: float | None) -> str:
+    return "not published" if amount is None else f"£{amount:,.2f}"
+
+
+def _show_council_tax(bill: dict) -> None:
+    """What a Band D household pays and to whom, or where to look for a non-billing body."""
+    typer.echo("")
+    if bill["period"] is None:
+        typer.echo(bill["note"] or "No council tax figures are loaded for this council.")
+        return
+    if bill["kind"] == "preceptor":
+        typer.echo(f"Council tax {bill['period']}: {bill['note']}")
+        if bill["own_band_d"] is not None:
+            typer.echo(f"  Its own average Band D: {_gbp(bill['own_band_d'])}")
+        if bill["adult_social_care"] is not None:
+            typer.echo("  of which adult social care precept raised this year: "
+                       f"{_gbp(bill['adult_social_care'])}")
+        typer.echo("  Band D by billing area (total, and this body's share):")
+        for a in bill["areas"]:
+            typer.echo(f"    {a['name']:<44} {_gbp(a['total']):>12}  {_gbp(a['this_body'])}")
+        return
+    typer.echo(f"Council tax {bill['period']}: a Band D household in {bill['name']} pays "
+               f"{_gbp(bill['total'])} a year (the area average, every preceptor included):")
+    width = max(len(p["body_name"]) for p in bill["parts"])
+    for p in bill["parts"]:
+        typer.echo(f"  {p['body_name']:<{width}}  {_gbp(p['amount']):>10}")
+        asc = bill["adult_social_care"]
+        if asc and p["role"] == asc["within"]:
+            typer.echo(f"  {'':<{width}}  of which adult social care precept raised this "
+                       f"year: {_gbp(asc['amount'])}")
+    if bill["parts_sum"] != bill["total"]:
+        typer.echo(f"  (the parts add up to {_gbp(bill['parts_sum'])})")
+    bands = ", ".join(f"{b['band']} {_gbp(b['amount'])}" for b in bill["bands"])
+    typer.echo(f"  Other bands pay a fixed fraction of Band D (A 6/9 to H 18/9): {bands}.")
+    src = bill["source"]
+    typer.echo(f"  Source: {src['dataset_title']} (dataset {src['dataset_id']}, released "
+               f"{src['released_on'] or 'on a date not recorded'}). The parish share is the "
+               "average over the area; a parish's own precept differs.")
 
 
 def _former_code(store, code: str) -> str | None:

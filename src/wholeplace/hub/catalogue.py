@@ -44,6 +44,9 @@ class Indicator(BaseModel):
     per_head_of: str | None = None
     #: "none": a complete count or administrative total; never given a sampling interval.
     interval: IntervalRule = "auto"
+    #: Whether a money indicator gets a derived ``<id>.per_head`` twin. False for amounts that
+    #: are already per household or per dwelling (e.g. a Band D council tax in £).
+    per_head_twin: bool = True
 
     @field_validator("unit")
     @classmethod
@@ -59,12 +62,12 @@ class Indicator(BaseModel):
     def row(self) -> tuple:
         return (self.id, self.title, self.unit, self.polarity, self.kind, self.definition,
                 self.source, self.theme, self.value_min, self.value_max, self.is_money,
-                self.per_head_of, self.interval)
+                self.per_head_of, self.interval, self.per_head_twin)
 
 
 INDICATOR_COLUMNS = ("indicator_id", "title", "unit", "polarity", "kind", "definition",
                      "source", "theme", "value_min", "value_max", "is_money", "per_head_of",
-                     "interval")
+                     "interval", "per_head_twin")
 
 
 def per_head_id(indicator_id: str) -> str:
@@ -86,6 +89,7 @@ def per_head_indicator(base: Indicator) -> Indicator:
         theme=base.theme,
         per_head_of=base.id,
         interval=base.interval,
+        per_head_twin=False,
     )
 
 

@@ -83,6 +83,7 @@ WITH money AS (
     FROM observations o
     JOIN indicators i USING (indicator_id)
     WHERE i.is_money AND i.per_head_of IS NULL AND i.unit <> 'gbp_per_head'
+      AND i.per_head_twin
       AND o.value IS NOT NULL
 ),
 {POPULATION_CTES},

@@ -306,7 +306,7 @@ def refresh_derived(store: Store) -> None:
     """Recompute every derived per-head value from the money values and population in store."""
     money = store.rows(
         f"SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicators "
-        "WHERE is_money AND per_head_of IS NULL AND unit <> 'gbp_per_head'")
+        "WHERE is_money AND per_head_of IS NULL AND unit <> 'gbp_per_head' AND per_head_twin")
     twins = []
     for r in money:
         r.pop("is_money")

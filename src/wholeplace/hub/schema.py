@@ -120,6 +120,35 @@ TABLES: dict[str, str] = {
             position INTEGER,
             dataset_id INTEGER NOT NULL
         )""",
+    "unit_costs": """
+        CREATE TABLE IF NOT EXISTS unit_costs (
+            cost_code TEXT,
+            sheet TEXT NOT NULL,
+            line INTEGER NOT NULL,
+            outcome_category TEXT,
+            outcome_detail TEXT,
+            description TEXT,
+            unit TEXT,
+            agency TEXT,
+            agency_detail TEXT,
+            fiscal_value DOUBLE,
+            fiscal_price_year TEXT,
+            fiscal_value_uprated DOUBLE,
+            economic_value DOUBLE,
+            economic_price_year TEXT,
+            economic_value_uprated DOUBLE,
+            social_value DOUBLE,
+            social_price_year TEXT,
+            social_value_uprated DOUBLE,
+            uprated_to TEXT,
+            source TEXT,
+            rag TEXT CHECK (rag IN ('R', 'A', 'G')),
+            comment TEXT,
+            revision TEXT,
+            revision_note TEXT,
+            flags TEXT,
+            dataset_id INTEGER NOT NULL
+        )""",
 }
 
 #: The one release order, over columns of ``datasets``: a release's effective date is its
@@ -142,8 +171,12 @@ VIEWS: dict[str, str] = {
             ORDER BY {NEWEST_FIRST_SQL}) = 1""",
 }
 
+#: ``unit_costs``: the GMCA Unit Cost Database, one row per cost line (values as published, in
+#: their own price year and uprated by the workbook to ``uprated_to``).
+
 #: Tables that a loader may replace wholesale (reference tables rather than observations).
-REPLACEABLE = ("places", "place_successors", "lsoas", "lsoa_deprivation", "neighbour_sets")
+REPLACEABLE = ("places", "place_successors", "lsoas", "lsoa_deprivation", "neighbour_sets",
+               "unit_costs")
 
 
 #: Columns added after a table was first released, so hub files created earlier gain them when
@@ -153,6 +186,8 @@ MIGRATIONS: tuple[str, ...] = (
     "ALTER TABLE indicators ADD COLUMN IF NOT EXISTS interval TEXT DEFAULT 'auto'",
     "UPDATE indicators SET interval = 'auto' WHERE interval IS NULL",
     "ALTER TABLE indicators ALTER COLUMN interval SET NOT NULL",
+    "ALTER TABLE indicators ADD COLUMN IF NOT EXISTS per_head_twin BOOLEAN DEFAULT TRUE",
+    "UPDATE indicators SET per_head_twin = TRUE WHERE per_head_twin IS NULL",
 )
 
 

@@ -21,6 +21,7 @@ from wholeplace.web import errors
 from wholeplace.web.deps import StoreProvider
 from wholeplace.web.routes import (
     api,
+    consult,
     councils,
     datasets,
     early_warning,
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stores = stores
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
-    for module in (home, councils, profile, early_warning, datasets, api, insight_api):
+    for module in (home, councils, profile, early_warning, datasets, api, insight_api,
+                   consult):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

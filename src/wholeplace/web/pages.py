@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from wholeplace.counciltax.bill import band_d_bill
 from wholeplace.errors import InputError
 from wholeplace.hub import queries as hub
 from wholeplace.hub.store import Store
@@ -27,6 +28,8 @@ THEMES = {
     "population": ("People", "How many people live here, by age."),
     "finance": ("Money", ("What the council spends, holds in reserve and raises in council tax: "
                 "each cash figure is followed by the same figure per resident.")),
+    "council_tax": ("Council tax", ("Council tax levels, tax base and dwellings by band, from "
+                    "the Council Tax Requirement returns and the Council Taxbase.")),
     "adult_social_care": ("Adult social care", "Outcomes and experience of adult social care."),
     "children": ("Children and young people", ("Children's services, schools and young people's "
                  "outcomes (DfE LAIT) and Ofsted's judgements of children's services.")),
@@ -114,6 +117,7 @@ def council(store: Store, code: str) -> dict[str, Any]:
         "council": place,
         "served_by": served,
         **_delivery(store, place["gss_code"]),
+        "council_tax": band_d_bill(store, place["gss_code"]),
         "at_a_glance": _at_a_glance(latest),
         "themes": _by_theme(store, place["gss_code"], latest),
     }
