@@ -44,6 +44,9 @@ def ordinal_band(value: float | None, unit: Unit, whom: str) -> dict:
 
 def _against(obs: dict, unit: Unit, codes: list[str], names: list[str],
              peers: dict[str, dict], whom: str) -> dict:
+    # in a stable order (by name, then code), whatever order the group's members came in
+    codes, names = (list(t) for t in zip(*sorted(zip(codes, names), key=lambda cn: (cn[1], cn[0])))
+                    ) if codes else ([], [])
     rows = [peers.get(c) for c in codes]
     values = [r["value"] if r else None for r in rows]
     return {"n": sum(1 for v in values if v is not None),
