@@ -106,8 +106,17 @@ def test_api_trends(client):
                       params={"indicator": "rs.net_revenue_expenditure"})
     assert resp.status_code == 200
     (ind,) = resp.json()["indicators"]
-    assert ind["gaps"] == ["2015-16", "2016-17"]
-    assert [p["value"] for p in ind["series"] if p["gap"]] == [None, None]
+    # RS 2010-11 to 2023-24 are all loaded; Cambridge's 2023-24 is published as '[x]': a null
+    # entry with its status, not a gap and never 0
+    assert ind["gaps"] == []
+    assert [p["period"] for p in ind["series"]][::13] == ["2010-11", "2023-24"]
+    assert (ind["series"][-1]["value"], ind["series"][-1]["status"]) == (None, "missing")
+    # RA has no 2022-23 in the hub: the missing year is a null entry, not interpolated
+    resp = client.get(f"/api/councils/{CAMBRIDGE}/trends",
+                      params={"indicator": "ra.revenue_expenditure"})
+    (ind,) = resp.json()["indicators"]
+    assert ind["gaps"] == ["2022-23"]
+    assert [p["value"] for p in ind["series"] if p["gap"]] == [None]
 
 
 @pytest.mark.parametrize("url, status", [

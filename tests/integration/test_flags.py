@@ -99,8 +99,8 @@ def test_values_match_a_manual_calculation_from_the_published_rs(result_2018):
     rate = (5185 - (12009 + 47695)) / 3
     got = _indicator(north, "reserves_sustainability")
     assert got["value"] == pytest.approx(5185 / -rate)
-    assert got["span"]["text"] == ("31 March 2015 to 31 March 2018 (3 years; 31 March 2016 not in "
-                                   "the data)")
+    # RS 2015-16 and 2016-17 are loaded now: no year of the span is missing
+    assert got["span"]["text"] == "31 March 2015 to 31 March 2018 (3 years)"
     assert got["band"] == rules.HIGHER
     assert _indicator(north, "usable_reserves_pct_nre")["band"] == rules.HIGHER  # 1.2% < 5%
 
@@ -131,14 +131,15 @@ def test_backtest_year_2015_uses_no_2017_18_values(loaded_store):
 
 def test_backtest_reports_counts_honestly(loaded_store):
     tested = resilience.backtest(loaded_store, 2015)
-    assert tested["answerable"] and tested["outcome_period"] == "2017-18"
+    assert tested["answerable"] and tested["outcome_period"] == "2023-24"  # the latest RS
     row = next(r for r in tested["indicators"] if r["indicator"] == "reserves_sustainability")
     total = sum(row[k]["councils"] for k in ("flagged_higher_risk", "some_risk", "lower_risk"))
     assert 0 < row["flagged_higher_risk"]["councils"] and total <= 353
     for g in ("flagged_higher_risk", "some_risk", "lower_risk"):
         assert row[g]["fell_further"] <= row[g]["councils"] - row[g]["cannot_tell"]
-    later = resilience.backtest(loaded_store, 2018)
-    assert later["answerable"] is False and "no financial year after 2017-18" in later["reason"]
+    later = resilience.backtest(loaded_store, 2024)
+    assert later["period"] == "2023-24"
+    assert later["answerable"] is False and "no financial year after 2023-24" in later["reason"]
 
 
 def test_year_before_any_release_is_a_clear_error(loaded_store):

@@ -216,22 +216,26 @@ def test_council_page_draws_a_sparkline_with_a_text_alternative(client):
         assert title.get("id") == svg.get("aria-labelledby") and "Trend over" in title.text
 
 
+HIGH_PEAK = "E07000037"
+
+
 def test_a_sparkline_spaces_years_by_time_and_breaks_at_missing_ones(client):
-    """RS has no 2015-16 or 2016-17: the last step is three years wide and not joined."""
-    page = client.get(f"/council/{CAMBRIDGE}").text
+    """High Peak's RS 2022-23 is published without a value: the last step is two years wide
+    and not joined."""
+    page = client.get(f"/council/{HIGH_PEAK}").text
     svg = re.search(r'<svg class="wp-sparkline"[^>]*spark-rs-net_revenue_expenditure".*?</svg>',
                     page, re.S).group(0)
     tree = html5lib.parseFragment(svg, namespaceHTMLElements=False)
     lines = [e for e in tree.iter() if str(e.tag).endswith("polyline")]
-    assert len(lines) == 1  # 2010-11..2014-15; 2017-18 stands alone
+    assert len(lines) == 1  # 2010-11..2021-22; 2023-24 stands alone
     xs = [float(pt.split(",")[0]) for pt in lines[0].get("points").split()]
-    assert len(xs) == 5
+    assert len(xs) == 12
     step = xs[1] - xs[0]
     assert all(b - a == pytest.approx(step, abs=0.2) for a, b in zip(xs, xs[1:]))
     last = next(e for e in tree.iter() if str(e.tag).endswith("circle") and e.get("r") == "3")
-    assert float(last.get("cx")) - xs[-1] == pytest.approx(3 * step, abs=0.3)
+    assert float(last.get("cx")) - xs[-1] == pytest.approx(2 * step, abs=0.3)
     title = next(e for e in tree.iter() if str(e.tag).endswith("title")).text
-    assert "No value for 2015-16 and 2016-17: the line is broken there." in title
+    assert "No value for 2022-23: the line is broken there." in title
 
 
 # -- errors --------------------------------------------------------------------------------------

@@ -392,6 +392,9 @@ def spend_section(store: Store, place: dict) -> dict:
     year = latest_rs_year(store) - 1
     found = wholeplace_spend.place_spend(store, place["gss_code"], year)
     if found["kind"] == "county":
+        if not found["areas"]:  # a former county: no district of it existed in the year
+            raise InputError(f"{place['official_name']} had no districts with spending "
+                             f"figures in {found['period']}")
         areas = [{"area": a["area"], "population": a["population"],
                   "totals": a["totals"]} for a in found["areas"]]
         return {"kind": "county", "period": found["period"], "areas": areas,
