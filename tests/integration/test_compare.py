@@ -91,8 +91,12 @@ def test_every_indicator_row_has_a_band_or_a_reason(cambridge):
     assert "rank" not in cambridge["indicators"][0]
 
 
-def test_no_published_numerator_or_denominator_means_no_interval(cambridge):
-    nre = by_id(cambridge)["rs.net_revenue_expenditure"]
+def test_no_published_numerator_or_denominator_means_no_interval(loaded_store):
+    # Cambridge sent no RO return for 2023-24 ('[x]'), so its latest published NRE is 2022-23
+    got = compare_area(loaded_store, CAMBRIDGE, indicators=["rs.net_revenue_expenditure"],
+                       period="2022-23")
+    nre = by_id(got)["rs.net_revenue_expenditure"]
+    assert nre["period"] == "2022-23" and nre["value"] > 0
     assert nre["interval"]["reason"] == "the published data gives no numerator or denominator"
     assert nre["group"]["band"]["verdict"] in (banding.ABOVE, banding.MIDDLE, banding.BELOW)
 

@@ -21,6 +21,9 @@ from wholeplace.insight.profile.build import build_profile, key_indicators
 from wholeplace.web.app import create_app
 
 CAMBRIDGE, HARTLEPOOL = "E07000008", "E06000001"
+#: A Cambridgeshire district whose latest RS return (2023-24) is published: Cambridge sent none
+#: for 2023-24 ('[x]' in 'RS LA Data 2023-24'), so its latest values are missing, not 0.
+HUNTINGDONSHIRE = "E07000011"
 CRAVEN, COPELAND = "E07000163", "E07000029"  # districts abolished in 2023 (lad2021 universe)
 COUNTY = "Cambridgeshire County Council"
 EDUCATION = ("rs.nce.education", "rs.nce.education.per_head")
@@ -48,10 +51,12 @@ def assert_not_applicable(row: dict, body: str) -> None:
 
 
 def test_a_districts_zero_education_is_not_applicable(loaded_store):
-    result = compare_area(loaded_store, CAMBRIDGE, indicators=[*EDUCATION, HIGHWAYS], rank=True)
+    result = compare_area(loaded_store, HUNTINGDONSHIRE, indicators=[*EDUCATION, HIGHWAYS],
+                          rank=True)
     rows = by_id(result)
     for i in EDUCATION:
-        latest = hub.series(loaded_store, i, CAMBRIDGE)[-1]
+        latest = hub.series(loaded_store, i, HUNTINGDONSHIRE)[-1]
+        assert latest["period"] == "2023-24"
         assert latest["value"] == 0 and latest["status"] != "missing"  # a published zero
         assert (rows[i]["period"], rows[i]["value"]) == (latest["period"], 0)
         assert_not_applicable(rows[i], COUNTY)
@@ -61,14 +66,15 @@ def test_a_districts_zero_education_is_not_applicable(loaded_store):
     assert [r["indicator_id"] for r in result["not_applicable"]] == list(EDUCATION)
     assert all(r["value"] == 0 and r["delivered_by"] == COUNTY for r in result["not_applicable"])
     assert f"which {COUNTY} delivers here" in result["not_applicable_note"]
-    # Cambridge's -£43 a head on highways and transport is not 0: it stays compared.
+    # Huntingdonshire's -£4.51 a head on highways and transport in 2023-24 is not 0: it stays
+    # compared.
     highways = rows[HIGHWAYS]
     assert highways["value"] < 0 and highways["not_applicable"] is None
     assert highways["group"]["band"]["verdict"] in POSITIONS
 
 
 def test_not_applicable_lines_never_depend_on_the_group(loaded_store):
-    result = compare_area(loaded_store, CAMBRIDGE)
+    result = compare_area(loaded_store, HUNTINGDONSHIRE)
     na = {r["indicator_id"] for r in result["not_applicable"]}
     assert set(EDUCATION) <= na
     assert na == {r["indicator_id"] for r in result["indicators"] if r["not_applicable"]}
@@ -85,22 +91,24 @@ def test_a_unitary_is_compared_on_education(loaded_store):
 
 
 def test_a_missing_value_is_not_available_not_zero(loaded_store):
-    # Copeland's 2017-18 education line was published as '…': missing, never read as 0.
+    # Copeland's 2017-18 education line was published as '…': missing, never read as 0 (its
+    # latest, 2022-23, is a published 0, hence the period).
     result = compare_area(loaded_store, COPELAND, settings={"universe": "lad2021"},
-                          indicators=["rs.nce.education"])
+                          indicators=["rs.nce.education"], period="2017-18")
     (row,) = result["indicators"]
+    assert row["period"] == "2017-18"
     assert row["value"] is None and row["status"] == "missing"
     assert row["not_applicable"] is None and result["not_applicable"] == []
     assert row["group"]["band"]["verdict"] == "not_available"
 
 
 def test_a_former_district_names_its_county_of_the_time(loaded_store):
-    # Craven's area is now North Yorkshire Council's (a unitary), but in 2017-18 the county
-    # council delivered education there.
+    # Craven's area is now North Yorkshire Council's (a unitary), but in 2022-23, Craven's last
+    # year (abolished April 2023), the county council delivered education there.
     result = compare_area(loaded_store, CRAVEN, settings={"universe": "lad2021"},
                           indicators=["rs.nce.education.per_head"])
     (row,) = result["indicators"]
-    assert row["value"] == 0 and row["period"] == "2017-18"
+    assert row["value"] == 0 and row["period"] == "2022-23"
     assert_not_applicable(row, "North Yorkshire County Council")
 
 
@@ -115,18 +123,18 @@ def test_the_profile_reads_the_same_rule(loaded_store):
 
 
 def test_cli_prints_not_applicable_with_who_delivers(loaded_db):
-    args = ["--db", str(loaded_db), "compare", CAMBRIDGE]
+    args = ["--db", str(loaded_db), "compare", HUNTINGDONSHIRE]
     for i in (*EDUCATION, HIGHWAYS):
         args += ["--indicator", i]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     out = result.stdout
     for i in EDUCATION:
-        block = out.split(f"[{i}]", 1)[1].split("\n", 2)[1]
-        assert block.strip() == f"value 0; not applicable (delivered by {COUNTY})"
+        lines = out.split(f"[{i}]", 1)[1].split("\n")
+        assert lines[1].strip() == f"value 0; not applicable (delivered by {COUNTY})"
+        assert not lines[2].startswith("    ")  # no group median, band or rank lines follow
     highways = out.split(f"[{HIGHWAYS}]", 1)[1].split("\n\n", 1)[0]
-    assert "vs group: below the lower quartile" in highways and "not applicable" not in highways
-    assert "middle half" not in out
+    assert "vs group: within the middle half" in highways and "not applicable" not in highways
     assert "Not compared: spending on education" in out
     got = json.loads(CliRunner().invoke(app, [*args, "--json"]).stdout)
     assert [r["indicator_id"] for r in got["not_applicable"]] == list(EDUCATION)
@@ -139,7 +147,7 @@ def client(loaded_db):
 
 
 def test_api_says_not_applicable_with_the_reason(client):
-    resp = client.get(f"/api/councils/{CAMBRIDGE}/compare",
+    resp = client.get(f"/api/councils/{HUNTINGDONSHIRE}/compare",
                       params={"indicator": [*EDUCATION, HIGHWAYS], "rank": "true"})
     assert resp.status_code == 200, resp.text
     got = resp.json()

@@ -41,13 +41,32 @@ def test_a_unitary_from_a_county_and_its_districts_sums_every_tier(loaded_store)
     assert "Buckinghamshire County" in p["note"]
 
 
-def test_population_is_summed_over_the_districts_only(loaded_store):
+def test_own_population_estimate_is_used_when_published(loaded_store):
     # Buckinghamshire's own estimate on its 2023 boundary (ONS MYE23, MYE4) is published for
     # mid-2019, so it is used rather than any sum of its former districts
     s = _series(loaded_store, "E06000060", "population.all_ages")
     p = _point(s, "mid-2019")
     assert p["value"] == _value(loaded_store, "E06000060", "population.all_ages", "mid-2019")
     assert p["value"] == 545859
+    assert p["status"] == "published" and not p.get("predecessor_sum")
+
+
+def test_a_count_is_summed_over_the_districts_only(loaded_store):
+    # Residents aged 65 and over in mid-2019 are loaded only for the predecessors (the ONS
+    # mid-2019 estimates on 2019 boundaries), for the county as well as its four districts: the
+    # sum is the districts' (the county's count already adds them up), never county + districts
+    s = _series(loaded_store, "E06000060", "population.age_65_plus")
+    assert _value(loaded_store, "E06000060", "population.age_65_plus", "mid-2019") is None
+    p = _point(s, "mid-2019")
+    districts = ["E07000004", "E07000005", "E07000006", "E07000007"]
+    parts = [_value(loaded_store, c, "population.age_65_plus", "mid-2019") for c in districts]
+    assert parts == [34354, 20698, 14900, 32908]
+    assert p["value"] == sum(parts) == 102860
+    assert p["value"] == _value(loaded_store, "E10000002", "population.age_65_plus", "mid-2019")
+    assert p["status"] == "derived" and p["predecessor_sum"]
+    assert p["note"] == ("sum of predecessors: Aylesbury Vale, Chiltern, South Bucks and "
+                         "Wycombe")
+    assert "mid-2019" in s["predecessor_periods"]
 
 
 def test_splits_and_mismatched_county_tiers_are_never_summed(loaded_store):
