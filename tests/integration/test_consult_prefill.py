@@ -109,14 +109,17 @@ def test_cli_prefill_then_check_against_the_hub(loaded_db, tmp_path):
                               "--year", "2024-25", "--no-council-tax"])
     assert out.exit_code == 0, out.output
     assert out.output.startswith("# A STARTING consultation")
+    # The hub holds Peterborough's RA budgets, so the lines are ra.nce.* (RS only as fallback).
+    assert "(hub: RA budget " in out.output.splitlines()[0]
+    assert "indicator: ra.nce.cultural" in out.output
     path = tmp_path / "p.yaml"
     path.write_text(out.output)
     checked = runner.invoke(app, ["--db", str(loaded_db), "consult", "check", str(path),
                                   "--against-hub"])
     assert checked.exit_code == 0, checked.output
     assert "Peterborough (E06000031) 2024-25" in checked.output
-    path.write_text(out.output.replace("indicator: rs.nce.cultural",
-                                       "indicator: rs.nce.not_a_service"))
+    path.write_text(out.output.replace("indicator: ra.nce.cultural",
+                                       "indicator: ra.nce.not_a_service"))
     bad = runner.invoke(app, ["--db", str(loaded_db), "consult", "check", str(path),
                               "--against-hub"])
-    assert bad.exit_code == 1 and "rs.nce.not_a_service is not in the hub" in bad.output
+    assert bad.exit_code == 1 and "ra.nce.not_a_service is not in the hub" in bad.output

@@ -12,7 +12,12 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "wholeplace"
 WRITERS = {"hub/load.py", "hub/validate.py", "hub/derived.py", "hub/schema.py",
-           "hub/store.py", "hub/visibility.py", "hub/uploads.py"}
+           "hub/store.py", "hub/visibility.py", "hub/uploads.py",
+           # The sign-in glue works out which private datasets of *other* organisations an
+           # agreement shares with the reader: the visible_* views hide exactly those (that is
+           # what it computes), so it must read the base table; it returns ids only, which
+           # then scope the views through Viewer.shared_dataset_ids.
+           "web/access/viewer.py"}
 BASE_TABLE = re.compile(r"\b(?:FROM|JOIN)\s+(?:main\.)?(observations|datasets)\b(?!\w)",
                         re.IGNORECASE)
 

@@ -44,7 +44,7 @@ BANDS = {"A": 6, "B": 7, "C": 8, "D": 9, "E": 11, "F": 13, "G": 15, "H": 18}
 _VALUES_SQL = """
 SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS dataset_title,
        d.release, d.released_on
-FROM current_observations o JOIN datasets d USING (dataset_id)
+FROM current_observations o JOIN visible_datasets d USING (dataset_id)
 WHERE o.area_code = ? AND o.period = ? AND o.indicator_id LIKE 'ctr.%'
 """
 _LATEST_SQL = """
