@@ -87,6 +87,7 @@ WITH money AS (
     WHERE i.is_money AND i.per_head_of IS NULL AND i.unit <> 'gbp_per_head'
       AND i.per_head_twin
       AND o.value IS NOT NULL
+      AND (CAST($2 AS INTEGER) IS NULL OR o.dataset_id = $2)
 ),
 {POPULATION_CTES},
 ranked AS (

@@ -290,7 +290,7 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator],
             [dataset_id],
         )
     if derive:
-        refresh_derived(store)
+        refresh_derived(store, dataset_id, used)
     return dataset_id, notes
 
 
@@ -336,8 +336,34 @@ def _upsert_indicators(store: Store, inds: list[Indicator]) -> None:
             f"VALUES ({', '.join('?' for _ in INDICATOR_COLUMNS)})", list(ind.row()))
 
 
-def refresh_derived(store: Store) -> None:
-    """Recompute every derived per-head value from the money values and population in store."""
+#: Indicators whose values every derived value depends on: a batch holding one of them
+#: recomputes everything derived.
+DERIVED_INPUTS = frozenset({"population.all_ages", "rs.net_revenue_expenditure"})
+
+
+def refresh_derived(store: Store, dataset_id: int | None = None,
+                    indicator_ids: set[str] | None = None) -> None:
+    """Recompute every derived per-head and % of NRE value from the money values and population
+    in store; or, for one new dataset (``dataset_id``) that holds none of their inputs
+    (:data:`DERIVED_INPUTS`, or a base of a % of NRE twin), only that dataset's per-head values
+    (an upload then rewrites its own rows, not the whole hub's)."""
+    if dataset_id is not None and indicator_ids is not None and not (
+            indicator_ids & DERIVED_INPUTS
+            or any(store.scalar("SELECT count(*) FROM indicators WHERE indicator_id = ?",
+                                [f"{i}.pct_nre"]) for i in indicator_ids)):
+        _per_head_twins(store)
+        store.execute(PER_HEAD_SQL, [MAX_POPULATION_GAP_YEARS, dataset_id])
+        return
+    twins = _per_head_twins(store)
+    store.execute(PER_HEAD_DELETE_SQL)
+    if twins:
+        store.execute(PER_HEAD_SQL, [MAX_POPULATION_GAP_YEARS, None])
+    store.execute(PCT_NRE_DELETE_SQL)
+    store.execute(PCT_NRE_SQL)
+
+
+def _per_head_twins(store: Store) -> list[Indicator]:
+    """The per-head twin of every money indicator, upserted into the catalogue."""
     money = store.rows(
         f"SELECT {', '.join(INDICATOR_COLUMNS)} FROM indicators "
         "WHERE is_money AND per_head_of IS NULL AND unit <> 'gbp_per_head' AND per_head_twin")
@@ -347,9 +373,5 @@ def refresh_derived(store: Store) -> None:
         r["id"] = r.pop("indicator_id")
         twins.append(per_head_indicator(Indicator(**r)))
     _upsert_indicators(store, twins)
-    store.execute(PER_HEAD_DELETE_SQL)
-    if twins:
-        store.execute(PER_HEAD_SQL, [MAX_POPULATION_GAP_YEARS])
-    store.execute(PCT_NRE_DELETE_SQL)
-    store.execute(PCT_NRE_SQL)
+    return twins
 
