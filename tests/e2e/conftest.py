@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,10 +25,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(loaded_db):
+@contextmanager
+def running_server(env_extra: dict[str, str], ready_path: str = "/") -> Iterator[str]:
+    """The app under uvicorn as its own process on a free port, with ``env_extra`` in its
+    environment; yields its base URL once ``ready_path`` answers 200, and stops it after."""
     port = _free_port()
-    env = {**os.environ, "WHOLEPLACE_DB": str(loaded_db)}
+    env = {**os.environ, **env_extra}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "wholeplace.web.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
@@ -35,7 +39,7 @@ def server(loaded_db):
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
+            if httpx.get(base + ready_path, timeout=2).status_code == 200:
                 break
         except httpx.TransportError:
             pass
@@ -44,12 +48,20 @@ def server(loaded_db):
             out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
             pytest.fail(f"The web server did not start on {base}:\n{out}")
         time.sleep(0.2)
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(loaded_db):
+    with running_server({"WHOLEPLACE_DB": str(loaded_db)}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,13 @@ axe-core finds no serious problems in English, in Welsh, with errors shown, or a
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.e2e.axe import _report, _serious
-from tests.e2e.conftest import _free_port
+from tests.e2e.conftest import running_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -29,31 +24,10 @@ def consult_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("consultations")
     shutil.copy(ROOT / "tests/fixtures/consult/test_consultation.yaml", folder)
     shutil.copy(ROOT / "examples/consult/peterborough-demo.yaml", folder)
-    port = _free_port()
-    env = {**os.environ, "WHOLEPLACE_CONSULTATIONS": str(folder),
+    env = {"WHOLEPLACE_CONSULTATIONS": str(folder),
            "WHOLEPLACE_DB": str(folder / "no-hub.duckdb")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "wholeplace.web.app:create_app",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/consult/preview?file={NAME}", timeout=2).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"The web server did not start on {base}")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running_server(env, f"/consult/preview?file={NAME}") as base:
+        yield base
 
 
 def _page(browser, base, **options):
