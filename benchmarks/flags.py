@@ -3,7 +3,8 @@
 Measures, on this machine, the time to compute the flags of EVERY council for one year
 (``insight.resilience.flags``: reading the RS observations as published on 31 December of the
 year, every indicator, comparator quartiles and bands, ordering), median of ``--runs``, for each
-``--year``; and the backtest (two reads of the hub: as published, and the latest) for 2015.
+``--year``; and one year of the backtest (``insight.early_warning.backtest``: the assessment and
+the outcome read from the latest releases) for 2015.
 
 It builds its own hub in a temporary folder from the published sources (``WHOLEPLACE_SOURCES`` or
 ``../shared/data``), unless ``--db`` names a loaded hub. Results are printed and written to
@@ -20,7 +21,8 @@ from pathlib import Path
 
 from benchmarks.common import loaded_hub
 from wholeplace.hub.store import open_store
-from wholeplace.insight.early_warning.resilience import backtest, clear_cache, flags
+from wholeplace.insight.early_warning.backtest import backtest
+from wholeplace.insight.early_warning.resilience import clear_cache, flags
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +45,7 @@ def bench(db: Path, years: list[int], runs: int) -> dict:
             seconds, found = timed(lambda y=year: flags(store, y), runs)
             results[str(year)] = {"median_seconds": round(seconds, 3), "councils": len(found),
                                   "with_higher_risk": sum(c["higher_risk"] > 0 for c in found)}
-        seconds, _ = timed(lambda: backtest(store, 2015), runs)
+        seconds, _ = timed(lambda: backtest(store, [2015]), runs)
         results["backtest_2015"] = {"median_seconds": round(seconds, 3)}
     return results
 

@@ -105,8 +105,11 @@ def test_not_meaningful_values_say_why_on_the_page(client):
     tree = _parse(html)
     card = next(e for e in tree.iter() if e.get("id") == "council-E07000213")  # Spelthorne
     text = _text(card)
-    assert ("Council tax requirement as % of net revenue expenditure: net revenue expenditure "
-            "in 2017-18 is negative (\u2212£2.8m), so a percentage of it is not "
-            "meaningful") in text
+    # Every "% of net revenue expenditure" indicator, the 3- and 5-year changes included, is
+    # listed with the one reason (the decade measures added the changes to the list).
+    assert "Council tax requirement as % of net revenue expenditure; " in text
+    assert ("Change in unallocated reserves as % of net revenue expenditure over 5 years: net "
+            "revenue expenditure in 2017-18 is negative (\u2212£2.8m), so a percentage of it is "
+            "not meaningful") in text
     assert "went from £8.9m in 2014-15 to \u2212£12.7m in 2017-18" in text
     assert "not enough data" not in text

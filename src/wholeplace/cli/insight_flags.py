@@ -6,6 +6,7 @@ import typer
 
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
 from wholeplace.errors import InputError
+from wholeplace.insight.early_warning import backtest as backtesting
 from wholeplace.insight.early_warning import resilience
 
 
@@ -23,8 +24,9 @@ def flags(
                                "(same kind of council nationally, the default), 'region' (same "
                                "kind in the same region), or a comparator-group method: 'ours', "
                                "'cipfa', 'county' (slower: one group per council)."),
-    backtest: bool = typer.Option(False, "--backtest", help="Also check what happened next: did "
-                                  "the flagged councils' usable reserves fall further?"),
+    backtest: bool = typer.Option(False, "--backtest", help="Also check what happened next: how "
+                                  "the flagged councils' usable reserves moved over the next two "
+                                  "years against the rest ('wholeplace backtest' for every year)."),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Early-warning flags of financial and service risk for every council, most at risk first.
@@ -41,7 +43,7 @@ def flags(
             found = resilience.council_flags(store, year, code, method)
             return print_json(found) if as_json else _show_council(found)
         result = resilience.assess(store, year, method)
-        tested = resilience.backtest(store, year, method) if backtest else None
+        tested = backtesting.backtest(store, [year], method=method) if backtest else None
     if as_json:
         return print_json({k: v for k, v in result.items() if k != "councils"}
                           | {"councils": result["councils"][:limit], "backtest": tested})
@@ -88,14 +90,61 @@ def _show_council(found: dict) -> None:
 
 
 def _show_backtest(tested: dict) -> None:
-    typer.echo("\nBacktest: " + (tested["reason"] if not tested["answerable"] else
-                                 f"outcome = {tested['outcome']}"))
-    for row in tested["indicators"]:
-        parts = []
-        for name in ("flagged_higher_risk", "some_risk", "lower_risk"):
-            g = row[name]
-            share = "-" if g["share_fell"] is None else f"{g['share_fell']}%"
-            parts.append(f"{name.replace('_', ' ')}: {g['fell_further']}/"
-                         f"{g['councils'] - g['cannot_tell']} fell ({share}), "
-                         f"{g['cannot_tell']} cannot tell")
-        typer.echo(f"  {row['indicator']}: " + "; ".join(parts))
+    typer.echo(f"\nBacktest: flagged = {tested['flagged_means']}; outcome = {tested['outcome']}; "
+               f"{tested['method']}.")
+    typer.echo(backtest_table(tested))
+
+
+def _num(x: float | None, width: int) -> str:
+    return f"{'-' if x is None else f'{x:+.1f}':>{width}}"
+
+
+def backtest_table(tested: dict) -> str:
+    """The backtest rows as a text table (one line per year)."""
+    header = (f"{'year':<5} {'assessed':<8} {'outcome':<8} {'flagged':>7} {'others':>6} "
+              f"{'n flag':>6} {'n oth':>6} {'mean flag':>9} {'mean oth':>9} {'diff':>7} "
+              f"{'95% interval':>17}")
+    lines = [header]
+    for r in tested["rows"]:
+        head = (f"{r['year']:<5} {r['assessed_period']:<8} {r['outcome_period']:<8} "
+                f"{r['flagged']:>7} {r['not_flagged']:>6} ")
+        if r["status"] != "compared":
+            lines.append(head + r["status"])
+            continue
+        ci = ("-" if r["ci_low"] is None else f"{r['ci_low']:+.1f} to {r['ci_high']:+.1f}")
+        lines.append(head + f"{r['flagged_with_outcome']:>6} {r['not_flagged_with_outcome']:>6} "
+                     f"{_num(r['flagged_mean'], 9)} {_num(r['not_flagged_mean'], 9)} "
+                     f"{_num(r['difference'], 7)} {ci:>17}")
+    return "\n".join(lines)
+
+
+@handles_errors
+def backtest(
+    ctx: typer.Context,
+    first: int = typer.Option(backtesting.YEARS[0], "--from", metavar="YEAR",
+                              help="First year (default 2012)."),
+    last: int = typer.Option(backtesting.YEARS[-1], "--to", metavar="YEAR",
+                             help="Last year (default 2024)."),
+    min_higher: int = typer.Option(backtesting.MIN_HIGHER, "--min-higher", metavar="N",
+                                   help="'Higher risk' flags that make a council flagged "
+                                        "(default 2)."),
+    method: str = typer.Option("kind", "--method", metavar="METHOD",
+                               help="Comparators, as for 'wholeplace flags' (default 'kind')."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """Do the early-warning flags carry information? For every year, flag councils with data
+    published by 31 December, then compare how the flagged councils' usable reserves (% of net
+    revenue expenditure) moved over the next two years against the rest.
+
+    Example: wholeplace backtest
+    """
+    if first > last:
+        raise InputError(f"--from {first} is after --to {last}.")
+    with open_read(ctx) as store:
+        tested = backtesting.backtest(store, list(range(first, last + 1)), min_higher, method)
+    if as_json:
+        return print_json(tested)
+    _show_backtest(tested)
+    for r in tested["rows"]:
+        if r["status"] != "compared":
+            typer.echo(f"{r['year']}: {r['reason']}")

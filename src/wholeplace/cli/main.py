@@ -63,6 +63,7 @@ COMMANDS = {
     "indicators": catalogue.indicators,
     "serve": serve.serve,
     "flags": insight_flags.flags,
+    "backtest": insight_flags.backtest,
     "spend": insight_spend.spend,
     "neighbours": insight.neighbours,
     "compare": insight.compare,

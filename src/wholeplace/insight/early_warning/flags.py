@@ -78,6 +78,7 @@ _NRE = "rs.net_revenue_expenditure (RS line 805; line 799 in 2010-11)"
 _SOCIAL = ("rs.nce.adult_social_care (RS line 360)", "rs.nce.childrens_social_care (line 330)",
            "rs.nce.social_care (2010-11 'Social care' line)",
            "rs.nce.total_service (RS line 699)")
+_DEBT = "debt.borrowing.total (borrowing and investment table, QB4)"
 _NEIGHBOURHOOD = ("rs.nce.cultural (RS line 509)", "rs.nce.environmental_regulatory (line 590)",
                   "rs.nce.planning_development (line 599)",
                   "rs.nce.highways_transport (line 290)")
@@ -134,6 +135,60 @@ INDICATORS: tuple[RiskIndicator, ...] = (
         "percentage points", HIGHER_RISKIER, "Change, in percentage points, of the social care "
         "share over the last (up to) 3 years.", _SOCIAL, group="service",
         applies_to=SOCIAL_CARE_TYPES),
+    # -- the decade measures (wholeplace.insight.early_warning.measures) ----------------------
+    RiskIndicator(
+        "reserves_runout", "Reserves run-out at the latest rate of drawdown", "years",
+        LOWER_RISKIER, "Years until usable reserves (unallocated + other earmarked) would be "
+        "used up if they kept falling at the rate they fell in the latest year (31 March to 31 "
+        "March). Only when they fell; otherwise 'not falling'. CIPFA's reserves sustainability "
+        "measure uses the average of 3 years (reserves_sustainability); this one sees a sudden "
+        "drawdown a year sooner.", _USABLE),
+    *(RiskIndicator(
+        f"{stem}_change_{n}y", f"Change in {what} as % of net revenue expenditure over "
+        f"{n} years", "percentage points", LOWER_RISKIER, f"Change, in percentage points, of "
+        f"{what} at 31 March as a percentage of the year's net revenue expenditure, over the "
+        f"last (up to) {n} years (the years spanned are given). CIPFA's 'change in reserves' "
+        "measure, as a share of the budget so that a growing budget does not hide a fall.",
+        lines) for stem, what, lines in (
+            ("usable_reserves_pct_nre", "usable reserves", (*_USABLE, _NRE)),
+            ("unallocated_pct_nre", "unallocated reserves",
+             ("rs.reserves.unallocated.end (RS line 916)", _NRE))) for n in (3, 5)),
+    RiskIndicator(
+        "debt_pct_nre", "Total external borrowing as % of net revenue expenditure", "percent",
+        HIGHER_RISKIER, "Total external borrowing at 31 March as a percentage of the year's net "
+        "revenue expenditure (CIPFA's 'gross external debt' measure, scaled by the budget). "
+        "Borrowing several times NRE is common for councils that own housing or commercial "
+        "property; the comparison is with councils of the same kind. The borrowing table in the "
+        "hub covers 31 March 2014 to 31 March 2020.", (_DEBT, _NRE)),
+    RiskIndicator(
+        "debt_growth_pct", "Growth in total external borrowing over the last 3 years",
+        "percent", HIGHER_RISKIER, "Percentage change of total external borrowing at 31 March "
+        "over the last (up to) 3 years. 'Not meaningful' when there was no borrowing at the "
+        "start.", (_DEBT,)),
+    RiskIndicator(
+        "adult_social_care_overspend_pct", "Adult social care spent against budget", "percent",
+        HIGHER_RISKIER, "100 x (adult social care net current expenditure in the outturn - the "
+        "same year's budget) / the budget: positive when the council spent more than it "
+        "budgeted. Both from the council's own returns (RS outturn, RA budget). Upper and single "
+        "tier councils only.", ("rs.nce.adult_social_care (RS line 360)",
+                                "ra.nce.adult_social_care (RA budget)"),
+        applies_to=SOCIAL_CARE_TYPES),
+    RiskIndicator(
+        "childrens_social_care_overspend_pct", "Children's social care spent against budget",
+        "percent", HIGHER_RISKIER, "100 x (children's social care net current expenditure in "
+        "the outturn - the same year's budget) / the budget: positive when the council spent "
+        "more than it budgeted. Upper and single tier councils only.",
+        ("rs.nce.childrens_social_care (RS line 330)", "ra.nce.childrens_social_care (RA budget)"),
+        applies_to=SOCIAL_CARE_TYPES),
+    RiskIndicator(
+        "neighbourhood_share_change", "Neighbourhood services' share of service spending, "
+        "change over 5 years", "percentage points", LOWER_RISKIER, "Change, in percentage "
+        "points, over the last (up to) 5 years of the share of total service expenditure (line "
+        "699) spent on cultural, environmental and regulatory, planning and development, and "
+        "highways and transport services (net current expenditure): the squeeze of "
+        "neighbourhood services by statutory demand. A share needs no price index, unlike a "
+        "cash change.", (*_NEIGHBOURHOOD, "rs.nce.total_service (RS line 699)"),
+        group="service"),
 )
 
 
@@ -150,6 +205,8 @@ class RiskSettings:
     min_comparators: int = 5
     #: How far back (in years) a change or a rate of use looks.
     window_years: int = 3
+    #: The longer look back of the 5-year changes.
+    long_window_years: int = 5
     indicators: tuple[RiskIndicator, ...] = field(default=INDICATORS)
 
     def indicator(self, indicator_id: str) -> RiskIndicator:
@@ -195,6 +252,11 @@ def change_over_window(series: Mapping[int, float | None], latest: int,
             "missing": missing_years(base + 1, latest - 1, known), "start": start, "end": end,
             "change": change, "change_pct": 100.0 * change / start if start > 0 else None,
             "annual_change": change / (latest - base)}
+
+
+def years_text(n: int) -> str:
+    """'1 year', '3 years'."""
+    return f"{n} year" if n == 1 else f"{n} years"
 
 
 def money_text(thousands: float) -> str:

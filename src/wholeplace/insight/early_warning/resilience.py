@@ -6,7 +6,8 @@ Index, from the Revenue Outturn Summary (RS) observations in the hub.
   council with RS data in the latest financial year published by the end of ``year``, places each
   among the council's comparators and bands it.
 * :func:`flags` is the council list of :func:`assess`, most at risk first.
-* :func:`backtest` compares what :func:`assess` said at ``year`` with what happened next.
+* :mod:`wholeplace.insight.early_warning.backtest` compares what :func:`assess` said at
+  ``year`` with what happened next.
 
 An assessment is remembered per hub file and data version (:func:`shared_assessment`); the
 public functions return copies. A published value that cannot be read as a percentage (a net
@@ -14,10 +15,11 @@ figure at or below zero) is "not meaningful", with the reason, never "not enough
 
 **As published.** ``assess(store, 2015)`` reads the hub as it stood on 31 December 2015
 (:func:`wholeplace.hub.queries.observations_as_published`) and only financial years that had ended
-by then. A dataset with no recorded release date (the RS 2017-18 workbook has none in the
-registry) cannot be placed by its date, so it is assumed published on 31 December of the calendar
-year its financial year ends in (2017-18: 31 December 2018; the workbook was last saved on 14
-November 2018). Each result lists that assumption under ``caveats`` when it was used.
+by then. A dataset with no recorded release date (RS 2020-21 and 2021-22, the borrowing table)
+cannot be placed by its date, so it is assumed published on 31 December of the calendar year its
+latest financial year ends in (RS 2020-21: 31 December 2021; the borrowing table, to 2019-20: 31
+December 2020). Each result lists that assumption under ``caveats`` when it was used. RA budgets
+and borrowing are read beside the RS year assessed, as published by the same date.
 
 Usable reserves are unallocated + other earmarked reserves. Schools and public health reserves
 are left out: they are ring-fenced and cannot meet a general budget gap.
@@ -29,12 +31,12 @@ import math
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from wholeplace.errors import InputError
 from wholeplace.hub.queries import observations_as_published
 from wholeplace.hub.store import Store
 from wholeplace.insight.early_warning import flags as rules
+from wholeplace.insight.early_warning import measures
 from wholeplace.insight.early_warning.flags import DEFAULT_SETTINGS, RiskIndicator, RiskSettings
 from wholeplace.insight.peers import groups as groups_mod
 
@@ -49,7 +51,7 @@ HOOD_NAMES = dict(zip(NEIGHBOURHOOD, ("cultural", "environmental and regulatory"
                                       "planning and development", "highways and transport")))
 #: Every RS indicator the early warning reads (allow-list for the SQL below).
 RS_IDS = (f"{UNALLOCATED}.start", f"{UNALLOCATED}.end", f"{EARMARKED}.start", f"{EARMARKED}.end",
-          NRE, CTR, TOTAL, ASC, CSC, SOCIAL_2010, *NEIGHBOURHOOD)
+          NRE, CTR, TOTAL, ASC, CSC, SOCIAL_2010, *NEIGHBOURHOOD, *measures.EXTRA_IDS)
 
 #: Register tiers assessed: councils. Combined authorities and the GLA (tiers combined and
 #: strategic), which some RS loads include, are not: their reserves and budgets play another role
@@ -60,7 +62,13 @@ COUNCIL_TIERS = ("upper", "lower", "single")
 TREND_OF = {"reserves_sustainability": "usable reserves (year-end levels)",
             "usable_reserves_change_pct": "usable reserves (year-end levels)",
             "neighbourhood_spend_change_pct": "neighbourhood-service spending",
-            "social_care_share_change": "the social care share"}
+            "social_care_share_change": "the social care share",
+            "reserves_runout": "usable reserves (year-end levels)",
+            "debt_pct_nre": "borrowing as % of net revenue expenditure",
+            "debt_growth_pct": "total external borrowing",
+            "adult_social_care_overspend_pct": "adult social care spent against budget",
+            "childrens_social_care_overspend_pct": "children's social care spent against budget",
+            "neighbourhood_share_change": "the neighbourhood services' share"}
 
 #: Built-in comparator methods; any other is passed to ``comparator_group`` when it exists.
 BUILTIN_METHODS = ("kind", "region")
@@ -97,7 +105,9 @@ class RsData:
 
     @property
     def years(self) -> list[int]:
-        return sorted({y for ind in self.values.values() for s in ind.values() for y in s})
+        """The financial years of the Revenue Outturn returns read (those with a net revenue
+        expenditure row): budgets and debt are read beside them, never instead of them."""
+        return sorted({y for ind in self.values.values() for y in ind.get(NRE, {})})
 
 
 def as_of_date(year: int) -> date:
@@ -194,7 +204,7 @@ def _span(ch: dict | None, dates: bool) -> dict | None:
     gap = rules.gap_phrase(ch["missing"], name)
     return {"from": name(ch["from"]), "to": name(ch["to"]), "years": ch["years"],
             "missing": [name(y) for y in ch["missing"]],
-            "text": f"{name(ch['from'])} to {name(ch['to'])} ({ch['years']} years"
+            "text": f"{name(ch['from'])} to {name(ch['to'])} ({rules.years_text(ch['years'])}"
                     f"{'; ' + gap if gap else ''})"}
 
 
@@ -266,9 +276,13 @@ def council_indicators(v: dict[str, dict[int, float | None]], fy: int,
         "social_care_share_change": (care_ch["change"] if care_ch else None, care,
                                      _span(care_ch, False), None),
     }
-    return {k: {"value": None if why else val,
-                "series": {y: s for y, s in ser.items() if y <= fy}, "span": span, "reason": why}
-            for k, (val, ser, span, why) in out.items()}
+    got = {k: measures.result(val, ser, span, why) for k, (val, ser, span, why) in out.items()}
+    got |= measures.decade_measures(v, fy, levels, {f: p for f, p in usable_pct.items()
+                                                    if p is not None},
+                                    w, settings.long_window_years)
+    for r in got.values():
+        r["series"] = {y: s for y, s in r["series"].items() if y <= fy}
+    return got
 
 
 # ------------------------------------------------------------------------------------------------
@@ -352,7 +366,8 @@ def _value_text(ind: RiskIndicator, x: float | None) -> str:
     if math.isinf(x):
         return "not falling"
     unit = {"percent": "%", "years": " years", "percentage points": " percentage points"}
-    return f"{x:+.1f}{unit[ind.unit]}" if "change" in ind.id else f"{x:.1f}{unit[ind.unit]}"
+    signed = any(word in ind.id for word in ("change", "growth", "overspend"))
+    return f"{x:+.1f}{unit[ind.unit]}" if signed else f"{x:.1f}{unit[ind.unit]}"
 
 
 def _threshold(ind: RiskIndicator) -> dict:
@@ -367,6 +382,8 @@ def _judge(ind: RiskIndicator, got: dict, peers: list[float], group: dict,
            settings: RiskSettings) -> dict:
     value = got["value"]
     band = rules.risk_band(ind, value, peers, settings)
+    if value is None and got.get("missing"):
+        band["reason"] = got["missing"]
     if got.get("reason"):
         band = {"band": rules.NOT_MEANINGFUL, "reason": got["reason"], "n": len(peers)}
     trend = rules.trend_phrase(got["series"])
@@ -482,7 +499,7 @@ def _assess(store: Store, year: int, method: str, settings: RiskSettings) -> dic
     fy = max(data.years)
     places = _places(store)
     codes = sorted(c for c, v in data.values.items()
-                   if c in places and any(fy in s for s in v.values()))
+                   if c in places and fy in v.get(NRE, {}))
     computed = {c: council_indicators(data.values[c], fy, settings) for c in codes}
     groups = comparator_groups(store, places, codes, method)
     councils = [_council(c, places[c], computed, groups[c], settings) for c in codes]
@@ -555,57 +572,3 @@ def council_flags(store: Store, year: int, code: str, method: str = "kind",
     raise NotFoundError(f"{code} has no Revenue Outturn data for {result['period']} (the latest "
                         f"year published by {result['as_of'].isoformat()}). Check the code with "
                         "'wholeplace place CODE'.")
-
-
-# ------------------------------------------------------------------------------------------------
-# Backtesting
-# ------------------------------------------------------------------------------------------------
-
-#: The reserves flags backtested, and the outcome checked for each.
-BACKTESTED = ("reserves_sustainability", "usable_reserves_pct_nre", "usable_reserves_change_pct")
-
-
-def backtest(store: Store, year: int, method: str = "kind",
-             settings: RiskSettings = DEFAULT_SETTINGS) -> dict:
-    """Did councils flagged at ``year`` see their usable reserves fall further afterwards?
-
-    The flags use only what was published by the end of ``year`` (:func:`assess`). The outcome
-    uses the hub's latest data: usable reserves at the end of the latest financial year in the
-    hub against those at the end of the assessed year, both read from the latest releases (so a
-    revision cannot pass for a fall). Councils without both levels are counted as "cannot tell".
-    """
-    result = shared_assessment(store, year, method, settings)
-    latest = read_rs(store, date(9999, 12, 31))
-    fy, last = int(result["period"][:4]), max(latest.years)
-    base = _copy({k: v for k, v in result.items() if k != "councils"})
-    if last <= fy:
-        return base | {"answerable": False, "outcome_period": rules.fy_label(last),
-                       "reason": f"The hub has no financial year after {result['period']}, so "
-                                 "what happened next cannot be checked from the data.",
-                       "indicators": []}
-    fell = {}
-    for c in result["councils"]:
-        levels = usable_levels(latest.values.get(c["code"], {}))
-        a, b = levels.get(fy + 1), levels.get(last + 1)
-        fell[c["code"]] = None if a is None or b is None else b < a
-    rows = [_backtest_row(ind, result["councils"], fell) for ind in BACKTESTED]
-    return base | {"answerable": True, "outcome_period": rules.fy_label(last),
-                   "outcome": f"usable reserves at 31 March {last + 1} lower than at 31 March "
-                              f"{fy + 1} (latest releases)", "indicators": rows}
-
-
-def _backtest_row(indicator_id: str, councils: list[dict], fell: dict) -> dict:
-    out: dict[str, Any] = {"indicator": indicator_id}
-    for name, bands in (("flagged_higher_risk", {rules.HIGHER}),
-                        ("some_risk", {rules.SOME}), ("lower_risk", {rules.LOWER})):
-        codes = [c["code"] for c in councils
-                 if _band(c, indicator_id) in bands]
-        known = [fell[c] for c in codes if fell[c] is not None]
-        out[name] = {"councils": len(codes), "cannot_tell": len(codes) - len(known),
-                     "fell_further": sum(known),
-                     "share_fell": round(100.0 * sum(known) / len(known), 1) if known else None}
-    return out
-
-
-def _band(council: dict, indicator_id: str) -> str:
-    return next(r["band"] for r in council["indicators"] if r["indicator"] == indicator_id)

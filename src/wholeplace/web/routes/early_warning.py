@@ -13,9 +13,9 @@ from wholeplace.web.render import as_json, render
 
 router = APIRouter(include_in_schema=False)
 
-#: Years a person can pick: the ends of the financial years the RS releases cover.
-YEARS = (2012, 2013, 2014, 2015, 2016, 2018)
-DEFAULT_YEAR = 2018
+#: Years a person can pick: 2012 (the first RS release, 2010-11) to 2024 (2023-24).
+YEARS = tuple(range(2012, 2025))
+DEFAULT_YEAR = 2024
 
 
 def early_warning(store: Store, year: int, show: str) -> dict:
