@@ -50,12 +50,14 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    for _ in range(600):  # up to 2 minutes: a busy shared machine starts it slowly
         try:
             httpx.get(base + "/", timeout=2)
             return server, base
         except httpx.TransportError:
-            time.sleep(0.1)
+            if server.poll() is not None:
+                break
+            time.sleep(0.2)
     server.kill()
     raise SystemExit(f"the server did not start on {base}")
 

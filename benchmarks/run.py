@@ -90,12 +90,15 @@ def _pages(env: dict[str, str], requests: int) -> dict:
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=30) as client:
-            for _ in range(100):
+            deadline = time.monotonic() + 120  # a busy shared machine starts it slowly
+            while True:
                 try:
                     client.get("/")
                     break
                 except httpx.TransportError:
-                    time.sleep(0.1)
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise SystemExit(f"the server did not start on {base}") from None
+                    time.sleep(0.2)
             codes = [c["gss_code"] for c in client.get("/councils.json").json()["councils"]]
             for code in codes[:20]:  # warm up
                 client.get(f"/council/{code}").raise_for_status()
@@ -125,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
         load = bench_load(args.runs, Path(tmp)) if args.db is None else {
             "skipped": f"--db {args.db}", "observations_by_source": observations_by_source(
                 args.db)}
+        if "median_seconds" in load:  # the load's figures first: the pages may fail
+            print(f"load: {json.dumps({k: v for k, v in load.items() if k != 'db'})}",
+                  flush=True)
         pages = bench_pages(str(args.db or load["db"]), args.requests)
     result = {"load": load, "council_page": pages, "cpus": os.cpu_count()}
     out = ROOT / "benchmarks" / "results"
