@@ -110,3 +110,14 @@ def test_the_page_the_pdf_and_the_xlsx_label_the_county(client):
 def test_a_combined_authority_has_no_childrens_section(loaded_store):
     ch = build_profile(loaded_store, "E47000008")["children"]
     assert ch["status"] == "not available" and ch["reason"]
+
+
+def test_a_custom_group_is_the_councils_own_and_a_districts_county_uses_its_own(loaded_store):
+    members = ["E06000002", "E06000003", "E06000004", "E06000005", "E06000047"]
+    own = build_profile(loaded_store, HARTLEPOOL, "custom", members)["children"]
+    assert own["status"] == "available" and own["method"] == "custom"
+    assert {m["code"] for m in own["group"]["members"]} == set(members)
+    districts = ["E07000224", "E07000225", "E07000226", "E07000227", "E07000228"]
+    county = build_profile(loaded_store, ADUR, "custom", districts)["children"]
+    assert county["status"] == "available" and county["method"] == "ours"
+    assert county["label"] == "Delivered by West Sussex County Council"

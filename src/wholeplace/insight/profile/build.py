@@ -494,7 +494,7 @@ def build_profile(store: Store, code: str, group: str = "ours",
     outcomes = section(outcomes_section, store, place, group, members)
     skip = {r["indicator_id"] for r in outcomes.get("not_applicable", [])}
     ids = [i for i in key_indicators(store, place["gss_code"]) if i not in skip]
-    children = section(children_section, store, place, group)
+    children = section(children_section, store, place, group, members)
     if children.get("delivered_by", {}).get("own"):  # its own children's outcomes: trends too
         ids += [r["indicator_id"] for r in children["indicators"]]
     sections = {

@@ -67,9 +67,11 @@ def delivered_label(body: dict[str, Any], place: dict[str, Any]) -> str:
     return f"Delivered by {body['body_name']}"
 
 
-def children_section(store: Store, place: dict[str, Any], group: str) -> dict[str, Any]:
+def children_section(store: Store, place: dict[str, Any], group: str,
+                     members: list[str] | None = None) -> dict[str, Any]:
     """The children's outcomes of the body that delivers children's services in ``place``,
-    compared with that body's comparator group (``group`` when it has one, else ``ours``)."""
+    compared with that body's comparator group (``group`` when it has one, else ``ours``; a
+    council's own ``custom`` group with its ``members``)."""
     body = delivering_body(store, place)
     code = body["body_code"]
     have = {r["indicator_id"] for r in store.rows(
@@ -83,7 +85,8 @@ def children_section(store: Store, place: dict[str, Any], group: str) -> dict[st
                                  f"{place['name']}")
     own = code == place["gss_code"]
     method = group if own or group in COUNTY_GROUPS else "ours"
-    result = compare.compare_area(store, code, method=method, indicators=ids)
+    result = compare.compare_area(store, code, method=method, indicators=ids,
+                                  members=members if method == "custom" else None)
     phrase = whom(result["group"], result["council"])
     if not own:
         phrase = phrase.replace("its ", f"{result['council']['name']}'s ", 1)
