@@ -38,3 +38,20 @@ def loaded_hub(db: Path | None, only: list[str] | None = None) -> Iterator[Path]
         with open_store(path) as store:
             load_registered(store, sources(), only=only)
         yield path
+
+
+@contextlib.contextmanager
+def server_env(db: Path) -> Iterator[dict[str, str]]:
+    """The environment a benchmark's web server needs: the hub, a migrated SQLite application
+    database in a temporary folder, and the development environment (a generated secret; the
+    benchmark has no real accounts)."""
+    from wholeplace.appdb.engine import make_engine
+    from wholeplace.appdb.migrate import upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'app.sqlite'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield dict(os.environ, WHOLEPLACE_DB=str(db), WHOLEPLACE_DATABASE_URL=url,
+                   WHOLEPLACE_ENV="development")

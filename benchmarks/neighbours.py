@@ -30,7 +30,7 @@ from wholeplace.insight.peers.groups import all_ours_groups, cipfa_overlap, cipf
 
 ROOT = Path(__file__).resolve().parents[1]
 NEEDED = ["la_register", "lsoa11_lookup", "population_mye", "imd2019_la", "imd2019_la23",
-          "imd2019_lsoa", "cipfa_nearest_neighbours"]
+          "imd2019_lsoa", "cipfa_nearest_neighbours", "ctb_2022"]
 
 
 def timings(store, universe: str, runs: int) -> dict:

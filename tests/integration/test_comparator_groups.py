@@ -12,7 +12,7 @@ from wholeplace.insight.peers.groups import (
     METHODS, all_ours_groups, cipfa_overlap, cipfa_sets, comparator_group)
 
 NEEDED = ["la_register", "lsoa11_lookup", "population_mye", "imd2019_la", "imd2019_la23",
-          "imd2019_lsoa", "cipfa_nearest_neighbours"]
+          "imd2019_lsoa", "cipfa_nearest_neighbours", "ctb_2022"]
 CAMBRIDGE, BRISTOL, KENT, CAMDEN = "E07000008", "E06000023", "E10000016", "E09000007"
 CUMBERLAND = "E06000063"
 
@@ -126,6 +126,24 @@ def test_county_population_sums_match_the_published_county_totals(hub):
     assert all(sums[code] == value for code, value in published.items())
     kent = read_context(hub, "current", 2021).by_code()[KENT]
     assert kent.population_basis == "sum of 12 districts"
+
+
+def test_the_tax_base_per_dwelling_is_read_and_summed_for_counties(hub):
+    """CTB 2022: a billing authority's own Band D equivalents and chargeable dwellings; a county
+    (and a 2023 unitary) the sums over its districts (or predecessor districts)."""
+    context = read_context(hub, "lad2021", 2021).by_code()
+    cambridge = context[CAMBRIDGE].values
+    assert (cambridge["tax_base"], cambridge["dwellings"]) == (50296.3, 55488.0)
+    districts = [c for c in context.values() if c.parent_county == "E10000003"]
+    assert len(districts) == 5
+    county = context["E10000003"].values
+    assert county["dwellings"] == sum(d.values["dwellings"] for d in districts)
+    assert county["tax_base"] == pytest.approx(sum(d.values["tax_base"] for d in districts))
+    current = read_context(hub, "current", 2021).by_code()
+    assert all(c.values["tax_base"] is not None for c in current.values())
+    assert current[CUMBERLAND].values["dwellings"] > 0  # its predecessor districts' sum
+    g = comparator_group(hub, CAMBRIDGE, "ours")
+    assert "council tax base per dwelling" in g.description
 
 
 def test_derived_county_deprivation_reproduces_an_lsoa_reaggregation(hub):

@@ -24,7 +24,7 @@ from wholeplace.web.app import create_app
 CAMBRIDGE, CAMBRIDGESHIRE, CAMDEN, HARTLEPOOL = "E07000008", "E10000003", "E09000007", "E06000001"
 COMBINED = "E47000008"
 COUNCILS = [CAMBRIDGE, CAMBRIDGESHIRE, CAMDEN, HARTLEPOOL]
-SECTIONS = ("served", "context", "outcomes", "trends", "flags", "spend")
+SECTIONS = ("served", "context", "outcomes", "children", "trends", "flags", "spend")
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +52,13 @@ def test_every_section_is_built_from_the_hub(loaded_store, code):
     assert sum(d["count"] for d in lsoas["deciles"]) == expected
     assert [d["decile"] for d in lsoas["deciles"]] == list(range(1, 11))
     assert abs(sum(d["share"] for d in lsoas["deciles"]) - 1) < 1e-9
-    for row in p["outcomes"]["indicators"]:  # the value shown is the hub's latest value
-        latest = hub.series(loaded_store, row["indicator_id"], code)[-1]
+    for row in p["outcomes"]["indicators"]:  # the hub's latest value (the latest period with
+        series = hub.series(loaded_store, row["indicator_id"], code)  # one, saying so if newer)
+        latest = ([x for x in series if x["value"] is not None] or series)[-1]
         assert (row["period"], row["value"]) == (latest["period"], latest["value"])
+        if series[-1]["period"] != row["period"]:
+            assert row["newer"]["period"] == series[-1]["period"]
+            assert row["newer"]["note"].endswith(f"; showing {row['period']}")
         assert row["sentence"].startswith(row["title"])
     assert p["sentences"] and all(s["text"].endswith(".") for s in p["sentences"])
     assert {s["source_id"] for s in p["sources"]} >= {"la_register", "imd2019_lsoa"}

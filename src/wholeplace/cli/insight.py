@@ -110,7 +110,8 @@ def _show(result: dict, rank: bool) -> None:
                f"{result['min_comparators']} comparators with a value give 'not enough data'.\n")
     for r in result["indicators"]:
         g, e = r["group"], r["england"]
-        typer.echo(f"{r['title']} [{r['indicator_id']}], {r['period'] or 'no period'}")
+        typer.echo(f"{r['title']} [{r['indicator_id']}], {r['period'] or 'no period'}"
+                   + (f" ({r['newer']['note']})" if r.get("newer") else ""))
         if r.get("not_applicable"):  # a service another body delivers: no comparison at all
             typer.echo(f"    value {_value(r)}; {g['band']['band']} ({g['band']['reason']})")
             continue
@@ -122,6 +123,8 @@ def _show(result: dict, rank: bool) -> None:
             typer.echo(f"    rank: {r['rank']['label']}{why}")
     if result.get("not_applicable_note"):
         typer.echo(f"\n{result['not_applicable_note']}")
+    if result.get("newer_note"):
+        typer.echo(f"\n{result['newer_note']}")
     s = result["sensitivity"]
     typer.echo(f"\nSensitivity: groups compared: {', '.join(s['methods'])}.")
     for m, why in result["unavailable_methods"].items():

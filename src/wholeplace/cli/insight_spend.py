@@ -9,6 +9,7 @@ import typer
 from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_json
 from wholeplace.errors import InputError
 from wholeplace.insight.spend.compare import compare_spend
+from wholeplace.insight.spend.series import latest_year, place_spend_series
 from wholeplace.insight.spend.wholeplace import place_spend
 
 
@@ -34,8 +35,11 @@ def spend(
     code: str = typer.Argument(..., metavar="CODE",
                                help="GSS code of a council area (a district, unitary, "
                                     "metropolitan district or London borough) or of a county."),
-    year: int = typer.Option(..., "--year", help="The financial year, by the year it starts in "
-                             "(2017 for 2017-18)."),
+    year: int | None = typer.Option(None, "--year", help="The financial year, by the year it "
+                                    "starts in (2017 for 2017-18); default: the latest loaded."),
+    series: bool = typer.Option(False, "--series", help="The whole-place total per resident for "
+                                "every year loaded instead (a year in which a tier has no "
+                                "figures says 'incomplete')."),
     compare: Method | None = typer.Option(None, "--compare", help="Also compare the whole-place "
                                           "spend per head with a comparator group by this "
                                           "method."),
@@ -50,12 +54,15 @@ def spend(
     authority (or the GLA in London), apportioned by population, and their total. For a county,
     a summary of each of its districts. See docs/whole-place-spend.md.
 
-    Example: wholeplace spend E07000008 --year 2017
+    Example: wholeplace spend E07000008 --year 2017   |   wholeplace spend E07000223 --series
     """
+    if series:
+        return _series(ctx, code, as_json)
     if rank and compare is None:
         raise InputError("--rank ranks the area among a comparator group: add --compare "
                          "METHOD (for example --compare national).")
     with open_read(ctx) as store:
+        year = latest_year(store) if year is None else year
         result = place_spend(store, code, year)
         compared = compare_spend(store, code, year, compare.value, rank) if compare else None
     if as_json:
@@ -93,6 +100,24 @@ def _show_area(r: dict) -> None:
                    f"{t['status'].replace('_', ' ')}{share}")
     _show_texts("Not included", r["not_included"])
     _show_texts("Notes", r["notes"])
+
+
+def _series(ctx: typer.Context, code: str, as_json: bool) -> None:
+    with open_read(ctx) as store:
+        result = place_spend_series(store, code)
+    if as_json:
+        return print_json({"series": result})
+    a = result["area"]
+    typer.echo(f"Whole-place spend per resident in {a['official_name']} ({a['gss_code']}) by "
+               "year: total service expenditure excluding police and fire, £ per head")
+    typer.echo(f"\n{'Year':<10}{'Total':>10}  {'Status':<12}Tiers")
+    for y in result["years"]:
+        row = y[result["total"]]
+        tiers = ", ".join(f"{t['name']} ({t['status'].replace('_', ' ')})" for t in y["tiers"])
+        typer.echo(f"{y['period']:<10}{money(row['total_per_head'], 10)}  {y['status']:<12}"
+                   f"{tiers}")
+    _show_texts("Notes", [result["note"]] + [y["note"] for y in result["years"] if y["note"]])
+    return None
 
 
 def _show_county(r: dict) -> None:

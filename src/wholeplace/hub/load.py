@@ -327,13 +327,30 @@ def _supersede(store: Store, source_id: str, dataset_id: int) -> list[str]:
             f"{newest['dataset_id']}.")]
 
 
+#: The Arrow types of the indicators table's columns, for one bulk insert per load.
+_INDICATOR_TYPES = {"value_min": "float64", "value_max": "float64", "is_money": "bool_",
+                    "per_head_twin": "bool_"}
+
+
 def _upsert_indicators(store: Store, inds: list[Indicator]) -> None:
+    """Replace the catalogue rows of ``inds`` (the last definition of an id wins): one DELETE
+    and one bulk INSERT from an Arrow table, whatever the number of indicators."""
+    import pyarrow as pa
+
     seen: dict[str, Indicator] = {i.id: i for i in inds}
-    for ind in seen.values():
-        store.execute("DELETE FROM indicators WHERE indicator_id = ?", [ind.id])
-        store.execute(
-            f"INSERT INTO indicators ({', '.join(INDICATOR_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in INDICATOR_COLUMNS)})", list(ind.row()))
+    if not seen:
+        return
+    rows = [ind.row() for ind in seen.values()]
+    table = pa.table({name: pa.array([r[n] for r in rows],
+                                     type=getattr(pa, _INDICATOR_TYPES.get(name, "string"))())
+                      for n, name in enumerate(INDICATOR_COLUMNS)})
+    store.execute("DELETE FROM indicators WHERE list_contains(?, indicator_id)", [list(seen)])
+    store.register("_batch_indicators", table)
+    try:
+        cols = ", ".join(INDICATOR_COLUMNS)
+        store.execute(f"INSERT INTO indicators ({cols}) SELECT {cols} FROM _batch_indicators")
+    finally:
+        store.unregister("_batch_indicators")
 
 
 #: Indicators whose values every derived value depends on: a batch holding one of them

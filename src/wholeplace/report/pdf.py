@@ -127,6 +127,26 @@ def _outcomes(p: dict, charts: dict, width: float, st: dict) -> list:
     return flow
 
 
+def _children(p: dict, width: float, st: dict) -> list:
+    """The children's outcomes of the body that delivers them, labelled with who that is."""
+    ch = p.get("children") or {"status": "not available", "reason": "it was not built"}
+    if ch["status"] != "available":
+        return _unavailable(ch, "The children's services section", st)
+    flow = [_p(f"{ch['label']}.", st["body"])]
+    flow += [_p(ch[k], st["body"]) for k in ("note", "newer_note") if ch.get(k)]
+    rows = [["Indicator", "Period", ch["delivered_by"]["name"], "Group median", "Band",
+             "England median"]]
+    for r in ch["indicators"]:
+        rows.append([r["title"], r["period"] or NOT_AVAILABLE,
+                     format_number(r["value"], r["unit"], NOT_AVAILABLE),
+                     format_number(r["group"]["median"], r["unit"], NOT_AVAILABLE),
+                     r["group"]["band"],
+                     format_number(r["england"]["value"], r["unit"], NOT_AVAILABLE)])
+    widths = [0.34, 0.1, 0.12, 0.12, 0.2, 0.12]
+    flow.append(_table(rows, [width * w for w in widths], st))
+    return flow
+
+
 def _trends(p: dict, charts: dict, width: float, st: dict) -> list:
     from reportlab.platypus import Table
 
@@ -201,6 +221,7 @@ def story(p: dict, width: float) -> list:
     flow += [_p("Summary", st["h2"])] + [_p(f"• {s['text']}", st["body"]) for s in p["sentences"]]
     sections = (("The place", _context(p, charts, width, st)),
                 ("Outcomes and spending compared", _outcomes(p, charts, width, st)),
+                ("Children's services", _children(p, width, st)),
                 ("Trends", _trends(p, charts, width, st)),
                 ("Early-warning flags", _flags(p, width, st)),
                 ("Whole-place spending", _spend(p, width, st)),

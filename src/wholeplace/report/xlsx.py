@@ -79,6 +79,18 @@ def _compared(wb: Workbook, p: dict) -> None:
     _sheet(wb, "Sensitivity", ["indicator_id", "method", "group", "n", "band", "verdict"], sens)
 
 
+def _children(wb: Workbook, p: dict) -> None:
+    """The children's outcomes of the body that delivers them, each row saying who that is."""
+    ch = p.get("children") or {"status": "not available", "reason": "not built"}
+    if ch["status"] != "available":
+        _sheet(wb, "Children", ["status", "reason"], [["not available", ch["reason"]]])
+        return
+    members = len(ch["group"]["members"])
+    _sheet(wb, "Children", ["delivered_by_code", "delivered_by", *COMPARED_COLUMNS],
+           [[ch["delivered_by"]["code"], ch["label"], *_compared_row(r, members)]
+            for r in ch["indicators"]])
+
+
 def _context(wb: Workbook, p: dict) -> None:
     ctx = p["context"]
     if ctx["status"] != "available":
@@ -147,6 +159,15 @@ def _spend(wb: Workbook, p: dict) -> None:
             for a in areas for r in a["totals"]]
     _sheet(wb, "Spend", ["area_code", "area", "period", "line", "label", "per_head_gbp",
                          "status", "total_gbp_thousands"], rows)
+    series = sp.get("series") or []
+    if series:
+        _sheet(wb, "Spend by year", ["period", "status", "total_excluding_police_fire_per_head",
+                                     "known_per_head", "lacks", "tiers", "note"],
+               [[y["period"], y["status"], y["total_excluding_police_fire"]["total_per_head"],
+                 y["total_excluding_police_fire"]["known_per_head"],
+                 ", ".join(y["total_excluding_police_fire"]["lacks"]),
+                 ", ".join(f"{t['name']} ({t['status']})" for t in y["tiers"]), y["note"]]
+                for y in series])
 
 
 def profile_xlsx(p: dict) -> bytes:
@@ -165,6 +186,7 @@ def profile_xlsx(p: dict) -> bytes:
             for r in (served.get("who_delivers") or [])])
     _context(wb, p)
     _compared(wb, p)
+    _children(wb, p)
     _trends(wb, p)
     _flags(wb, p)
     _spend(wb, p)

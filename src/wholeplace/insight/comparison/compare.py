@@ -98,7 +98,8 @@ COMPLETE_COUNT = "a complete count, not a sample: no sampling interval"
 _SELECT = """
 SELECT o.indicator_id, i.title, i.unit, i.polarity, i.kind, i.theme, i.per_head_of,
        o.period, o.period_type, o.period_start, o.period_end, o.value, o.numerator,
-       o.denominator, o.status, o.note, o.dataset_id, o.source_id, {interval} AS interval
+       o.denominator, o.status, o.note, o.dataset_id, o.source_id, {interval} AS interval,
+       {newest}
 FROM current_observations o JOIN indicators i USING (indicator_id)
 WHERE o.area_code = ?"""
 #: The interval rule column; a hub file from before schema 2 opened read-only has none, and its
@@ -107,9 +108,20 @@ _INTERVAL_COLUMN = {True: "i.interval", False: "'auto'"}
 #: The only filters the subject query may add (identifiers never come from input).
 _SUBJECT_FILTERS = {"period": " AND o.period = ?",
                     "indicators": " AND list_contains(?, o.indicator_id)"}
+#: The newest period of each indicator for the council and its status, whether or not it has a
+#: value (only when each indicator's latest period is asked for).
+_NEWEST = {True: """first_value(o.period) OVER newest AS newest_period,
+       first_value(o.status) OVER newest AS newest_status""",
+           False: "NULL AS newest_period, NULL AS newest_status"}
+#: Each indicator's latest period WITH a value (an indicator without any value keeps its latest,
+#: missing, row). The newest period is looked for across a per-head twin and its money
+#: indicator (a return not sent has missing money rows but no per-head row at all).
 _LATEST = """
-QUALIFY row_number() OVER (PARTITION BY o.indicator_id
-                           ORDER BY o.period_end DESC, o.period_start DESC) = 1"""
+WINDOW newest AS (PARTITION BY regexp_replace(o.indicator_id, '\\.per_head$', '')
+                  ORDER BY o.period_end DESC, o.period_start DESC)
+QUALIFY row_number() OVER (PARTITION BY o.indicator_id ORDER BY (o.value IS NULL),
+                           o.period_end DESC, o.period_start DESC) = 1"""
+_LATEST_WANTED = " AND list_contains(?, o.indicator_id)"
 
 _PEERS_SQL = """
 SELECT o.indicator_id, o.period, o.area_code, p.name, p.la_type, o.value, o.numerator,
@@ -126,18 +138,25 @@ WHERE o.area_code <> ? AND (list_contains(?, o.area_code) OR list_contains(?, p.
 # -- SQL (pure) ---------------------------------------------------------------------------------
 def subject_sql(code: str, period: str | None, indicators: list[str] | None,
                 has_interval: bool = True) -> tuple[str, list]:
-    """The council's value of each indicator: for ``period``, or the latest period of each.
+    """The council's value of each indicator: for ``period``, or the latest period of each in
+    which the council has a value (with ``newest_period`` and ``newest_status``: the newest
+    period of the indicator for the council, with or without a value).
     ``has_interval``: whether the hub's indicators table has the ``interval`` column."""
-    sql = _SELECT.format(interval=_INTERVAL_COLUMN[has_interval])
+    sql = _SELECT.format(interval=_INTERVAL_COLUMN[has_interval],
+                         newest=_NEWEST[period is None])
     params: list[object] = [code]
     if period is not None:
         sql += _SUBJECT_FILTERS["period"]
         params.append(period)
     if indicators:
         sql += _SUBJECT_FILTERS["indicators"]
-        params.append(list(indicators))
+        bases = [base_id(i) for i in indicators] if period is None else []
+        params.append(list(dict.fromkeys([*indicators, *bases])))
     if period is None:
         sql += _LATEST
+        if indicators:  # the money rows were read for their newest period only
+            sql += _LATEST_WANTED
+            params.append(list(indicators))
     return sql + "\nORDER BY i.theme NULLS LAST, i.title, o.indicator_id", params
 
 
@@ -491,6 +510,43 @@ def not_applicable_note(place: dict, rows: list[dict]) -> str | None:
             "beside other councils would say nothing about the services.")
 
 
+# -- a newer period without the council's value --------------------------------------------------
+#: Indicator families published as a council's own statutory return (a council that sent none has
+#: "no return" for the year).
+RETURN_FAMILIES = ("rs.", "ra.")
+
+
+def newer_period(obs: dict) -> dict | None:
+    """When a newer period than the one shown exists for the council without its value: that
+    period, its status and a plain note ("no 2023-24 return; showing 2022-23"). None otherwise
+    (or when a period was asked for)."""
+    newest, shown = obs.get("newest_period"), obs.get("period")
+    if not newest or newest == shown or obs.get("value") is None:
+        return None
+    what = "return" if obs["indicator_id"].startswith(RETURN_FAMILIES) else "value"
+    status = obs.get("newest_status") or "missing"
+    why = "" if what == "return" or status == "missing" else f" ({status})"
+    return {"period": newest, "status": status,
+            "note": f"no {newest} {what}{why}; showing {shown}"}
+
+
+def newer_summary(place: dict, rows: list[dict]) -> str | None:
+    """One sentence for the comparison when some indicators show an older period than the
+    newest one loaded for the council (None when none do)."""
+    pairs: dict[tuple[str, str], int] = {}
+    for r in rows:
+        if r.get("newer"):
+            key = (r["newer"]["period"], r["period"])
+            pairs[key] = pairs.get(key, 0) + 1
+    if not pairs:
+        return None
+    parts = [f"{n} {'indicator shows' if n == 1 else 'indicators show'} {shown} because "
+             f"{place['name']} has no value for {newest}"
+             for (newest, shown), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return (f"{'; '.join(parts)}. Each is compared with the other councils' values for the "
+            "period shown.")
+
+
 def _missing_row(ind: dict, period: str | None) -> dict:
     """A requested indicator with no value for the council: shown as not available."""
     reason = ("no value for this council" + (f" in {period}" if period else ""))
@@ -503,7 +559,7 @@ def _missing_row(ind: dict, period: str | None) -> dict:
             "status": "missing", "note": reason, "dataset_id": None, "source_id": None,
             "interval": _interval_dict(None, "no value") | {"rule": None}, "group": {"band": na},
             "england": {"value": None, "band": na}, "sensitivity": [],
-            "depends_on_group": False, "funnel": None, "not_applicable": None}
+            "depends_on_group": False, "funnel": None, "not_applicable": None, "newer": None}
 
 
 def _peers(store: Store, code: str, subject: list[dict], groups: dict[str, ComparatorGroup],
@@ -544,11 +600,16 @@ def compare_area(store: Store, code: str, method: str = "ours",
     ``not_applicable`` (the spending lines of services another body delivers in the area, on
     which the council published 0: indicator_id, title, unit, period, value, service,
     delivered_by, reason), ``not_applicable_note`` (one sentence saying so, or None) and
-    ``sensitivity`` (``methods`` compared and ``depends_on_group``: the ids whose verdict changes
-    with the group; never a not-applicable line).
+    ``newer_note`` (a sentence when some indicators show an older period because the council has
+    no value in the newest one, else None) and ``sensitivity`` (``methods`` compared and
+    ``depends_on_group``: the ids whose verdict changes with the group; never a not-applicable
+    line).
 
     Each indicator: ``indicator_id``, ``title``, ``unit``, ``unit_label``, ``polarity``,
-    ``period``, ``value`` (None when missing, with ``status`` and ``note``), ``numerator``,
+    ``period`` (without ``period``: the latest period in which the council has a value),
+    ``newer`` (None, or the newer period without the council's value: period, status and a note
+    such as "no 2023-24 return; showing 2022-23"; the group and England are compared in the
+    period shown), ``value`` (None when missing, with ``status`` and ``note``), ``numerator``,
     ``denominator``, ``interval`` (lower, upper, method, confidence, or ``reason``; ``rule``: the
     indicator's ``interval`` rule, "none" for a complete count), ``group``
     (the members' values for the same period, n, mean, median, q1, q3, min, max, ``missing``
@@ -580,6 +641,8 @@ def compare_area(store: Store, code: str, method: str = "ours",
                                  same_kind[(o["indicator_id"], o["period"])],
                                  main.subject["kind_label"], confidence, rank, sensitivity)
             for o in subject]
+    for o, r in zip(subject, rows, strict=True):
+        r["newer"] = newer_period(o)
     skip = not_delivered(store, place, subject)
     rows = [mark_not_applicable(r, skip[r["indicator_id"]]) if r["indicator_id"] in skip else r
             for r in rows]
@@ -599,6 +662,7 @@ def compare_area(store: Store, code: str, method: str = "ours",
         "unavailable_methods": unavailable,
         "indicators": rows,
         "not_applicable": na, "not_applicable_note": not_applicable_note(place, na),
+        "newer_note": newer_summary(place, rows),
         "sensitivity": {"checked": sensitivity, "methods": list(groups),
                         "depends_on_group": [r["indicator_id"] for r in rows
                                              if r["depends_on_group"]]},

@@ -39,11 +39,16 @@ def council_values(values: dict[str, float | None], area_km2: float | None
         "density": pop / area_km2 if pop and area_km2 else None,
         "share_0_17": 100.0 * young / pop if pop and young is not None else None,
         "share_65_plus": 100.0 * old / pop if pop and old is not None else None,
+        "tax_base_per_dwelling": _per(values.get("tax_base"), values.get("dwellings")),
     }
     for name in VARIABLES:
         if name not in out:
             out[name] = values.get(name)
     return out
+
+
+def _per(part: float | None, whole: float | None) -> float | None:
+    return part / whole if part is not None and whole else None
 
 
 def transformed(name: str, value: float | None) -> float | None:

@@ -25,6 +25,9 @@ How each figure is obtained (and labelled in ``population_basis`` / ``imd_basis`
   (weights: mid-2019 population, the year nearest the IoD2019 population base that the hub holds,
   on the same LAD 2019 boundaries as File 10). File 10's district average is itself a
   population-weighted LSOA average, so this reproduces the method; it is labelled derived.
+* The council tax base (2022: Band D equivalents and chargeable dwellings, ``ctb.*``) is the
+  billing authority's own; a county's (or a 2023 unitary's) is the sum over its districts (or
+  predecessor districts), if every one has a value.
 * Area is mySociety's ``area_km2`` in the register: approximate (whole km², provenance
   undocumented), not an ONS measurement.
 """
@@ -61,6 +64,11 @@ IMD_EXTENT = "imd_extent"
 IMD_VARIABLES = (*IMD_DOMAINS.values(), IMD_EXTENT)
 POPULATION_PARTS = {"population.all_ages": "pop", "population.age_0_17": "pop_0_17",
                     "population.age_65_plus": "pop_65_plus"}
+#: The council tax base (2022, VOA / MHCLG CTB): Band D equivalents and chargeable dwellings.
+TAX_BASE_YEAR = "2022"
+TAX_BASE_PARTS = {"ctb.band_d_equivalents": "tax_base", "ctb.chargeable_dwellings": "dwellings"}
+#: Counts a council without its own figure gets as the sum over its parts (all parts needed).
+SUMMED = ("pop", "pop_0_17", "pop_65_plus", *TAX_BASE_PARTS.values())
 
 #: The SQL condition (a fixed string, chosen from this allow-list) for each universe.
 _UNIVERSE_WHERE = {
@@ -103,6 +111,7 @@ def _mapping_rows(year: int) -> tuple[str, list]:
     rows: list[tuple[str, str, str]] = [
         (ind, f"mid-{year}", var) for ind, var in POPULATION_PARTS.items()]
     rows.append(("population.all_ages", f"mid-{IMD_WEIGHT_YEAR}", "weight_pop"))
+    rows += [(ind, TAX_BASE_YEAR, var) for ind, var in TAX_BASE_PARTS.items()]
     for domain, var in IMD_DOMAINS.items():
         rows.append((f"imd2019.{domain}.average_score", "2019", f"off_{var}"))
         rows.append((f"imd2019_lad23.{domain}.average_score", "2019", f"l23_{var}"))
@@ -113,7 +122,7 @@ def _mapping_rows(year: int) -> tuple[str, list]:
 
 
 def _raw_vars() -> list[str]:
-    return ["pop", "pop_0_17", "pop_65_plus", "weight_pop",
+    return ["pop", "pop_0_17", "pop_65_plus", "weight_pop", *TAX_BASE_PARTS.values(),
             *(f"{s}_{v}" for v in IMD_VARIABLES for s in ("off", "l23"))]
 
 
@@ -163,7 +172,7 @@ _TEMPLATE = """
         WHERE pa.kind = 'districts'
         GROUP BY pa.code
     )
-    SELECT c.*, {pick_pop}, {pick_imd},
+    SELECT c.*, {pick_pop}, {pick_ctb}, {pick_imd},
         CASE WHEN w.pop IS NOT NULL THEN 'published'
              WHEN d.pop IS NOT NULL THEN 'sum of ' || d.n_parts || ' ' || d.kind END
             AS population_basis,
@@ -195,7 +204,7 @@ def context_sql(universe: str, year: int) -> tuple[str, list]:
         for v in IMD_VARIABLES)
     sums = ",\n            ".join(
         f"CASE WHEN count(*) = count(w.{v}) THEN sum(w.{v}) END AS {v}"
-        for v in ("pop", "pop_0_17", "pop_65_plus"))
+        for v in SUMMED)
     means = ",\n            ".join(
         f"CASE WHEN count(*) = count(w.weight_pop * o.{v}) "
         f"THEN sum(w.weight_pop * o.{v}) / sum(w.weight_pop) END AS {v}"
@@ -203,11 +212,15 @@ def context_sql(universe: str, year: int) -> tuple[str, list]:
     pick_pop = ", ".join(
         f"CASE WHEN w.pop IS NOT NULL THEN w.{v} ELSE d.{v} END AS {v}"
         for v in ("pop", "pop_0_17", "pop_65_plus"))
+    pick_ctb = ", ".join(
+        f"CASE WHEN w.{v} IS NOT NULL THEN w.{v} ELSE d.{v} END AS {v}"
+        for v in TAX_BASE_PARTS.values())
     pick_imd = ", ".join(
         f"CASE WHEN own.imd_score IS NOT NULL THEN own.{v} ELSE dm.{v} END AS {v}"
         for v in IMD_VARIABLES)
     sql = _TEMPLATE.format(alive=alive, values_sql=values_sql, pivot=pivot, imd_own=imd_own,
-                           sums=sums, means=means, pick_pop=pick_pop, pick_imd=pick_imd)
+                           sums=sums, means=means, pick_pop=pick_pop, pick_ctb=pick_ctb,
+                           pick_imd=pick_imd)
     indicators = sorted(set(values_params[0::3]))
     return sql, [*alive_params, *values_params, indicators]
 
@@ -227,7 +240,7 @@ def read_context(store: Store, universe: str = "current", year: int = 2021) -> C
     sql, params = context_sql(universe, year)
     table = ContextTable(universe, year)
     for r in store.rows(sql, params):
-        values = {v: _float(r[v]) for v in ("pop", "pop_0_17", "pop_65_plus", *IMD_VARIABLES)}
+        values = {v: _float(r[v]) for v in (*SUMMED, *IMD_VARIABLES)}
         table.councils.append(CouncilContext(
             code=r["code"], name=r["name"], la_type=r["la_type"], tier=r["tier"],
             region=r["region"], parent_county=r["parent_county"], area_km2=_float(r["area_km2"]),

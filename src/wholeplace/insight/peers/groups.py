@@ -183,7 +183,8 @@ def ours_group(model: KindModel, code: str) -> ComparatorGroup:
         description=(f"The {model.label} nearest to {c.name} by weighted Euclidean distance of "
                      f"z-scores (standardised across {len(model.pool)} {model.label}; population"
                      f" and density on a log scale). Weights: {weights}. Population: ONS "
-                     f"mid-{model.year}; deprivation: IoD2019. Universe: {s.universe}. A "
+                     f"mid-{model.year}; deprivation: IoD2019; council tax base: 2022. "
+                     f"Universe: {s.universe}. A "
                      "variable missing for either council is left out and the weights "
                      "renormalised. Most similar first."),
         subject=_subject(c, s.kind_rule), members=model.nearest(code), notes=notes)

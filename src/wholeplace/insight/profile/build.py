@@ -17,13 +17,20 @@
   left
   out of the outcomes, the charts, the trends and the sentences and listed in
   ``not_applicable`` with who delivers it;
+* ``children``: the children's services outcomes (DfE LAIT, Ofsted judgements as words) of the
+  body that delivers children's services in the place, labelled "Delivered by <County> County
+  Council" for a shire district, or the council's own for a unitary or county
+  (:mod:`wholeplace.insight.profile.children`); each indicator shows the latest period with a
+  value and says when a newer period has none (``newer``);
 * ``trends``: each key indicator's series and trend test (:mod:`wholeplace.insight.trends.view`);
   spending per head is tested on its cash series (every published year), and said to be "in
   cash terms";
 * ``flags``: the early-warning flags for the latest financial year with data
   (:func:`wholeplace.insight.early_warning.resilience.council_flags`);
 * ``spend``: whole-place spend per head of every tier serving the area
-  (:func:`wholeplace.insight.spend.wholeplace.place_spend`);
+  (:func:`wholeplace.insight.spend.wholeplace.place_spend`) in the latest RS year, and its
+  ``series``: the whole-place total for every year loaded, "incomplete" where a tier has no
+  figures that year (:mod:`wholeplace.insight.spend.series`);
 * ``sentences``: plain-English sentences built from those statistics
   (:mod:`wholeplace.insight.profile.sentences`), and ``sources``: the datasets used, with licences.
 
@@ -44,6 +51,9 @@ from wholeplace.hub.store import Store
 from wholeplace.insight.comparison import compare
 from wholeplace.insight.early_warning import resilience
 from wholeplace.insight.profile import sentences as say
+from wholeplace.insight.profile.children import children_section, is_children_indicator
+from wholeplace.insight.profile.rows import GROUP_LABELS, base_id, indicator_row, whom
+from wholeplace.insight.spend import series as spend_series
 from wholeplace.insight.spend import wholeplace as wholeplace_spend
 from wholeplace.insight.trends import view as trend_view
 from wholeplace.insight.trends.analysis import MIN_MANN_KENDALL_POINTS as MIN_TREND_POINTS
@@ -52,9 +62,6 @@ from wholeplace.places import services
 
 #: Comparator groups a profile can use (``custom`` needs ``members``).
 GROUPS = ("ours", "cipfa", "region", "county", "custom")
-GROUP_LABELS = {"ours": "Most similar councils (wholeplace)", "cipfa": "CIPFA nearest neighbours",
-                "region": "Same kind of council in the region",
-                "county": "Other districts in the county", "custom": "A custom group"}
 #: Indicator kinds shown as outcomes.
 OUTCOME_KINDS = ("outcome", "output")
 #: Spending and reserves indicators shown with the outcomes (per resident, so comparable).
@@ -67,7 +74,6 @@ SPEND_INDICATORS = (
     "rs.nce.planning_development.per_head", "rs.nce.central.per_head",
     "rs.reserves.unallocated.end.per_head", "rs.reserves.other_earmarked.end.per_head",
 )
-PER_HEAD_SUFFIX = ".per_head"
 #: The early-warning flags compare a council with every council of its kind (the RS years
 #: predate the 2019-23 reorganisations; see resilience.py).
 FLAG_METHOD = "kind"
@@ -202,60 +208,16 @@ def context_section(store: Store, place: dict) -> dict:
 
 
 # -- outcomes vs similar councils ---------------------------------------------------------------
-#: Families of many indicators (DfE LAIT has over 400): the profile takes only these of them.
-PROFILE_FAMILY_KEYS = {
-    "lait.": ("lait.careleavereet", "lait.16_17_not_known_neet", "lait.avg_attain8_score",
-              "lait.excessyr6", "lait.cpp_abuse_rate"),
-}
-
-
 def key_indicators(store: Store, code: str) -> list[str]:
-    """The outcome indicators and the spending indicators the council has values for (of a
-    large family, only its key ones: :data:`PROFILE_FAMILY_KEYS`)."""
+    """The outcome indicators and the spending indicators the council has values for. The
+    children's services indicators (DfE LAIT, Ofsted) are the children section's
+    (:mod:`wholeplace.insight.profile.children`), shown once, labelled with who delivers them."""
     have = {r["indicator_id"]: r["kind"] for r in store.rows(
         "SELECT DISTINCT o.indicator_id, i.kind FROM current_observations o "
         "JOIN indicators i USING (indicator_id) WHERE o.area_code = ?", [code])}
-    outcomes = sorted(i for i, k in have.items() if k in OUTCOME_KINDS and all(
-        not i.startswith(family) or i in keys for family, keys in PROFILE_FAMILY_KEYS.items()))
+    outcomes = sorted(i for i, k in have.items()
+                      if k in OUTCOME_KINDS and not is_children_indicator(i))
     return outcomes + [i for i in SPEND_INDICATORS if i in have]
-
-
-def whom(group: dict, council: dict) -> str:
-    """The comparator group in a sentence ("its 15 most similar councils")."""
-    n = len(group["members"])
-    kind = council.get("kind_label") or "councils"
-    return {
-        "ours": f"its {n} most similar councils",
-        "cipfa": f"its {n} CIPFA nearest neighbours",
-        "region": f"the {n} other {kind} in {council.get('region') or 'its region'}",
-        "county": f"the {n} other districts in its county",
-        "custom": f"the {n} councils of the custom group",
-    }[group["method"]]
-
-
-def base_id(indicator_id: str) -> str:
-    """The money indicator a per-head id is derived from (the id itself otherwise)."""
-    return indicator_id.removesuffix(PER_HEAD_SUFFIX)
-
-
-def _indicator(row: dict, phrase: str) -> dict:
-    g, e = row["group"], row["england"]
-    band = g["band"]
-    out = {k: row.get(k) for k in ("indicator_id", "title", "unit", "unit_label", "polarity",
-                                   "kind", "theme", "period", "value", "status", "note",
-                                   "dataset_id", "source_id", "interval", "depends_on_group",
-                                   "funnel")}
-    out["sensitivity"] = [s | {"group_label": GROUP_LABELS.get(s["method"], s["label"])}
-                          for s in row.get("sensitivity") or []]
-    out["group"] = {k: g.get(k) for k in ("label", "n_members", "n", "mean", "median", "q1", "q3",
-                                          "min", "max", "missing", "values")} | {
-        "band": band["band"], "verdict": band["verdict"], "side": band.get("side"),
-        "significant_test": band.get("significant_test"), "basis": band.get("basis"),
-        "benchmark": band.get("benchmark"), "reason": band.get("reason"), "whom": phrase}
-    out["england"] = {k: e.get(k) for k in ("value", "basis", "n", "median", "q1", "q3", "min",
-                                            "max", "scope")} | {
-        "band": e["band"]["band"], "verdict": e["band"]["verdict"]}
-    return out
 
 
 def outcomes_section(store: Store, place: dict, group: str, members: list[str] | None) -> dict:
@@ -269,12 +231,13 @@ def outcomes_section(store: Store, place: dict, group: str, members: list[str] |
     result = compare.compare_area(store, place["gss_code"], method=group, indicators=ids,
                                   members=members)
     phrase = whom(result["group"], result["council"])
-    rows = [_indicator(r, phrase) for r in result["indicators"] if not r["not_applicable"]]
+    rows = [indicator_row(r, phrase) for r in result["indicators"] if not r["not_applicable"]]
     return {"council": result["council"], "group": result["group"] | {"whom": phrase},
             "groups": result["groups"], "unavailable_methods": result["unavailable_methods"],
             "indicators": rows, "depends_on_group": result["sensitivity"]["depends_on_group"],
             "not_applicable": result["not_applicable"],
             "not_applicable_note": result["not_applicable_note"],
+            "newer_note": result["newer_note"],
             "outcomes_note": _outcomes_note(store, place, rows)}
 
 
@@ -389,8 +352,15 @@ def compared_with(group: dict, flags: list[dict]) -> str:
 
 # -- whole-place spend --------------------------------------------------------------------------
 def spend_section(store: Store, place: dict) -> dict:
+    """The whole-place table of the latest RS year, and (for a council area) the whole-place
+    total of every year loaded, each year's tiers summed for that year only."""
     year = latest_rs_year(store) - 1
-    found = wholeplace_spend.place_spend(store, place["gss_code"], year)
+    subject = wholeplace_spend.resolve_subject(store, place["gss_code"])
+    inputs = spend_series.read_all_inputs(store)
+    period = wholeplace_spend.period_of(year).label
+    if period not in inputs:
+        raise InputError(f"no RS service spending is loaded for {period}")
+    found = wholeplace_spend.spend_for(inputs[period], subject)
     if found["kind"] == "county":
         if not found["areas"]:  # a former county: no district of it existed in the year
             raise InputError(f"{place['official_name']} had no districts with spending "
@@ -402,6 +372,7 @@ def spend_section(store: Store, place: dict) -> dict:
     out = {k: found[k] for k in ("kind", "period", "population", "per_head_available",
                                  "tiers", "lines", "totals", "notes", "not_included")}
     out["columns"] = spend_columns(found["tiers"])
+    out["series"] = spend_series.compose_series(inputs, subject["gss_code"])
     for row in out["lines"] + out["totals"]:
         row["cells"] = spend_cells(out["columns"], row)
     return out
@@ -476,7 +447,8 @@ CONTEXT_SOURCES = ("la_register", "lsoa11_lookup", "population_mye", "imd2019_la
 def sources(store: Store, sections: dict) -> list[dict]:
     """The datasets the profile used, with publisher, release and licence."""
     used = set(CONTEXT_SOURCES)
-    used |= {r["source_id"] for r in sections["outcomes"].get("indicators", []) if r["source_id"]}
+    for name in ("outcomes", "children"):
+        used |= {r["source_id"] for r in sections[name].get("indicators", []) if r["source_id"]}
     used |= set(sections["flags"].get("sources_used", []))
     if sections["spend"]["status"] == AVAILABLE or sections["flags"]["status"] == AVAILABLE:
         used |= {r["source_id"] for r in store.rows(
@@ -522,16 +494,21 @@ def build_profile(store: Store, code: str, group: str = "ours",
     outcomes = section(outcomes_section, store, place, group, members)
     skip = {r["indicator_id"] for r in outcomes.get("not_applicable", [])}
     ids = [i for i in key_indicators(store, place["gss_code"]) if i not in skip]
+    children = section(children_section, store, place, group, members)
+    if children.get("delivered_by", {}).get("own"):  # its own children's outcomes: trends too
+        ids += [r["indicator_id"] for r in children["indicators"]]
     sections = {
         "served": section(served_section, store, place),
         "context": section(context_section, store, place),
         "outcomes": outcomes,
+        "children": children,
         "trends": section(trends_section, store, place, trend_ids(ids)),
         "flags": section(flags_section, store, place),
         "spend": section(spend_section, store, place),
     }
     trends = {t["indicator_id"]: t["trend"] for t in sections["trends"].get("indicators", [])}
-    for row in sections["outcomes"].get("indicators", []):
+    for row in [*sections["outcomes"].get("indicators", []),
+                *sections["children"].get("indicators", [])]:
         row["trend"] = trends.get(row["indicator_id"]) or trends.get(base_id(row["indicator_id"]))
         row["sentence"] = outcome_sentence(row, row["trend"])
     return {"council": place, "group": group, "members": members,

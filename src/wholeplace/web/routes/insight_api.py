@@ -16,6 +16,7 @@ from wholeplace.insight.comparison.compare import compare_area
 from wholeplace.insight.early_warning import resilience
 from wholeplace.insight.peers.groups import comparator_group
 from wholeplace.insight.spend.compare import compare_spend
+from wholeplace.insight.spend.series import latest_year, place_spend_series
 from wholeplace.insight.spend.wholeplace import place_spend
 from wholeplace.insight.trends.view import area_trends
 from wholeplace.web.deps import get_store
@@ -49,8 +50,9 @@ def api_neighbours(code: str,
 def api_compare(code: str,
                 group: Method = Query("ours", description="The comparator group"),
                 indicator: list[str] | None = Query(None, description="Only these indicators"),
-                period: str | None = Query(None, description="Compare this period, e.g. "
-                                                             "2017-18 (default: each latest)"),
+                period: str | None = Query(None, description=(
+                    "Compare this period, e.g. 2017-18 (default: each indicator's latest period "
+                    "with the council's value; a newer one without it is named in 'newer')")),
                 rank: bool = Query(False, description="Add ranks with their plausible range"),
                 members: str | None = Query(None, description=MEMBERS_HELP),
                 store: Store = Depends(get_store)) -> dict[str, Any]:
@@ -114,8 +116,12 @@ def api_council_flags(code: str, year: int = Query(..., ge=2000, le=2100, descri
 @router.get("/councils/{code}/spend", summary="Whole-place spend per head",
             tags=["Whole-place spend"], responses=ERRORS)
 def api_spend(code: str,
-              year: int = Query(..., ge=2000, le=2100, description="The financial year by the "
-                                "year it starts in (2017 for 2017-18)"),
+              year: int | None = Query(None, ge=2000, le=2100, description=(
+                  "The financial year by the year it starts in (2017 for 2017-18); default: "
+                  "the latest loaded")),
+              series: bool = Query(False, description="Add 'series': the whole-place total "
+                                   "per resident for every year loaded (a district or "
+                                   "unitary area; 'incomplete' where a tier has no figures)"),
               compare: SpendMethod | None = Query(None, description="Also compare the total "
                                                   "with a comparator group"),
               rank: bool = Query(False, description="With compare: add the area's rank by "
@@ -128,5 +134,7 @@ def api_spend(code: str,
     if rank and compare is None:
         raise InputError("rank ranks the area among a comparator group: add compare (for "
                          "example compare=national).")
+    year = latest_year(store) if year is None else year
     return {"spend": place_spend(store, code, year),
-            "comparison": compare_spend(store, code, year, compare, rank) if compare else None}
+            "comparison": compare_spend(store, code, year, compare, rank) if compare else None,
+            "series": place_spend_series(store, code) if series else None}
