@@ -103,9 +103,10 @@ def test_an_active_agreement_shares_and_revoking_it_mid_session_stops_at_once(wo
     number = agreement(world["engine"], TODAY - timedelta(days=1), TODAY + timedelta(days=30),
                        approvers=(CAMBRIDGE, SOUTH_CAMBS))
     assert sees(world)
-    page = world["reader"].get(f"/datasets/{world['dataset']}")
-    assert page.status_code == 200
-    assert "<script>alert('title')</script>" not in page.text  # the title is escaped
+    page = world["reader"].get(f"/council/{CAMBRIDGE}")
+    assert page.status_code == 200 and "76.5" in page.text  # the shared value is shown
+    assert "&lt;script&gt;alert(" in page.text  # with its indicator title escaped
+    assert "<script>alert('title')</script>" not in page.text
     with session_factory(world["engine"])() as s, s.begin():
         agreements.revoke(s, agreements.get(s, number))
     assert not sees(world)  # the same session, the very next request
