@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wholeplace.errors import ConfigError
@@ -59,6 +59,29 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=True,
                                 description="Send the session cookie over HTTPS only. Set "
                                             "WHOLEPLACE_COOKIE_SECURE=0 for local http.")
+    oidc_issuer: str | None = Field(
+        default=None,
+        description="OpenID Connect issuer URL of the organisation's identity provider (e.g. "
+                    "https://login.microsoftonline.com/<tenant id>/v2.0). Unset: no OpenID "
+                    "Connect sign-in.")
+    oidc_client_id: str | None = Field(default=None,
+                                       description="The client (application) id registered "
+                                                   "with the identity provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="The client secret (never logged). Prefer "
+                                  "WHOLEPLACE_OIDC_CLIENT_SECRET_FILE.")
+    oidc_client_secret_file: Path | None = Field(
+        default=None, description="A file holding the client secret (e.g. a container secret).")
+    oidc_organisations: str = Field(
+        default="", description="Comma-separated codes of the organisations OpenID Connect may "
+                                "sign people in for (e.g. E07000008).")
+    oidc_redirect_uri: str | None = Field(
+        default=None, description="The callback address registered with the identity provider "
+                                  "(default: this site's /sign-in/oidc/callback).")
+    oidc_trust_email: bool = Field(
+        default=False, description="Accept the ID token's email without email_verified: only "
+                                   "for a provider that issues emails from its own directory "
+                                   "and omits the claim (Microsoft Entra ID).")
 
 
 def get_settings(db: Path | str | None = None, sources: Path | str | None = None) -> Settings:

@@ -38,10 +38,16 @@ PERSONAS = {
 #: action -> persona -> expected status (None: any status but 401, 403 or a server error).
 EXPECTED: dict[str, dict[str, int | None]] = {
     PUBLIC: dict.fromkeys(PERSONAS, None),
+    "session.sign_in": dict.fromkeys(PERSONAS, 404),  # OpenID Connect is not configured here
     "session.choose_org": {"anonymous": 401, "wrong_org": 200, "wrong_role": 200,
                            "right_role": 200},
     "audit.view": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
     "audit.export": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
+    # administration: none of the personas administers (tests/integration/test_admin_web.py
+    # signs in administrators)
+    "admin.org.list": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
+    "admin.people.view": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                          "right_role": 403},
 }
 
 #: persona -> markers that must not appear in any body it receives.

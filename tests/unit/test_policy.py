@@ -81,3 +81,25 @@ def test_an_agreement_is_in_force_only_while_active_and_within_its_dates():
     assert not agreement_in_force("active", start, end, date(2025, 12, 31))
     for status in ("draft", "awaiting_approval", "revoked"):
         assert not agreement_in_force(status, start, end, date(2026, 6, 1))
+
+
+def test_administration_follows_the_organisation_and_its_hub():
+    from wholeplace.access.policy import AdminTarget
+
+    admin = Actor("a@example.org", "A", 3, "E07000008", {"E07000008": frozenset({"admin"})})
+    hub = Actor("h@example.org", "H", 4, "cpca-hub", {"cpca-hub": frozenset({"hub_admin"})})
+    cambridge = AdminTarget((("E07000008", frozenset({"cpca-hub"})),))
+    icb = AdminTarget((("cp-icb", frozenset()),))
+    shared = AdminTarget((("E07000008", frozenset({"cpca-hub"})), ("cp-icb", frozenset())))
+    for action in ("admin.people.view", "admin.user.add", "admin.role.grant",
+                   "admin.user.disable", "admin.user.reset_link", "admin.role.revoke"):
+        assert allowed(admin, action, cambridge) and allowed(hub, action, cambridge)
+        assert not allowed(admin, action, icb) and not allowed(hub, action, icb)
+        assert not allowed(admin, action, shared)  # a person also in another organisation
+        assert not allowed(VIEWER, action, cambridge) and not allowed(None, action, cambridge)
+        assert not allowed(ANN, action, cambridge)  # a DPO is not an administrator
+        assert not allowed(admin.acting(None), action, cambridge)
+    assert not allowed(admin, "admin.role.grant", AdminTarget(cambridge.orgs, "hub_admin"))
+    assert allowed(admin, "admin.org.list") and not allowed(admin, "admin.org.add")
+    assert allowed(hub, "admin.org.add") and not allowed(VIEWER, "admin.org.list")
+    assert not allowed(operator_actor(), "admin.people.view", cambridge)  # the CLI, not web

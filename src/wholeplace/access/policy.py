@@ -44,7 +44,17 @@ class DatasetRef:
     shared_with: frozenset[str] = field(default_factory=frozenset)
 
 
-Resource = Org | AgreementRef | DatasetRef | None
+@dataclass(frozen=True)
+class AdminTarget:
+    """What an administrator would change: each organisation concerned (the page's, and for a
+    person every organisation they hold a role in) with the hubs that serve it, and the role
+    granted or revoked, if any."""
+
+    orgs: tuple[tuple[str, frozenset[str]], ...]
+    role: str | None = None
+
+
+Resource = Org | AgreementRef | DatasetRef | AdminTarget | None
 
 #: Actions anyone may take, signed in or not.
 PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in",
@@ -112,6 +122,8 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
     if action == "dataset.upload":
         return isinstance(resource, Org) and _acts_for(actor, resource.code) \
             and _has(actor, frozenset({"analyst", "admin"}))
+    if action.startswith("admin."):
+        return _admin(actor, action, resource)
     if action == "subregion.view":
         return isinstance(resource, Org) and _sees_subregion(actor, resource)
     return False
@@ -127,3 +139,36 @@ def _sees_subregion(actor: Actor, hub: Org) -> bool:
 def agreement_in_force(status: str, start: date, end: date, today: date) -> bool:
     """Access follows an agreement from when it is active until its end date or revocation."""
     return status == "active" and start <= today <= end
+
+
+#: Roles that administer the organisation acted for; a hub's hub_admin also administers the
+#: organisations the hub serves.
+HUB_ADMIN = frozenset({"hub_admin"})
+
+
+def _administers(actor: Actor, code: str, hubs: frozenset[str]) -> bool:
+    if actor.acting_for == code:
+        return _has(actor, ADMINS)
+    return actor.acting_for in hubs and _has(actor, HUB_ADMIN)
+
+
+def _admin(actor: Actor, action: str, resource: Resource) -> bool:
+    """Web administration: organisations (a hub administrator adds them), and the people and
+    roles of each organisation its administrators (or its hub's) manage. A change to a person
+    needs every organisation they belong to administered by the actor, so no administrator
+    reaches into another organisation through a shared account."""
+    if action == "admin.org.list":
+        return _has(actor, ADMINS)
+    if action == "admin.org.add":
+        return _has(actor, HUB_ADMIN)
+    if action not in ADMIN_ORG_ACTIONS or not isinstance(resource, AdminTarget) \
+            or not resource.orgs:
+        return False
+    if resource.role == "hub_admin" and not _has(actor, HUB_ADMIN):
+        return False
+    return all(_administers(actor, code, hubs) for code, hubs in resource.orgs)
+
+
+#: Administration of one organisation's people (an AdminTarget names it).
+ADMIN_ORG_ACTIONS = frozenset({"admin.people.view", "admin.user.add", "admin.user.disable",
+                               "admin.user.reset_link", "admin.role.grant", "admin.role.revoke"})

@@ -6,6 +6,7 @@ import typer
 from sqlalchemy import Engine
 
 from wholeplace.appdb import current_revisions, head_revisions, make_engine, upgrade
+from wholeplace.appdb.migrate import applied_revisions
 from wholeplace.cli.common import JSON_HELP, globals_of, handles_errors, print_json
 from wholeplace.config import database_url
 
@@ -36,7 +37,8 @@ def upgrade_command(ctx: typer.Context) -> None:
     upgrade(engine)
     after = current_revisions(engine)
     state = "already up to date" if before == after else "migrated"
-    typer.echo(f"{shown_url(engine)}: {state} at {', '.join(sorted(after))}.")
+    reached = sorted(head_revisions(engine) & applied_revisions(engine, after))
+    typer.echo(f"{shown_url(engine)}: {state} at {', '.join(reached)}.")
 
 
 @app.command("current")
@@ -49,13 +51,14 @@ def current_command(ctx: typer.Context,
     """
     engine = engine_of(ctx)
     current, heads = sorted(current_revisions(engine)), sorted(head_revisions(engine))
+    up_to_date = set(heads) <= applied_revisions(engine, set(current))
     if as_json:
         print_json({"url": shown_url(engine), "current": current, "heads": heads,
-                    "up_to_date": current == heads})
+                    "up_to_date": up_to_date})
     else:
         typer.echo(f"{shown_url(engine)}: at {', '.join(current) or 'no revision'}; "
                    f"the code needs {', '.join(heads)}.")
-    if current != heads:
+    if not up_to_date:
         if not as_json:
             typer.echo("Run 'wholeplace db upgrade'.", err=True)
         raise typer.Exit(1)

@@ -18,11 +18,14 @@ from fastapi.staticfiles import StaticFiles
 
 from wholeplace.appdb import make_engine, require_migrated, session_factory
 from wholeplace.config import Settings, database_url, get_settings, secret_key
+from wholeplace.oidc.config import oidc_config
+from wholeplace.oidc.provider import Provider
 from wholeplace.web import access, errors
 from wholeplace.web.access.guard import csrf_protect
 from wholeplace.web.deps import StoreProvider
 from wholeplace.web.routes import (
     account,
+    admin,
     agreements,
     api,
     audit_log,
@@ -32,6 +35,7 @@ from wholeplace.web.routes import (
     early_warning,
     home,
     insight_api,
+    oidc_signin,
     profile,
 )
 
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(database_url(settings))
     require_migrated(engine)  # refuse to start on an unmigrated application database
     stores = StoreProvider(settings.db, writable=settings.hub_writable)
+    oidc = oidc_config(settings)  # None unless configured; a half configuration is refused
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -63,12 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.stores = stores
     app.state.appdb = session_factory(engine)
     app.state.secret = secret
+    app.state.oidc = Provider(oidc) if oidc else None
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
     access.install(app)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult):
         app.include_router(module.router)
+    app.include_router(oidc_signin.router)
+    app.include_router(admin.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

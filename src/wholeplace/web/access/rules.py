@@ -37,6 +37,8 @@ _PUBLIC_PAGES = (
 RULES: dict[tuple[str, str], str] = {
     **{("GET", path): PUBLIC for path in _PUBLIC_PAGES},
     ("POST", "/sign-in"): "session.sign_in",
+    ("POST", "/sign-in/oidc"): "session.sign_in",
+    ("GET", "/sign-in/oidc/callback"): "session.sign_in",
     ("POST", "/reset-password/{token}"): "session.sign_in",
     ("POST", "/consult/preview"): "consult.preview",
     ("POST", "/consult/preview.json"): "consult.preview",
@@ -47,6 +49,16 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/audit"): "audit.view",
     ("GET", "/audit.json"): "audit.view",
     ("GET", "/audit.csv"): "audit.export",
+    ("GET", "/admin/organisations"): "admin.org.list",
+    ("GET", "/admin/organisations.json"): "admin.org.list",
+    ("POST", "/admin/organisations"): "admin.org.add",
+    ("GET", "/admin/organisations/{code}/people"): "admin.people.view",
+    ("GET", "/admin/organisations/{code}/people.json"): "admin.people.view",
+    ("POST", "/admin/organisations/{code}/people"): "admin.user.add",
+    ("POST", "/admin/organisations/{code}/grant"): "admin.role.grant",
+    ("POST", "/admin/organisations/{code}/revoke"): "admin.role.revoke",
+    ("POST", "/admin/organisations/{code}/disable"): "admin.user.disable",
+    ("POST", "/admin/organisations/{code}/reset-link"): "admin.user.reset_link",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.

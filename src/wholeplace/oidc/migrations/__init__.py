@@ -1,0 +1,1 @@
+"""Migrations of the oidc branch (applied by ``wholeplace db upgrade``)."""
