@@ -33,7 +33,10 @@ from wholeplace.web.routes import (
     home,
     insight_api,
     profile,
+    subregion,
+    uploads,
 )
+from wholeplace.web.upload_limit import BodyLimit
 
 STATIC = Path(__file__).parent / "static"
 
@@ -69,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult):
         app.include_router(module.router)
+    app.include_router(uploads.router)
+    app.include_router(subregion.router)
+    app.add_middleware(BodyLimit, paths=uploads.UPLOAD_PATHS)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

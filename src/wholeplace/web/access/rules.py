@@ -47,6 +47,15 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/audit"): "audit.view",
     ("GET", "/audit.json"): "audit.view",
     ("GET", "/audit.csv"): "audit.export",
+    ("GET", "/upload"): "dataset.upload",
+    ("GET", "/upload.json"): "dataset.upload",
+    ("POST", "/upload"): "dataset.upload",
+    ("POST", "/upload.json"): "dataset.upload",
+    ("GET", "/uploads"): "upload.list",
+    ("GET", "/uploads.json"): "upload.list",
+    ("POST", "/uploads/{dataset_id}/publish"): "dataset.publish",
+    ("GET", "/subregion/{hub_code}"): "subregion.view",
+    ("GET", "/subregion/{hub_code}.json"): "subregion.view",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
