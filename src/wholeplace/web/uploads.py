@@ -217,6 +217,6 @@ def own_uploads(store: Store, org_code: str,
     return rows
 
 
-def not_found(dataset_id: int) -> NotFoundError:
+def not_found(dataset_id: int | str) -> NotFoundError:
     return NotFoundError(f"There is no dataset {dataset_id}. Your organisation's uploads are "
                          "listed at /uploads.")

@@ -3,6 +3,8 @@ of its member councils (action ``subregion.view``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
@@ -20,7 +22,7 @@ from wholeplace.web.routes.early_warning import DEFAULT_YEAR, YEARS
 router = APIRouter(include_in_schema=False)
 
 
-def _hub(request: Request) -> dict[str, object]:
+def _hub(request: Request) -> dict[str, Any]:
     code = str(request.path_params.get("hub_code", ""))
     with request.app.state.appdb() as s:
         org = organisations.find(s, code)
@@ -35,12 +37,12 @@ def hub_org(request: Request) -> Resource:
     """The hub in the path as a resource: its code and the councils it serves."""
     hub = _hub(request)
     request.state.subregion_hub = hub
-    return Org(str(hub["code"]), frozenset(hub["members"]))  # type: ignore[arg-type]
+    return Org(str(hub["code"]), frozenset(hub["members"]))
 
 
-def _data(request: Request, store: Store, year: int, indicator: list[str]) -> dict[str, object]:
+def _data(request: Request, store: Store, year: int, indicator: list[str]) -> dict[str, Any]:
     hub = getattr(request.state, "subregion_hub", None) or _hub(request)
-    return subregion.overview(store, hub, hub["members"], year, indicator)  # type: ignore[arg-type]
+    return subregion.overview(store, hub, hub["members"], year, indicator)
 
 
 @router.get("/subregion/{hub_code}.json")
@@ -61,5 +63,5 @@ def subregion_page(request: Request, hub_code: str,
     data = _data(request, store, year, indicator)
     query = f"?{request.url.query}" if request.url.query else ""
     return render(request, "subregion.html", {
-        "title": f"Subregion overview: {data['hub']['name']}",  # type: ignore[index]
+        "title": f"Subregion overview: {data['hub']['name']}",
         **data, "years": YEARS, "json_url": f"/subregion/{hub_code}.json{query}"})

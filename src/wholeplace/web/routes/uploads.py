@@ -178,7 +178,7 @@ def owned_dataset(request: Request) -> Resource:
     try:
         dataset_id = int(raw)
     except ValueError:
-        raise uploads.not_found(raw) from None  # type: ignore[arg-type]
+        raise uploads.not_found(raw) from None
     viewer = get_viewer(request)
     store = request.app.state.stores.cursor(viewer)
     try:
