@@ -1,5 +1,5 @@
 """Upload, privacy and sharing in Debian's Chromium against the real server (uvicorn, a
-writable copy of the loaded hub): a Cambridge analyst uploads a file through the form and sees
+writable copy of a hub holding the place register): a Cambridge analyst uploads a file through the form and sees
 it on the council page; South Cambridgeshire's analyst does not; both councils' data protection
 officers read the agreement's page and approve it (the CLI: approval has no page); then South
 Cambridgeshire's analyst sees it. axe-core finds nothing serious on any page visited. The
@@ -37,10 +37,10 @@ DATA = ("area_code,period,indicator_id,value\n"
 
 
 @pytest.fixture(scope="module")
-def site(loaded_db, tmp_path_factory):
+def site(register_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("upload-browser")
     hub = folder / "hub.duckdb"
-    shutil.copy(loaded_db, hub)
+    shutil.copy(register_db, hub)  # the register is all the pages visited need
     url = f"sqlite:///{folder / 'app.sqlite'}"
     engine = make_engine(url)
     upgrade(engine)
@@ -55,7 +55,7 @@ def site(loaded_db, tmp_path_factory):
     env = {"WHOLEPLACE_DB": str(hub), "WHOLEPLACE_DATABASE_URL": url,
            "WHOLEPLACE_SECRET_KEY": SECRET, "WHOLEPLACE_ENV": "production",
            "WHOLEPLACE_COOKIE_SECURE": "0", "WHOLEPLACE_HUB_WRITABLE": "1"}
-    with running_server(env) as base:
+    with running_server(env, "/sign-in", start_seconds=120) as base:  # a busy machine
         yield base, env, folder
 
 
@@ -92,7 +92,7 @@ def test_upload_see_it_share_it_by_agreement_and_the_other_council_sees_it(brows
     cambridge, page = signed_in(browser, base, "analyst@cambridge.example")
     page.goto("/upload")
     accessible(page)
-    page.get_by_label("Data file").set_input_files(str(folder / "bins.csv"))
+    page.get_by_label("Data file", exact=True).set_input_files(str(folder / "bins.csv"))
     page.get_by_label("Metadata file (optional)").set_input_files(str(folder / "bins.yaml"))
     page.get_by_label("Title (optional)").fill("Bins emptied (test data)")
     page.get_by_role("button", name="Upload").click()
