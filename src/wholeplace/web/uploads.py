@@ -94,24 +94,24 @@ def check_form(form: UploadRequest) -> list[tuple[str, str]]:
         bad("data", "Choose the data file to upload (CSV or XLSX)")
     elif not form.data.content:
         bad("data", f"The data file {form.data.name} is empty. Choose the file "
-                               "that holds the values")
+                    "that holds the values")
     elif _suffix(form.data.name) not in DATA_SUFFIXES:
         bad("data", f"The data file {form.data.name} must be a CSV (.csv) or an "
-                               "Excel workbook (.xlsx). Save it in one of those formats")
+                    "Excel workbook (.xlsx). Save it in one of those formats")
     elif _suffix(form.data.name) == ".xlsx" and not form.data.content.startswith(ZIP_MAGIC):
         bad("data", f"The data file {form.data.name} is not an Excel workbook "
-                               "(its content is not .xlsx). Save it from Excel as .xlsx, or "
-                               "export the first sheet as CSV UTF-8")
+                    "(its content is not .xlsx). Save it from Excel as .xlsx, or "
+                    "export the first sheet as CSV UTF-8")
     elif _suffix(form.data.name) == ".csv" and b"\x00" in form.data.content[:65536]:
         bad("data", f"The data file {form.data.name} is not a text CSV file (it "
-                               "holds binary data). Export it as CSV UTF-8")
+                    "holds binary data). Export it as CSV UTF-8")
     if form.metadata is not None and form.metadata.name:
         if _suffix(form.metadata.name) not in METADATA_SUFFIXES:
             bad("metadata", f"The metadata file {form.metadata.name} must be YAML "
-                                       "(.yaml) or CSV (.csv). See the guidance on this page")
+                            "(.yaml) or CSV (.csv). See the guidance on this page")
         elif b"\x00" in form.metadata.content[:65536]:
             bad("metadata", f"The metadata file {form.metadata.name} is not a "
-                                       "text file. Save it as YAML or CSV UTF-8")
+                            "text file. Save it as YAML or CSV UTF-8")
     if len(form.title) > TITLE_MAX:
         bad("title", f"The title must be {TITLE_MAX} characters or fewer")
     if form.released_on:
@@ -119,7 +119,7 @@ def check_form(form: UploadRequest) -> list[tuple[str, str]]:
             date.fromisoformat(form.released_on)
         except ValueError:
             bad("released_on", "Enter the release date as YYYY-MM-DD, for example "
-                                          "2024-07-15")
+                               "2024-07-15")
     return errors
 
 
