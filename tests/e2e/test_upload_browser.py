@@ -55,7 +55,7 @@ def site(register_db, tmp_path_factory):
     env = {"WHOLEPLACE_DB": str(hub), "WHOLEPLACE_DATABASE_URL": url,
            "WHOLEPLACE_SECRET_KEY": SECRET, "WHOLEPLACE_ENV": "production",
            "WHOLEPLACE_COOKIE_SECURE": "0", "WHOLEPLACE_HUB_WRITABLE": "1"}
-    with running_server(env, "/sign-in", start_seconds=120) as base:  # a busy machine
+    with running_server(env, "/sign-in") as base:
         yield base, env, folder
 
 
