@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         description="Open the hub read-write in the web process (one DuckDB connection, a "
                     "cursor per request), so uploads can load while pages are read. Then no "
                     "other process may open the hub file.")
+    upload_max_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1024,
+        description="The largest web upload accepted (the whole form: data file and metadata "
+                    "file), in bytes; a larger one is refused with 413.")
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the application database (organisations, people, "

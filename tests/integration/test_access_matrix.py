@@ -5,6 +5,7 @@ no private value in any body it should not be in."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.access_support import (
     CAMBRIDGE,
+    HUB,
     SOUTH_CAMBS,
     csrf_of,
     populate,
@@ -20,6 +22,8 @@ from tests.access_support import (
 )
 from wholeplace.access import agreements, audit
 from wholeplace.appdb import make_engine, session_factory, upgrade
+from wholeplace.hub.store import open_store
+from wholeplace.hub.uploads import load_file
 from wholeplace.web.access.guard import CSRF_EXEMPT_JSON
 from wholeplace.web.access.rules import OPEN_ACTIONS, PUBLIC, RULES, required_actions, routes
 from wholeplace.web.app import create_app
@@ -27,6 +31,8 @@ from wholeplace.web.app import create_app
 #: A value only people acting for Cambridge (or a party to its agreement) may see.
 SECRET_ITEM = "dataset:cambridge-private-marker"
 SECRET_AUDIT = "cambridge-audit-marker"
+#: The title of a private upload of Cambridge's (test data): only Cambridge's people see it.
+SECRET_UPLOAD = "cambridge-upload-marker"
 
 PERSONAS = {
     "anonymous": None,
@@ -48,19 +54,35 @@ EXPECTED: dict[str, dict[str, int | None]] = {
     "admin.org.list": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
     "admin.people.view": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
                           "right_role": 403},
+    # uploading is an analyst's (or admin's): a DPO may not (tests/integration/test_web_upload.py)
+    "dataset.upload": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
+    "upload.list": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
+    # the hub's own people and its member councils' people (Cambridge is a member; the ICB not)
+    "subregion.view": {"anonymous": 401, "wrong_org": 403, "wrong_role": 200, "right_role": 200},
 }
 
 #: persona -> markers that must not appear in any body it receives.
-FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT), "wrong_org": (SECRET_ITEM, SECRET_AUDIT),
+FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT, SECRET_UPLOAD),
+             "wrong_org": (SECRET_ITEM, SECRET_AUDIT, SECRET_UPLOAD),
              "wrong_role": (SECRET_AUDIT,), "right_role": ()}
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
-           "{token}": "not-a-real-token"}
+           "{token}": "not-a-real-token", "{hub_code}": HUB}
 
 
 @pytest.fixture(scope="module")
 def app(loaded_db, tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('matrix') / 'app.sqlite'}"
+    folder = tmp_path_factory.mktemp('matrix')
+    url = f"sqlite:///{folder / 'app.sqlite'}"
+    hub = folder / "hub.duckdb"
+    shutil.copy(loaded_db, hub)
+    data, meta = folder / "marker.csv", folder / "marker.yaml"
+    meta.write_text(f"- id: fixture.matrix_marker\n  title: {SECRET_UPLOAD} indicator\n"
+                    "  unit: count\n  theme: environment\n", encoding="utf-8")
+    data.write_text("area_code,period,indicator_id,value\n"
+                    "E07000008,2022-23,fixture.matrix_marker,97531\n", encoding="utf-8")
+    with open_store(hub) as store:  # test data, private to Cambridge
+        load_file(store, data, metadata=meta, owner_org=CAMBRIDGE, title=SECRET_UPLOAD)
     engine = make_engine(url)
     upgrade(engine)
     populate(engine)
@@ -72,7 +94,7 @@ def app(loaded_db, tmp_path_factory):
         audit.record(s, "dpo@cambridge.example", "test.marker", SECRET_AUDIT,
                      acting_for=CAMBRIDGE)
     engine.dispose()
-    return create_app(settings_for(loaded_db, url))
+    return create_app(settings_for(hub, url))
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +178,11 @@ def test_post_route_needs_a_csrf_token_and_its_rule(app, path):
         assert response.status_code in (400, 404), response.text[:300]
     else:
         assert response.status_code == 401
+
+
+def test_the_private_upload_marker_is_there_for_its_owner_only(clients):
+    """The no-leak checks above are not vacuous: Cambridge's people do see the marker."""
+    assert SECRET_UPLOAD in clients["right_role"].get("/uploads").text
+    assert SECRET_UPLOAD in clients["right_role"].get("/datasets").text
+    assert SECRET_UPLOAD in clients["wrong_role"].get(f"/council/{CAMBRIDGE}").text
+    assert SECRET_UPLOAD not in clients["wrong_org"].get("/uploads").text

@@ -124,9 +124,17 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
             and _has(actor, frozenset({"analyst", "admin"}))
     if action.startswith("admin."):
         return _admin(actor, action, resource)
+    if action.startswith("upload."):
+        return _upload(actor, action, resource)
     if action == "subregion.view":
         return isinstance(resource, Org) and _sees_subregion(actor, resource)
     return False
+
+
+def _upload(actor: Actor, action: str, resource: Resource) -> bool:
+    """The list of an organisation's own uploads: its people who see its private data."""
+    return action == "upload.list" and isinstance(resource, Org) \
+        and _acts_for(actor, resource.code) and _has(actor, DATA_ROLES)
 
 
 def _sees_subregion(actor: Actor, hub: Org) -> bool:

@@ -37,7 +37,10 @@ from wholeplace.web.routes import (
     insight_api,
     oidc_signin,
     profile,
+    subregion,
+    uploads,
 )
+from wholeplace.web.upload_limit import BodyLimit
 
 STATIC = Path(__file__).parent / "static"
 
@@ -77,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.include_router(oidc_signin.router)
     app.include_router(admin.router)
+    app.include_router(uploads.router)
+    app.include_router(subregion.router)
+    app.add_middleware(BodyLimit, paths=uploads.UPLOAD_PATHS)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -84,14 +84,21 @@ def get_viewer(request: Request) -> Viewer:
 def get_store(request: Request, viewer: Viewer = Depends(get_viewer)) -> Iterator[Store]:
     """FastAPI dependency: the hub as ``viewer`` sees it, for the length of one request."""
     store = request.app.state.stores.cursor(viewer)
+    answered = False
     try:
         store.execute("BEGIN TRANSACTION")
         yield store
+        answered = True
     finally:
         try:
             store.execute("ROLLBACK")
         finally:
             store.close()
+    if answered and store.visible_private:
+        # the response could show private values: audited (web/access/audit_views.py)
+        from wholeplace.web.access.audit_views import record_private_view
+
+        record_private_view(request, store.visible_private)
 
 
 def load_upload_for(store: Store, file: Path | str, metadata: Path | str | None,

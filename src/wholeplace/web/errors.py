@@ -20,6 +20,7 @@ from wholeplace.web.render import as_json, render
 TITLES = {
     400: "There is a problem with your request",
     404: "Page not found",
+    413: "The upload is too large",
     422: "There is a problem with the data",
     503: "Sorry, the service is unavailable",
 }

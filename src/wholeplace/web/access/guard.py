@@ -56,6 +56,9 @@ class require:  # a class used like a function: Depends(require("audit.view", ac
         if actor is None:
             raise SignInRequired("You need to sign in to see this page. Sign in, then try "
                                  "again.")
+        from wholeplace.web.access.audit_views import record_refusal
+
+        record_refusal(request, actor, self.action)
         raise AccessDenied("Your role in the organisation you are acting for does not allow "
                            "this. Choose another organisation, or ask its administrator.")
 

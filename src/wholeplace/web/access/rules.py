@@ -59,6 +59,15 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/admin/organisations/{code}/revoke"): "admin.role.revoke",
     ("POST", "/admin/organisations/{code}/disable"): "admin.user.disable",
     ("POST", "/admin/organisations/{code}/reset-link"): "admin.user.reset_link",
+    ("GET", "/upload"): "dataset.upload",
+    ("GET", "/upload.json"): "dataset.upload",
+    ("POST", "/upload"): "dataset.upload",
+    ("POST", "/upload.json"): "dataset.upload",
+    ("GET", "/uploads"): "upload.list",
+    ("GET", "/uploads.json"): "upload.list",
+    ("POST", "/uploads/{dataset_id}/publish"): "dataset.publish",
+    ("GET", "/subregion/{hub_code}"): "subregion.view",
+    ("GET", "/subregion/{hub_code}.json"): "subregion.view",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
