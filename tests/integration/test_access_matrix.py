@@ -49,7 +49,8 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT), "wrong_org": (SECRET_ITEM
              "wrong_role": (SECRET_AUDIT,), "right_role": ()}
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
-           "{token}": "not-a-real-token"}
+           "{token}": "not-a-real-token",
+           "{slug}": "no-such-consultation", "{reference}": "NONE"}
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,7 @@ def test_one_response_per_browser_unless_the_officer_allows_more(app_session):
     cs.submit(app_session, row, cs.Submission(balanced(), browser_token_hash="same"))
     with pytest.raises(cs.DuplicateError, match="this browser"):
         cs.submit(app_session, row, cs.Submission(balanced(), browser_token_hash="same"))
-    with pytest.raises(InputError, match="cookie"):
+    with pytest.raises(cs.MissingError, match="cookie"):
         cs.submit(app_session, row, cs.Submission(balanced(), browser_token_hash=None))
     many = seed(app_session, "many", allow_multiple=True)
     for _ in range(2):
@@ -91,7 +91,7 @@ def test_one_response_per_household_by_keyed_hash_only(app_session):
     row = seed(app_session, household_check=True, allow_multiple=True)
     with pytest.raises(ConfigError, match="household key"):
         cs.submit(app_session, row, cs.Submission(balanced(), household="1 High St"))
-    with pytest.raises(InputError, match="council tax account"):
+    with pytest.raises(cs.MissingError, match="council tax account"):
         cs.submit(app_session, row, cs.Submission(balanced(), household=" - "), household_key=KEY)
     got = cs.submit(app_session, row, cs.Submission(balanced(), household="1 High Street, PE1"),
                     household_key=KEY)

@@ -42,16 +42,32 @@ DEFAULT_PRIVACY = (
 DRAFT_DAYS = 30
 
 
-class ClosedError(WholeplaceError):
+class Refusal(WholeplaceError):
+    """A response refused for a reason people are told in their language: ``reason`` is a
+    stable code (draft, closed, not_open, browser, household, no_cookie, no_household)."""
+
+    status_code = 409
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def to_dict(self) -> dict[str, str]:
+        return {**super().to_dict(), "reason": self.reason}
+
+
+class ClosedError(Refusal):
     """The consultation is not taking responses (a draft, closed, or outside its dates)."""
 
-    status_code = 409
 
-
-class DuplicateError(WholeplaceError):
+class DuplicateError(Refusal):
     """This browser or household has already responded."""
 
-    status_code = 409
+
+class MissingError(Refusal):
+    """Something the consultation needs to count one response per browser or household."""
+
+    status_code = 400
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,21 @@ class Submission:
     entered_by: int | None = None
 
 
+#: Checked definitions by (id, version, last edit): parsing one is the costliest step of a
+#: submission, and a stored definition changes only with a new version.
+_PARSED: dict[tuple[int, int, str], Consultation] = {}
+
+
 def definition_of(row: ConsultationRow) -> Consultation:
-    return parse_definition(row.definition, f"consultation {row.slug}")
+    key = (row.id, row.version, row.updated_at.isoformat() if row.updated_at else "")
+    found = _PARSED.get(key) if row.id is not None else None
+    if found is None:
+        found = parse_definition(row.definition, f"consultation {row.slug}")
+        if row.id is not None:
+            if len(_PARSED) > 256:
+                _PARSED.clear()
+            _PARSED[key] = found
+    return found
 
 
 def default_slug(c: Consultation) -> str:
@@ -143,13 +172,13 @@ def taking_responses(row: ConsultationRow, c: Consultation, today: date) -> None
     """Raise ClosedError unless the consultation is published and today is within its dates."""
     if row.status == "draft":
         raise ClosedError("This consultation has not been published yet, so it cannot take "
-                          "responses. Nothing was recorded.")
+                          "responses. Nothing was recorded.", "draft")
     if row.status == "closed" or today > c.closes:
         raise ClosedError(f"This consultation closed on {c.closes:%d %B %Y}, so it can no "
-                          "longer take responses. Nothing was recorded.")
+                          "longer take responses. Nothing was recorded.", "closed")
     if today < c.opens:
         raise ClosedError(f"This consultation opens on {c.opens:%d %B %Y}. Nothing was "
-                          "recorded.")
+                          "recorded.", "not_open")
 
 
 def new_reference() -> str:
@@ -181,18 +210,19 @@ def _check_unique(session: Session, row: ConsultationRow, sub: Submission,
                   household: str | None) -> None:
     if not row.allow_multiple and sub.channel == "online":
         if not sub.browser_token_hash:
-            raise InputError("Your browser did not send the cookie this consultation uses to "
-                             "count one response per browser. Allow cookies for this site, "
-                             "reload the page and try again. Nothing was recorded.")
+            raise MissingError("Your browser did not send the cookie this consultation uses "
+                               "to count one response per browser. Allow cookies for this "
+                               "site, reload the page and try again. Nothing was recorded.",
+                               "no_cookie")
         if _duplicate(session, row, ResponseRow.browser_token_hash, sub.browser_token_hash):
             raise DuplicateError("A response from this browser has already been recorded, "
                                  "and this consultation takes one per browser. Nothing new "
-                                 "was recorded.")
+                                 "was recorded.", "browser")
     if household is not None and _duplicate(session, row, ResponseRow.household_hash,
                                             household):
         raise DuplicateError("A response for this household has already been recorded, and "
                              "this consultation takes one per household. Nothing new was "
-                             "recorded.")
+                             "recorded.", "household")
 
 
 def _household(row: ConsultationRow, sub: Submission, key: bytes | None) -> str | None:
@@ -202,8 +232,9 @@ def _household(row: ConsultationRow, sub: Submission, key: bytes | None) -> str 
         raise ConfigError(f"This consultation checks households but no household key is "
                                 f"set; set {abuse.HOUSEHOLD_KEY_FILE_ENV}.")
     if not sub.household or not abuse.normalise_household(sub.household):
-        raise InputError("Enter your council tax account number or your address, so we can "
-                         "count one response per household. Nothing was recorded.")
+        raise MissingError("Enter your council tax account number or your address, so we "
+                           "can count one response per household. Nothing was recorded.",
+                           "no_household")
     return abuse.household_hash(key, sub.household)
 
 
