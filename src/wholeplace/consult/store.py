@@ -200,6 +200,21 @@ def outcome_record(out: Outcome, response: Response) -> dict[str, Any]:
             "one_off": pounds(out.one_off_pence), "balance": pounds(-out.remaining_pence)}
 
 
+def write_lock(session: Session, row: ConsultationRow, exclusive: bool) -> None:
+    """Take the write lock before reading what a write depends on. SQLite: BEGIN IMMEDIATE,
+    so that a transaction that reads and then writes waits for other writers (busy_timeout)
+    instead of failing with "database is locked" when its snapshot is stale. PostgreSQL,
+    when ``exclusive``: lock the consultation's row, so that two submissions from the same
+    browser or household cannot both pass the duplicate check."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif exclusive:
+        session.execute(select(ConsultationRow.id).where(ConsultationRow.id == row.id)
+                        .with_for_update())
+
+
 def _duplicate(session: Session, row: ConsultationRow, column: Any, value: str) -> bool:
     found = session.scalar(select(ResponseRow.id).where(
         ResponseRow.consultation_id == row.id, column == value).limit(1))
@@ -263,6 +278,7 @@ def submit(session: Session, row: ConsultationRow, sub: Submission, *,
         taking_responses(row, c, at.date())
     out = accept_response(c, sub.response)
     household = _household(row, sub, household_key)
+    write_lock(session, row, exclusive=not row.allow_multiple or household is not None)
     _check_unique(session, row, sub, household)
     rule = rule or abuse.SurgeRule()
     recent, earlier, minutes = recent_counts(session, row, at, rule)
@@ -287,6 +303,7 @@ def save_draft(session: Session, row: ConsultationRow, token_hash: str, response
                now: datetime | None = None) -> DraftRow:
     """Keep an unfinished response under a private link's token hash (created or replaced)."""
     at = now or _now()
+    write_lock(session, row, exclusive=False)
     draft = session.scalar(select(DraftRow).where(DraftRow.token_hash == token_hash))
     if draft is None:
         draft = DraftRow(consultation_id=row.id, token_hash=token_hash, choices={},
@@ -314,6 +331,7 @@ def record_event(session: Session, row: ConsultationRow, stage: str,
     """Record a funnel stage once per visitor (no personal data: a keyed hash of a random
     cookie). Returns whether a new event was written."""
     if visitor_hash is not None:
+        write_lock(session, row, exclusive=False)
         seen = session.scalar(select(EventRow.id).where(
             EventRow.consultation_id == row.id, EventRow.stage == stage,
             EventRow.visitor_hash == visitor_hash).limit(1))
