@@ -36,7 +36,7 @@ def running_server(env_extra: dict[str, str], ready_path: str = "/") -> Iterator
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a busy shared machine starts slowly
     while True:
         try:
             if httpx.get(base + ready_path, timeout=2).status_code == 200:

@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 
 from wholeplace.access.tokens import new_token
@@ -58,6 +59,17 @@ def _visible(request: Request, slug: str) -> tuple[ConsultationRow, Consultation
     if row is None or row.status == "draft":
         raise NotFoundError(f"There is no consultation at /consult/{slug}. Check the address.")
     return row, cs.definition_of(row)
+
+
+def _event(request: Request, row: ConsultationRow, stage: str, visitor: str | None) -> None:
+    """Record a funnel stage; under overload (the database locked past its busy timeout) the
+    event is skipped rather than failing the resident's page."""
+    try:
+        with request.app.state.appdb() as s, s.begin():
+            cs.record_event(s, row, stage, visitor)
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
 
 
 def _lang_links(slug: str, suffix: str = "") -> dict[str, str]:
@@ -124,8 +136,7 @@ def consultation(request: Request, slug: str = Path(..., pattern=SLUG),
     code = language(lang)
     row, c = _visible(request, slug)
     token, new = guard.browser_token(request)
-    with request.app.state.appdb() as s, s.begin():
-        cs.record_event(s, row, "opened", guard.hashed(request, "visitor", token))
+    _event(request, row, "opened", guard.hashed(request, "visitor", token))
     return _simulator(request, code, row, c, {"band": band or "D"}, Answer(), {}, False,
                       token=token if new else None)
 
@@ -169,6 +180,11 @@ def _write(request: Request, row: ConsultationRow, sub: cs.Submission) -> str:
         with request.app.state.appdb() as s:
             return cs.submit(s, row, sub, household_key=abuse.household_key()
                              if row.household_check else None).reference
+    except OperationalError as exc:  # the database stayed locked past its busy timeout
+        if "locked" not in str(exc):
+            raise
+        raise guard.Refused("The service is very busy, so your answer was not recorded. "
+                            "Wait a moment and send it again.", 503, 1.0) from exc
     finally:
         limits.leave()
 
@@ -248,8 +264,7 @@ async def consultation_post(request: Request, slug: str = Path(..., pattern=SLUG
     if action == "save":
         return _save(request, lang, row, c, answer, form)
     if action != "submit" or field_errors:
-        with request.app.state.appdb() as s, s.begin():
-            cs.record_event(s, row, "started", visitor)
+        _event(request, row, "started", visitor)
         return _simulator(request, lang, row, c, form, answer, field_errors, True,
                           status_code=422 if field_errors else 200,
                           token=token if new else None)
@@ -278,9 +293,7 @@ async def started(request: Request, slug: str = Path(..., pattern=SLUG)) -> Resp
         return _refused(request, "en", exc)
     row, _c = _visible(request, slug)
     token = request.cookies.get(guard.COOKIE)
-    with request.app.state.appdb() as s, s.begin():
-        cs.record_event(s, row, "started",
-                        guard.hashed(request, "visitor", token) if token else None)
+    _event(request, row, "started", guard.hashed(request, "visitor", token) if token else None)
     return Response(status_code=204)
 
 
