@@ -67,7 +67,8 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT, SECRET_UPLOAD),
              "wrong_role": (SECRET_AUDIT,), "right_role": ()}
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
-           "{token}": "not-a-real-token", "{hub_code}": HUB}
+           "{token}": "not-a-real-token", "{hub_code}": HUB,
+           "{slug}": "no-such-consultation", "{reference}": "NONE"}
 
 
 @pytest.fixture(scope="module")

@@ -103,3 +103,20 @@ def test_administration_follows_the_organisation_and_its_hub():
     assert allowed(admin, "admin.org.list") and not allowed(admin, "admin.org.add")
     assert allowed(hub, "admin.org.add") and not allowed(VIEWER, "admin.org.list")
     assert not allowed(operator_actor(), "admin.people.view", cambridge)  # the CLI, not web
+
+
+def test_consultations_are_run_by_their_own_councils_officer_or_admin():
+    officer = Actor("co@example.org", "Co", 3, "E06000031",
+                    {"E06000031": frozenset({"consultation_officer"}),
+                     "E07000008": frozenset({"viewer"})})
+    admin = Actor("ad@example.org", "Ad", 4, "E06000031", {"E06000031": frozenset({"admin"})})
+    for action in ("consult.manage", "consult.results"):
+        assert allowed(officer, action, Org("E06000031"))
+        assert allowed(admin, action, Org("E06000031"))
+        assert not allowed(officer, action, Org("E07000008"))  # another council
+        assert not allowed(officer.acting("E07000008"), action, Org("E07000008"))  # a viewer
+        assert not allowed(ANN, action, Org("E07000008"))  # a DPO is not an officer
+        assert not allowed(None, action, Org("E06000031"))
+        assert not allowed(officer, action, None)
+    assert not allowed(officer, "consult.no_such_action", Org("E06000031"))
+    assert allowed(None, "consult.respond") and allowed(None, "consult.preview")

@@ -30,6 +30,7 @@ from wholeplace.web.routes import (
     api,
     audit_log,
     consult,
+    consult_respond,
     councils,
     datasets,
     early_warning,
@@ -76,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     access.install(app)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
-                   datasets, api, insight_api, consult):
+                   datasets, api, insight_api, consult,
+                   consult_respond):
         app.include_router(module.router)
     app.include_router(oidc_signin.router)
     app.include_router(admin.router)
