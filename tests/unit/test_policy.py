@@ -81,3 +81,20 @@ def test_an_agreement_is_in_force_only_while_active_and_within_its_dates():
     assert not agreement_in_force("active", start, end, date(2025, 12, 31))
     for status in ("draft", "awaiting_approval", "revoked"):
         assert not agreement_in_force(status, start, end, date(2026, 6, 1))
+
+
+def test_consultations_are_run_by_their_own_councils_officer_or_admin():
+    officer = Actor("co@example.org", "Co", 3, "E06000031",
+                    {"E06000031": frozenset({"consultation_officer"}),
+                     "E07000008": frozenset({"viewer"})})
+    admin = Actor("ad@example.org", "Ad", 4, "E06000031", {"E06000031": frozenset({"admin"})})
+    for action in ("consult.manage", "consult.results"):
+        assert allowed(officer, action, Org("E06000031"))
+        assert allowed(admin, action, Org("E06000031"))
+        assert not allowed(officer, action, Org("E07000008"))  # another council
+        assert not allowed(officer.acting("E07000008"), action, Org("E07000008"))  # a viewer
+        assert not allowed(ANN, action, Org("E07000008"))  # a DPO is not an officer
+        assert not allowed(None, action, Org("E06000031"))
+        assert not allowed(officer, action, None)
+    assert not allowed(officer, "consult.no_such_action", Org("E06000031"))
+    assert allowed(None, "consult.respond") and allowed(None, "consult.preview")

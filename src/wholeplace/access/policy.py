@@ -48,7 +48,8 @@ Resource = Org | AgreementRef | DatasetRef | None
 
 #: Actions anyone may take, signed in or not.
 PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in",
-                            "consult.preview"})
+                            "consult.preview",
+                            "consult.respond"})
 
 #: Actions any signed-in person may take.
 SIGNED_IN_ACTIONS = frozenset({"session.sign_out", "session.choose_org"})
@@ -114,7 +115,22 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
             and _has(actor, frozenset({"analyst", "admin"}))
     if action == "subregion.view":
         return isinstance(resource, Org) and _sees_subregion(actor, resource)
+    if action.startswith("consult."):
+        return _consult(actor, action, resource)
     return False
+
+
+#: Roles that run a consultation (set up, publish, close, paper responses, moderation,
+#: results and exports) for their own organisation.
+CONSULT_ROLES = frozenset({"consultation_officer", "admin"})
+
+
+def _consult(actor: Actor, action: str, resource: Resource) -> bool:
+    """``consult.manage`` and ``consult.results``: the consultation's organisation's
+    consultation officer or admin. The resident's actions are public (PUBLIC_ACTIONS)."""
+    if action not in {"consult.manage", "consult.results"} or not isinstance(resource, Org):
+        return False
+    return _acts_for(actor, resource.code) and _has(actor, CONSULT_ROLES)
 
 
 def _sees_subregion(actor: Actor, hub: Org) -> bool:

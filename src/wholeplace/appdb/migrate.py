@@ -57,8 +57,16 @@ def head_revisions(engine: Engine) -> set[str]:
 
 
 def current_revisions(engine: Engine) -> set[str]:
+    """The revisions the database is at, counting each head applied as a dependency of
+    another branch (Alembic records only the dependent: a ``consult`` branch that depends on
+    ``0001_access`` leaves just ``0001_consult`` in alembic_version)."""
     with engine.connect() as connection:
-        return set(MigrationContext.configure(connection).get_current_heads())
+        recorded = set(MigrationContext.configure(connection).get_current_heads())
+    if not recorded:
+        return recorded
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    applied = {r.revision for r in script.iterate_revisions(tuple(recorded), "base")}
+    return recorded | (set(script.get_heads()) & applied)
 
 
 def require_migrated(engine: Engine) -> None:

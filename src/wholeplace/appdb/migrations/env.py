@@ -19,7 +19,9 @@ def _engine() -> Engine:
 
 
 def run() -> None:
-    import wholeplace.access.models  # noqa: F401 - registers the tables on Base.metadata
+    # Registers the tables on Base.metadata.
+    import wholeplace.access.models
+    import wholeplace.consult.tables  # noqa: F401
 
     with _engine().connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata,

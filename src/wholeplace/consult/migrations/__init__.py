@@ -1,0 +1,1 @@
+"""Alembic revisions of the consult branch (applied by wholeplace.appdb.migrate)."""
