@@ -27,6 +27,8 @@ from wholeplace.web.routes import (
     api,
     audit_log,
     consult,
+    consult_manage,
+    consult_results,
     councils,
     datasets,
     early_warning,
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
     access.install(app)
+    for module in (consult_manage, consult_results):  # before any /consult/{slug} route
+        app.include_router(module.router)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult):
         app.include_router(module.router)
