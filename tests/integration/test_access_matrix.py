@@ -42,6 +42,11 @@ EXPECTED: dict[str, dict[str, int | None]] = {
                            "right_role": 200},
     "audit.view": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
     "audit.export": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
+    # A consultation's officer or admin only (a DPO is not): tests/integration/
+    # test_consult_officer_web.py signs in as the officer, and as another council's (404).
+    "consult.manage": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
+    "consult.results": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                        "right_role": 403},
 }
 
 #: persona -> markers that must not appear in any body it receives.
@@ -49,7 +54,8 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT), "wrong_org": (SECRET_ITEM
              "wrong_role": (SECRET_AUDIT,), "right_role": ()}
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
-           "{token}": "not-a-real-token"}
+           "{token}": "not-a-real-token",
+           "{slug}": "no-such-consultation", "{response_id}": "1"}
 
 
 @pytest.fixture(scope="module")

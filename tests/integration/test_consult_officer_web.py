@@ -96,6 +96,7 @@ def test_import_edit_publish_close_each_audited(engine_and_client, officer):
     parse(page.text)
     assert "Libraries" in page.text and "entered by the officer" in page.text
     form = {"csrf_token": token_in(page.text), "title": "Our budget 2024-25",
+            "lines-0-shown": "yes",
             "lines-0-min_change": "-400000", "lines-0-recurring": "yes",
             "lines-0-consequences": "-100000 | Saturday closures\n-300000 | The mobile stops",
             "lines-0-protection_kind": "statutory_floor", "lines-0-protection_minimum": "1000",
@@ -156,7 +157,7 @@ def test_invalid_definitions_get_an_error_summary_and_nothing_stored(engine_and_
 
 def test_a_form_edit_with_an_inverted_range_changes_nothing(engine_and_client, officer):
     imported(officer)
-    form = {"csrf_token": csrf(officer), "lines-0-min_change": "300000",
+    form = {"csrf_token": csrf(officer), "lines-0-shown": "yes", "lines-0-min_change": "300000",
             "lines-0-max_change": "-100000", "lines-0-consequences": "oops"}
     answer = officer.post("/consult/manage/budget-test", data=form)
     assert answer.status_code == 422
@@ -243,3 +244,68 @@ def test_another_councils_officer_gets_nothing(engine_and_client, officer):
     anonymous = TestClient(client.app)
     assert anonymous.get("/consult/manage/budget-test/results.json").status_code == 401
     assert SECRET_COMMENT not in other.get("/consult/manage.json").text
+
+
+def publish(client, slug="budget-test"):
+    client.post(f"/consult/manage/{slug}", data={"csrf_token": csrf(client),
+                                                 "privacy_notice": "We keep answers a year."})
+    assert client.post(f"/consult/manage/{slug}/publish", data={"csrf_token": csrf(client)},
+                       follow_redirects=False).status_code == 303
+
+
+BALANCED = {"line__libraries": "-300000", "line__events": "-100000", "fees_change": "100000",
+            "reserves_use": "250000", "council_tax_change": "0.5"}
+
+
+def test_paper_responses_are_checked_like_online_ones_and_marked(engine_and_client, officer):
+    engine, _ = engine_and_client
+    imported(officer)
+    publish(officer)
+    path = "/consult/manage/budget-test/paper"
+    unbalanced = officer.post(path, data={**BALANCED, "council_tax_change": "0",
+                                          "csrf_token": csrf(officer, path)})
+    assert unbalanced.status_code == 422 and "does not balance" in unbalanced.text
+    parse(unbalanced.text)
+    floor = officer.post(path, data={**BALANCED, "line__adult_social_care": "-2500000",
+                                     "csrf_token": csrf(officer, path)})
+    assert floor.status_code == 422 and "Care Act 2014" in floor.text
+    assert stored(engine, ResponseRow) == 0
+    ok = officer.post(path, data={**BALANCED, "age_band": "65_74", "area": "Central",
+                                  "comment": "Posted in", "csrf_token": csrf(officer, path)},
+                      follow_redirects=False)
+    assert ok.status_code == 303 and "saved=P" in ok.headers["location"]
+    with session_factory(engine)() as s:
+        r = s.scalars(select(ResponseRow)).one()
+        assert r.channel == "paper" and r.entered_by is not None and r.age_band == "65_74"
+        assert r.outcome["balanced"] is True and r.reference.startswith("P")
+    table = officer.get("/consult/manage/budget-test/results.csv").text
+    assert ",paper," in table
+
+
+def test_you_said_we_did_after_close_with_the_adopted_budget(engine_and_client, officer):
+    engine, client = engine_and_client
+    imported(officer)
+    publish(officer)
+    add_response(engine, "R1", libraries="-300000", comment=SECRET_COMMENT)
+    add_response(engine, "R2", libraries="-100000")
+    public = TestClient(client.app)
+    assert public.get("/consult/budget-test/you-said-we-did").status_code == 404
+    early = officer.post("/consult/manage/budget-test/adopted", data={
+        "csrf_token": csrf(officer), "line__libraries": "-50000"})
+    assert early.status_code == 422 and "after the consultation closes" in early.text
+    officer.post("/consult/manage/budget-test/close", data={"csrf_token": csrf(officer)})
+    bad = officer.post("/consult/manage/budget-test/adopted", data={
+        "csrf_token": csrf(officer), "line__libraries": "a lot"})
+    assert bad.status_code == 422 and 'href="#adopted-line__libraries"' in bad.text
+    done = officer.post("/consult/manage/budget-test/adopted", data={
+        "csrf_token": csrf(officer), "line__libraries": "-50000", "council_tax_change": "2.99",
+        "adopted_note": "We kept every library open on Saturdays."}, follow_redirects=False)
+    assert done.status_code == 303
+    page = public.get("/consult/budget-test/you-said-we-did")
+    assert page.status_code == 200
+    parse(page.text)
+    assert "We kept every library open" in page.text and SECRET_COMMENT not in page.text
+    data = public.get("/consult/budget-test/you-said-we-did.json").json()
+    libraries = data["lines"][0]
+    assert libraries["median_pence"] == -20_000_000 and libraries["adopted_pence"] == -5_000_000
+    assert data["council_tax"]["adopted_percent"] == "2.99" and data["responses"] == 2

@@ -204,3 +204,32 @@ def moderate(s: Session, row: ConsultationRow, response_id: int, action: str, re
                             by_user=user_id, at=utcnow()))
     s.flush()
     return found
+
+
+#: Receipt references for paper responses: P and 7 letters or digits (no 0/O, 1/I).
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def paper_reference() -> str:
+    import secrets
+
+    return "P" + "".join(secrets.choice(_ALPHABET) for _ in range(7))
+
+
+def add_paper(s: Session, row: ConsultationRow, choices: dict[str, Any],
+              outcome: dict[str, Any], council_tax_change: Any, above_limit: bool,
+              answers: dict[str, str | None], user_id: int | None) -> ResponseRow:
+    """A paper response typed in by an officer (already checked by the rules engine)."""
+    if row.status != "published":
+        raise InputError(f"{row.title} is {row.status}: paper responses are entered while it "
+                         "is published.")
+    now = utcnow()
+    found = ResponseRow(
+        consultation_id=row.id, reference=paper_reference(), definition_version=row.version,
+        channel="paper", entered_by=user_id, choices=choices, outcome=outcome,
+        council_tax_change=council_tax_change, above_referendum_limit=above_limit,
+        age_band=answers.get("age_band"), area=answers.get("area"),
+        comment=answers.get("comment"), started_at=None, submitted_at=now)
+    s.add(found)
+    s.flush()
+    return found

@@ -72,6 +72,8 @@ def _line(old: dict[str, Any], i: int, form: Mapping[str, str]
     if form.get(line_key(i, "remove")):
         return None, []
     line = dict(old)
+    if not form.get(line_key(i, "shown")):  # a form without this line's fields leaves it be
+        return line, []
     for name in LINE_FIELDS:
         if line_key(i, name) in form:
             line[name] = form[line_key(i, name)].strip()

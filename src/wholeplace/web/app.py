@@ -28,6 +28,7 @@ from wholeplace.web.routes import (
     audit_log,
     consult,
     consult_manage,
+    consult_paper,
     consult_results,
     councils,
     datasets,
@@ -68,7 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
     access.install(app)
-    for module in (consult_manage, consult_results):  # before any /consult/{slug} route
+    # before any /consult/{slug} route:
+    for module in (consult_manage, consult_results, consult_paper):
         app.include_router(module.router)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult):

@@ -31,6 +31,8 @@ _PUBLIC_PAGES = (
     "/agreements/{agreement_id}.json",
     # A consultation preview: checks a response against the published rules, records nothing.
     "/consult/preview", "/consult/preview.json",
+    # After a consultation closes: residents' choices beside the budget adopted (aggregates).
+    "/consult/{slug}/you-said-we-did", "/consult/{slug}/you-said-we-did.json",
 )
 
 #: (method, path) -> the action required.
@@ -66,6 +68,9 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/consult/manage/{slug}/results.csv"): "consult.results",
     ("GET", "/consult/manage/{slug}/results.xlsx"): "consult.results",
     ("POST", "/consult/manage/{slug}/comments/{response_id}"): "consult.manage",
+    ("GET", "/consult/manage/{slug}/paper"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/paper"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/adopted"): "consult.manage",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
