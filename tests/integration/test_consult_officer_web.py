@@ -74,7 +74,7 @@ def stored(engine, model=ConsultationRow) -> int:
         return int(s.scalar(select(func.count()).select_from(model)))
 
 
-def add_response(engine, ref, libraries="-300000", comment=None, age="25_34", area="North"):
+def add_response(engine, ref, libraries="-300000", comment=None, age="25-34", area="North"):
     with session_factory(engine)() as s, s.begin():
         c = s.scalars(select(ConsultationRow)).one()
         now = utcnow()
@@ -178,7 +178,7 @@ def test_dashboard_json_csv_xlsx_and_moderation(engine_and_client, officer):
     engine, _client = engine_and_client
     imported(officer)
     add_response(engine, "R1", comment=f"Keep libraries {SECRET_COMMENT} <script>x</script>")
-    add_response(engine, "R2", libraries="-100000", age="prefer_not_to_say", area="South")
+    add_response(engine, "R2", libraries="-100000", age="prefer not to say", area="South")
     page = officer.get("/consult/manage/budget-test/results")
     assert page.status_code == 200
     parse(page.text)
@@ -270,13 +270,13 @@ def test_paper_responses_are_checked_like_online_ones_and_marked(engine_and_clie
                                      "csrf_token": csrf(officer, path)})
     assert floor.status_code == 422 and "Care Act 2014" in floor.text
     assert stored(engine, ResponseRow) == 0
-    ok = officer.post(path, data={**BALANCED, "age_band": "65_74", "area": "Central",
+    ok = officer.post(path, data={**BALANCED, "age_band": "65-74", "area": "Central",
                                   "comment": "Posted in", "csrf_token": csrf(officer, path)},
                       follow_redirects=False)
     assert ok.status_code == 303 and "saved=P" in ok.headers["location"]
     with session_factory(engine)() as s:
         r = s.scalars(select(ResponseRow)).one()
-        assert r.channel == "paper" and r.entered_by is not None and r.age_band == "65_74"
+        assert r.channel == "paper" and r.entered_by is not None and r.age_band == "65-74"
         assert r.outcome["balanced"] is True and r.reference.startswith("P")
     table = officer.get("/consult/manage/budget-test/results.csv").text
     assert ",paper," in table

@@ -55,10 +55,10 @@ def response(ref: str, libraries: str, core: str = "0", asc: str = "0", *, age: 
 @pytest.fixture(scope="module")
 def rows():
     return [
-        response("R1", "-300000", "2.99", "2", age="25_34", area="North", seconds=300),
-        response("R2", "-100000", age="65_74", area="North", seconds=600),
-        response("R3", "0", "-1", age="prefer_not_to_say", area="South", seconds=120),
-        response("R4", "200000", "5", age="18_24", area="South", seconds=240, above=True),
+        response("R1", "-300000", "2.99", "2", age="25-34", area="North", seconds=300),
+        response("R2", "-100000", age="65-74", area="North", seconds=600),
+        response("R3", "0", "-1", age="prefer not to say", area="South", seconds=120),
+        response("R4", "200000", "5", age="18-24", area="South", seconds=240, above=True),
         response("R5", "-300000", "1", age=None, area=None, seconds=None, channel="paper"),
     ]
 
@@ -120,8 +120,8 @@ def test_weights_by_hand(c, rows):
     d = w.to_dict()["bands"]
     assert [x["weight"] for x in d] == [None, "1.1250", "0.7500"]
     assert [x["population_share_percent"] for x in d] == [None, "75.0", "25.0"]
-    assert d[1]["age_bands"] == ["18_24", "25_34", "35_44", "45_54", "55_64"]
-    assert d[2]["age_bands"] == ["65_74", "75_plus"]
+    assert d[1]["age_bands"] == ["18-24", "25-34", "35-44", "45-54", "55-64"]
+    assert d[2]["age_bands"] == ["65-74", "75 or over"]
 
 
 def test_weighted_means_and_shares_by_hand(c, rows):
@@ -144,7 +144,7 @@ def test_breakdowns_by_area_and_age(c, rows):
     assert areas["North"].weighted_mean_change["libraries"] == -22_000_000
     assert areas["not_given"].weighted_mean_change["libraries"] is None
     ages = [g.key for g in by_age(c, rows, w)]
-    assert ages == ["18_24", "25_34", "65_74", "prefer_not_to_say", "not_given"]
+    assert ages == ["18-24", "25-34", "65-74", "prefer not to say", "not_given"]
 
 
 def test_without_population_nothing_is_weighted(c, rows):

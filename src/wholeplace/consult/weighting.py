@@ -23,19 +23,20 @@ from typing import Any
 from wholeplace.consult.models import Consultation
 from wholeplace.consult.results import ResponseRow, percent, round_fraction
 
-#: The simulator's age bands (code, English label) in order, and the population band of each.
+#: The simulator's age bands (the stored value and its label) in order, and the population band
+#: of each; "prefer not to say" (offered on paper forms) and a blank answer have none.
 AGE_BANDS: tuple[tuple[str, str], ...] = (
-    ("under_18", "Under 18"), ("18_24", "18 to 24"), ("25_34", "25 to 34"),
-    ("35_44", "35 to 44"), ("45_54", "45 to 54"), ("55_64", "55 to 64"),
-    ("65_74", "65 to 74"), ("75_plus", "75 or over"),
-    ("prefer_not_to_say", "Prefer not to say"))
+    ("under 18", "Under 18"), ("18-24", "18 to 24"), ("25-34", "25 to 34"),
+    ("35-44", "35 to 44"), ("45-54", "45 to 54"), ("55-64", "55 to 64"),
+    ("65-74", "65 to 74"), ("75 or over", "75 or over"),
+    ("prefer not to say", "Prefer not to say"))
 POPULATION_BANDS: tuple[tuple[str, str], ...] = (
     ("population.age_0_17", "0 to 17"), ("population.age_18_64", "18 to 64"),
     ("population.age_65_plus", "65 and over"))
 BAND_MAP: dict[str, str] = {
-    "under_18": "population.age_0_17",
-    **{b: "population.age_18_64" for b in ("18_24", "25_34", "35_44", "45_54", "55_64")},
-    "65_74": "population.age_65_plus", "75_plus": "population.age_65_plus",
+    "under 18": "population.age_0_17",
+    **{b: "population.age_18_64" for b in ("18-24", "25-34", "35-44", "45-54", "55-64")},
+    "65-74": "population.age_65_plus", "75 or over": "population.age_65_plus",
 }
 NOT_GIVEN = "not_given"
 
@@ -98,7 +99,7 @@ class Weights:
                 "population_source": self.population.source if self.population else None,
                 "bands": [w.to_dict() for w in self.bands],
                 "without_age": self.without_age, "unrepresented": list(self.unrepresented),
-                "not_weighted": "prefer_not_to_say and unanswered: counted unweighted, left "
+                "not_weighted": "prefer not to say and unanswered: counted unweighted, left "
                                 "out of the weighted figures"}
 
 
