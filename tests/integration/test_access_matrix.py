@@ -55,7 +55,7 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT), "wrong_org": (SECRET_ITEM
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
            "{token}": "not-a-real-token",
-           "{slug}": "no-such-consultation", "{response_id}": "1"}
+           "{slug}": "no-such-consultation", "{reference}": "NONE", "{response_id}": "1"}
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ DEMO_PASSWORD = "demonstration only"
 HUB_CODE = "demo-hub"
 #: The two councils the demonstration hub serves (both in the place register).
 COUNCILS = ("E07000008", "E07000012")
+#: The council of the demonstration budget consultation (wholeplace consult demo).
+PETERBOROUGH = "E06000031"
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,15 @@ ACCOUNTS = (
                 "Demonstration analyst (South Cambridgeshire)", COUNCILS[1], "analyst"),
     DemoAccount("dpo.southcambs@demo.invalid", "Demonstration DPO (South Cambridgeshire)",
                 COUNCILS[1], "data_protection_officer"),
+    DemoAccount("consult.peterborough@demo.invalid",
+                "Demonstration consultation officer (Peterborough)", PETERBOROUGH,
+                "consultation_officer"),
 )
 
 
 def create(session: Session) -> list[DemoAccount]:
     """Create what is missing (idempotent); return every demonstration account."""
-    missing = [c for c in COUNCILS if organisations.find(session, c) is None]
+    missing = [c for c in (*COUNCILS, PETERBOROUGH) if organisations.find(session, c) is None]
     if missing:
         raise InputError(f"The councils {', '.join(missing)} are not organisations yet; run "
                          "'wholeplace admin org sync' (after 'wholeplace load') first.")

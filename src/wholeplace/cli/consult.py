@@ -10,6 +10,7 @@ from wholeplace.cli.common import JSON_HELP, handles_errors, open_read, print_js
 from wholeplace.consult import definition_data, dumps_json, dumps_yaml, load_definition
 from wholeplace.consult.engine import gap_pence
 from wholeplace.consult.prefill import hub_indicators, prefill, todo_header
+from wholeplace.errors import InputError
 
 app = typer.Typer(
     name="consult",
@@ -68,3 +69,116 @@ def prefill_command(
     with open_read(ctx) as store:
         c = prefill(store, code, year, with_council_tax=not no_council_tax)
     typer.echo(dumps_json(c) if as_json else todo_header(c) + dumps_yaml(c), nl=False)
+
+
+@app.command("import")
+@handles_errors
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., metavar="FILE", help="A consultation (.yaml or .json)."),
+    org: str = typer.Option(..., "--org", metavar="CODE", help="The organisation that runs "
+                            "it (its code, e.g. the council's GSS code)."),
+    slug: str | None = typer.Option(None, "--slug", help="Its address, /consult/SLUG "
+                                    "(default: council name and year)."),
+    publish: bool = typer.Option(False, "--publish", help="Publish it at once (otherwise it "
+                                 "stays a draft)."),
+) -> None:
+    """Store a consultation file in the application database as a draft (or published).
+
+    Example: wholeplace consult import examples/consult/peterborough-demo.yaml --org E06000031
+    """
+    from wholeplace.access import organisations
+    from wholeplace.cli.appdb import app_session
+    from wholeplace.consult import store
+
+    c = load_definition(file)
+    with app_session(ctx) as s:
+        if organisations.find(s, org) is None:
+            raise InputError(f"There is no organisation {org!r}; add it with 'wholeplace admin "
+                             "org sync' or 'wholeplace admin org add' first.")
+        row = store.create(s, c, org, slug=slug)
+        if publish:
+            store.publish(s, row)
+        typer.echo(f"Stored {row.slug!r} ({row.status}, version {row.version}) for {org}: "
+                   f"/consult/{row.slug}")
+
+
+@app.command("export")
+@handles_errors
+def export_command(
+    ctx: typer.Context,
+    slug: str = typer.Argument(..., metavar="SLUG", help="The consultation's address."),
+    as_json: bool = typer.Option(False, "--json", help="Write JSON instead of YAML."),
+) -> None:
+    """Write a stored consultation's definition (to copy it to next year, or keep it in git).
+
+    Example: wholeplace consult export peterborough-2025-26 > peterborough.yaml
+    """
+    from wholeplace.cli.appdb import app_session
+    from wholeplace.consult import store
+
+    with app_session(ctx) as s:
+        c = store.definition_of(store.get(s, slug))
+    typer.echo(dumps_json(c) if as_json else dumps_yaml(c), nl=False)
+
+
+@app.command("publish")
+@handles_errors
+def publish_command(
+    ctx: typer.Context,
+    slug: str = typer.Argument(..., metavar="SLUG", help="The consultation's address."),
+) -> None:
+    """Publish a stored consultation: residents can answer it at /consult/SLUG.
+
+    Example: wholeplace consult publish peterborough-2025-26
+    """
+    from wholeplace.cli.appdb import app_session
+    from wholeplace.consult import store
+
+    with app_session(ctx) as s:
+        store.publish(s, store.get(s, slug))
+    typer.echo(f"Published /consult/{slug}")
+
+
+@app.command("close")
+@handles_errors
+def close_command(
+    ctx: typer.Context,
+    slug: str = typer.Argument(..., metavar="SLUG", help="The consultation's address."),
+) -> None:
+    """Close a published consultation: it takes no more responses.
+
+    Example: wholeplace consult close peterborough-2025-26
+    """
+    from wholeplace.cli.appdb import app_session
+    from wholeplace.consult import store
+
+    with app_session(ctx) as s:
+        store.close(s, store.get(s, slug))
+    typer.echo(f"Closed /consult/{slug}")
+
+
+@app.command("demo")
+@handles_errors
+def demo_command(ctx: typer.Context) -> None:
+    """Seed (idempotent) the published DEMONSTRATION consultation for Peterborough from its real
+    budget lines and council tax in the hub, at /consult/peterborough-demo.
+
+    Example: wholeplace consult demo
+    """
+    from datetime import date
+
+    from wholeplace.access import organisations
+    from wholeplace.access.councils import register_councils
+    from wholeplace.cli.appdb import app_session
+    from wholeplace.consult import demo
+
+    with open_read(ctx) as store:
+        councils = register_councils(store)
+        with app_session(ctx) as s:
+            if organisations.find(s, demo.CODE) is None:
+                organisations.sync_councils(s, councils)
+            row, created = demo.seed(s, store, date.today())
+            state = "created and published" if created else "already there"
+            typer.echo(f"DEMONSTRATION consultation {state}: /consult/{row.slug} "
+                       f"({row.title}).")

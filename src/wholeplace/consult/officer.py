@@ -18,6 +18,7 @@ from wholeplace.appdb import utcnow
 from wholeplace.consult import results
 from wholeplace.consult.definition import definition_data, parse_definition
 from wholeplace.consult.models import Consultation
+from wholeplace.consult.store import new_reference
 from wholeplace.consult.tables import (
     CommentModeration,
     ConsultationRow,
@@ -206,16 +207,6 @@ def moderate(s: Session, row: ConsultationRow, response_id: int, action: str, re
     return found
 
 
-#: Receipt references for paper responses: P and 7 letters or digits (no 0/O, 1/I).
-_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-def paper_reference() -> str:
-    import secrets
-
-    return "P" + "".join(secrets.choice(_ALPHABET) for _ in range(7))
-
-
 def add_paper(s: Session, row: ConsultationRow, choices: dict[str, Any],
               outcome: dict[str, Any], council_tax_change: Any, above_limit: bool,
               answers: dict[str, str | None], user_id: int | None) -> ResponseRow:
@@ -225,7 +216,7 @@ def add_paper(s: Session, row: ConsultationRow, choices: dict[str, Any],
                          "is published.")
     now = utcnow()
     found = ResponseRow(
-        consultation_id=row.id, reference=paper_reference(), definition_version=row.version,
+        consultation_id=row.id, reference=new_reference(), definition_version=row.version,
         channel="paper", entered_by=user_id, choices=choices, outcome=outcome,
         council_tax_change=council_tax_change, above_referendum_limit=above_limit,
         age_band=answers.get("age_band"), area=answers.get("area"),

@@ -29,6 +29,7 @@ from wholeplace.web.routes import (
     consult,
     consult_manage,
     consult_paper,
+    consult_respond,
     consult_results,
     councils,
     datasets,
@@ -73,7 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (consult_manage, consult_results, consult_paper):
         app.include_router(module.router)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
-                   datasets, api, insight_api, consult):
+                   datasets, api, insight_api, consult,
+                   consult_respond):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -33,6 +33,11 @@ _PUBLIC_PAGES = (
     "/consult/preview", "/consult/preview.json",
     # After a consultation closes: residents' choices beside the budget adopted (aggregates).
     "/consult/{slug}/you-said-we-did", "/consult/{slug}/you-said-we-did.json",
+    # A published consultation, for residents (no account): the simulator and its pages.
+    "/consult/{slug}", "/consult/{slug}.json", "/consult/{slug}/privacy",
+    "/consult/{slug}/privacy.json", "/consult/{slug}/receipt/{reference}",
+    "/consult/{slug}/receipt/{reference}.json", "/consult/{slug}/saved/{token}",
+    "/consult/{slug}/saved/{token}.json",
 )
 
 #: (method, path) -> the action required.
@@ -42,6 +47,9 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/reset-password/{token}"): "session.sign_in",
     ("POST", "/consult/preview"): "consult.preview",
     ("POST", "/consult/preview.json"): "consult.preview",
+    ("POST", "/consult/{slug}"): "consult.respond",
+    ("POST", "/consult/{slug}.json"): "consult.respond",
+    ("POST", "/consult/{slug}/started"): "consult.respond",
     ("POST", "/sign-out"): "session.sign_out",
     ("POST", "/sign-out-everywhere"): "session.sign_out",
     ("GET", "/choose-organisation"): "session.choose_org",
@@ -74,7 +82,8 @@ RULES: dict[tuple[str, str], str] = {
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
-OPEN_ACTIONS = frozenset({PUBLIC, "session.sign_in", "consult.preview"})
+OPEN_ACTIONS = frozenset({PUBLIC, "session.sign_in", "consult.preview",
+                          "consult.respond"})
 
 
 def routes(app: Any) -> Iterator[tuple[str, str, Any]]:

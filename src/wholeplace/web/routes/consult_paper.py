@@ -24,6 +24,7 @@ from wholeplace.access.actor import Actor
 from wholeplace.consult import Consultation, check_response, officer
 from wholeplace.consult.charts import pounds
 from wholeplace.consult.dashboard import results
+from wholeplace.consult.store import outcome_record
 from wholeplace.consult.weighting import AGE_BANDS
 from wholeplace.counciltax.money import pence
 from wholeplace.errors import InputError, NotFoundError
@@ -94,7 +95,7 @@ async def paper_post(request: Request, slug: str, actor: Actor = Depends(MANAGE)
         with request.app.state.appdb() as s, s.begin():
             row = officer.owned(s, slug, actor.acting_for)
             stored = officer.add_paper(
-                s, row, answer.model_dump(mode="json"), outcome.to_dict(),
+                s, row, answer.model_dump(mode="json"), outcome_record(outcome, answer),
                 answer.council_tax_change + answer.adult_social_care_change,
                 bool(tax and tax.excessive), answers, actor.user_id)
             audit.record(s, actor, "consult.paper_response", f"response:{stored.reference}",

@@ -1,0 +1,331 @@
+"""Consultations and responses in the application database: import a definition, publish,
+close, find by slug, and submit a response durably.
+
+Functions over a SQLAlchemy session; the rules are the engine's (``accept_response``), re-run
+here on every submission whatever the page said. :func:`submit` commits before it returns the
+receipt reference, so an acknowledged response is on disk: SQLite runs in WAL mode with
+``synchronous=FULL`` (appdb/engine.py), which syncs the log at every commit and so survives a
+power cut as well as a killed process (``NORMAL`` would survive only the latter); PostgreSQL's
+default ``synchronous_commit=on`` does the same.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from wholeplace.consult import abuse
+from wholeplace.consult.definition import definition_data, parse_definition
+from wholeplace.consult.engine import Outcome, accept_response
+from wholeplace.consult.models import Consultation, Response
+from wholeplace.consult.tables import ConsultationRow, DraftRow, EventRow, ResponseRow
+from wholeplace.errors import ConfigError, InputError, NotFoundError, WholeplaceError
+
+#: Letters and digits that cannot be mistaken for one another when read aloud or copied.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+DEFAULT_PRIVACY = (
+    "{council} runs this consultation to understand residents' priorities for its budget. "
+    "We record only your choices and the optional answers you give (age band, area, comment), "
+    "with the time you answered. We do not ask for your name, email or address. A random "
+    "cookie stops the same browser answering twice; only a scrambled (hashed) form of it is "
+    "kept. Comments may be published without any detail that could identify you; offensive "
+    "comments are hidden. Responses are kept until the budget is set and the results published.")
+#: How long a saved, unfinished response can be picked up again.
+DRAFT_DAYS = 30
+
+
+class Refusal(WholeplaceError):
+    """A response refused for a reason people are told in their language: ``reason`` is a
+    stable code (draft, closed, not_open, browser, household, no_cookie, no_household)."""
+
+    status_code = 409
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def to_dict(self) -> dict[str, str]:
+        return {**super().to_dict(), "reason": self.reason}
+
+
+class ClosedError(Refusal):
+    """The consultation is not taking responses (a draft, closed, or outside its dates)."""
+
+
+class DuplicateError(Refusal):
+    """This browser or household has already responded."""
+
+
+class MissingError(Refusal):
+    """Something the consultation needs to count one response per browser or household."""
+
+    status_code = 400
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A response and what came with it. Tokens and household values arrive in clear and are
+    stored only as hashes."""
+
+    response: Response
+    age_band: str | None = None
+    area: str | None = None
+    comment: str | None = None
+    browser_token_hash: str | None = None
+    household: str | None = None
+    started_at: datetime | None = None
+    channel: str = "online"
+    entered_by: int | None = None
+
+
+#: Checked definitions by (id, version, last edit): parsing one is the costliest step of a
+#: submission, and a stored definition changes only with a new version.
+_PARSED: dict[tuple[int, int, str], Consultation] = {}
+
+
+def definition_of(row: ConsultationRow) -> Consultation:
+    key = (row.id, row.version, row.updated_at.isoformat() if row.updated_at else "")
+    found = _PARSED.get(key) if row.id is not None else None
+    if found is None:
+        found = parse_definition(row.definition, f"consultation {row.slug}")
+        if row.id is not None:
+            if len(_PARSED) > 256:
+                _PARSED.clear()
+            _PARSED[key] = found
+    return found
+
+
+def default_slug(c: Consultation) -> str:
+    name = re.sub(r"[^a-z0-9]+", "-", c.council_name.lower()).strip("-")
+    return f"{name}-{c.budget_year}" + ("-demo" if c.demonstration else "")
+
+
+def get(session: Session, slug: str) -> ConsultationRow:
+    row = session.scalar(select(ConsultationRow).where(ConsultationRow.slug == slug))
+    if row is None:
+        raise NotFoundError(f"There is no consultation {slug!r}. Check the address.")
+    return row
+
+
+def find(session: Session, slug: str) -> ConsultationRow | None:
+    return session.scalar(select(ConsultationRow).where(ConsultationRow.slug == slug))
+
+
+def create(session: Session, c: Consultation, org_code: str, slug: str | None = None,
+           created_by: int | None = None, privacy_notice: str | None = None,
+           now: datetime | None = None) -> ConsultationRow:
+    """A new draft consultation from a checked definition."""
+    slug = slug or default_slug(c)
+    if not SLUG.match(slug):
+        raise InputError(f"{slug!r} is not a usable address: use lower-case letters, digits "
+                         "and hyphens (up to 80).")
+    if find(session, slug) is not None:
+        raise InputError(f"A consultation {slug!r} already exists; choose another --slug.")
+    at = now or _now()
+    row = ConsultationRow(
+        org_code=org_code, slug=slug, title=c.title, budget_year=c.budget_year, status="draft",
+        definition=definition_data(c), version=1, demonstration=c.demonstration,
+        privacy_notice=privacy_notice or DEFAULT_PRIVACY.format(council=c.council_name),
+        created_by=created_by, created_at=at, updated_at=at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def save_definition(session: Session, row: ConsultationRow, c: Consultation,
+                    now: datetime | None = None) -> bool:
+    """Replace the definition; the version goes up by one when anything changed."""
+    data = definition_data(c)
+    if data == row.definition:
+        return False
+    row.definition, row.title, row.budget_year = data, c.title, c.budget_year
+    row.demonstration = c.demonstration
+    row.version += 1
+    row.updated_at = now or _now()
+    session.flush()
+    return True
+
+
+def publish(session: Session, row: ConsultationRow, now: datetime | None = None) -> None:
+    definition_of(row)  # refuse to publish a definition that no longer checks
+    row.status, row.published_at, row.closed_at = "published", now or _now(), None
+    session.flush()
+
+
+def close(session: Session, row: ConsultationRow, now: datetime | None = None) -> None:
+    if row.status != "published":
+        raise InputError(f"The consultation {row.slug!r} is {row.status}, not published, so "
+                         "it cannot be closed.")
+    row.status, row.closed_at = "closed", now or _now()
+    session.flush()
+
+
+def taking_responses(row: ConsultationRow, c: Consultation, today: date) -> None:
+    """Raise ClosedError unless the consultation is published and today is within its dates."""
+    if row.status == "draft":
+        raise ClosedError("This consultation has not been published yet, so it cannot take "
+                          "responses. Nothing was recorded.", "draft")
+    if row.status == "closed" or today > c.closes:
+        raise ClosedError(f"This consultation closed on {c.closes:%d %B %Y}, so it can no "
+                          "longer take responses. Nothing was recorded.", "closed")
+    if today < c.opens:
+        raise ClosedError(f"This consultation opens on {c.opens:%d %B %Y}. Nothing was "
+                          "recorded.", "not_open")
+
+
+def new_reference() -> str:
+    """A receipt reference such as ``K7QM-2XPA-9RTD`` (about 59 bits of randomness)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(12))
+    return "-".join(chars[i:i + 4] for i in range(0, 12, 4))
+
+
+def outcome_record(out: Outcome, response: Response) -> dict[str, Any]:
+    """The outcome as stored: per line the change in pounds (decimal strings) and the levers."""
+    def pounds(p: int) -> str:
+        return format(Decimal(p) / 100, "f")
+
+    return {"lines": {x.id: pounds(x.change_pence) for x in out.lines},
+            "council_tax_change": format(response.council_tax_change, "f"),
+            "adult_social_care_change": format(response.adult_social_care_change, "f"),
+            "council_tax_yield": pounds(out.tax.yield_pence) if out.tax else "0",
+            "fees": pounds(out.fees_pence), "reserves_use": pounds(out.reserves_pence),
+            "one_off": pounds(out.one_off_pence), "balance": pounds(-out.remaining_pence)}
+
+
+def _duplicate(session: Session, row: ConsultationRow, column: Any, value: str) -> bool:
+    found = session.scalar(select(ResponseRow.id).where(
+        ResponseRow.consultation_id == row.id, column == value).limit(1))
+    return found is not None
+
+
+def _check_unique(session: Session, row: ConsultationRow, sub: Submission,
+                  household: str | None) -> None:
+    if not row.allow_multiple and sub.channel == "online":
+        if not sub.browser_token_hash:
+            raise MissingError("Your browser did not send the cookie this consultation uses "
+                               "to count one response per browser. Allow cookies for this "
+                               "site, reload the page and try again. Nothing was recorded.",
+                               "no_cookie")
+        if _duplicate(session, row, ResponseRow.browser_token_hash, sub.browser_token_hash):
+            raise DuplicateError("A response from this browser has already been recorded, "
+                                 "and this consultation takes one per browser. Nothing new "
+                                 "was recorded.", "browser")
+    if household is not None and _duplicate(session, row, ResponseRow.household_hash,
+                                            household):
+        raise DuplicateError("A response for this household has already been recorded, and "
+                             "this consultation takes one per household. Nothing new was "
+                             "recorded.", "household")
+
+
+def _household(row: ConsultationRow, sub: Submission, key: bytes | None) -> str | None:
+    if not row.household_check:
+        return None
+    if key is None:
+        raise ConfigError(f"This consultation checks households but no household key is "
+                                f"set; set {abuse.HOUSEHOLD_KEY_FILE_ENV}.")
+    if not sub.household or not abuse.normalise_household(sub.household):
+        raise MissingError("Enter your council tax account number or your address, so we "
+                           "can count one response per household. Nothing was recorded.",
+                           "no_household")
+    return abuse.household_hash(key, sub.household)
+
+
+def recent_counts(session: Session, row: ConsultationRow, now: datetime,
+                  rule: abuse.SurgeRule) -> tuple[int, int, float]:
+    """(responses in the last window, responses before it, minutes before it since the
+    first response or publication)."""
+    since = now - timedelta(minutes=rule.window_minutes)
+    base = select(func.count(ResponseRow.id)).where(ResponseRow.consultation_id == row.id)
+    recent = session.scalar(base.where(ResponseRow.submitted_at >= since)) or 0
+    earlier = session.scalar(base.where(ResponseRow.submitted_at < since)) or 0
+    start = row.published_at or row.created_at
+    minutes = max(0.0, (since - start).total_seconds() / 60)
+    return int(recent), int(earlier), minutes
+
+
+def submit(session: Session, row: ConsultationRow, sub: Submission, *,
+           household_key: bytes | None = None, rule: abuse.SurgeRule | None = None,
+           now: datetime | None = None) -> ResponseRow:
+    """Re-check everything, store the response and COMMIT; return the stored row (its
+    ``reference`` is the receipt). Raises ClosedError, DuplicateError or ValidationError,
+    storing nothing."""
+    at = now or _now()
+    c = definition_of(row)
+    if sub.channel == "online":
+        taking_responses(row, c, at.date())
+    out = accept_response(c, sub.response)
+    household = _household(row, sub, household_key)
+    _check_unique(session, row, sub, household)
+    rule = rule or abuse.SurgeRule()
+    recent, earlier, minutes = recent_counts(session, row, at, rule)
+    surge = abuse.is_surge(recent + 1, earlier, minutes, rule)  # counting this one
+    stored = ResponseRow(
+        consultation_id=row.id, reference=new_reference(), definition_version=row.version,
+        channel=sub.channel, entered_by=sub.entered_by, choices=sub.response.model_dump(
+            mode="json"), outcome=outcome_record(out, sub.response),
+        council_tax_change=sub.response.council_tax_change + sub.response
+        .adult_social_care_change, above_referendum_limit=bool(out.tax and out.tax.excessive),
+        age_band=sub.age_band, area=sub.area, comment=sub.comment or None,
+        browser_token_hash=sub.browser_token_hash, household_hash=household, surge_flag=surge,
+        started_at=sub.started_at, submitted_at=at)
+    session.add(stored)
+    if sub.channel == "online":
+        session.add(EventRow(consultation_id=row.id, stage="completed", at=at))
+    session.commit()
+    return stored
+
+
+def save_draft(session: Session, row: ConsultationRow, token_hash: str, response: Response,
+               now: datetime | None = None) -> DraftRow:
+    """Keep an unfinished response under a private link's token hash (created or replaced)."""
+    at = now or _now()
+    draft = session.scalar(select(DraftRow).where(DraftRow.token_hash == token_hash))
+    if draft is None:
+        draft = DraftRow(consultation_id=row.id, token_hash=token_hash, choices={},
+                         expires_at=at)
+        session.add(draft)
+    draft.choices = response.model_dump(mode="json")
+    draft.updated_at, draft.expires_at = at, at + timedelta(days=DRAFT_DAYS)
+    session.flush()
+    return draft
+
+
+def load_draft(session: Session, row: ConsultationRow, token_hash: str,
+               now: datetime | None = None) -> Response:
+    draft = session.scalar(select(DraftRow).where(DraftRow.token_hash == token_hash,
+                                                  DraftRow.consultation_id == row.id))
+    if draft is None or draft.expires_at < (now or _now()):
+        raise NotFoundError("This saved response link is not valid: it may have expired "
+                            f"({DRAFT_DAYS} days) or been mistyped. Start again from the "
+                            "consultation page.")
+    return Response.model_validate(draft.choices)
+
+
+def record_event(session: Session, row: ConsultationRow, stage: str,
+                 visitor_hash: str | None, now: datetime | None = None) -> bool:
+    """Record a funnel stage once per visitor (no personal data: a keyed hash of a random
+    cookie). Returns whether a new event was written."""
+    if visitor_hash is not None:
+        seen = session.scalar(select(EventRow.id).where(
+            EventRow.consultation_id == row.id, EventRow.stage == stage,
+            EventRow.visitor_hash == visitor_hash).limit(1))
+        if seen is not None:
+            return False
+    session.add(EventRow(consultation_id=row.id, stage=stage, visitor_hash=visitor_hash,
+                         at=now or _now()))
+    session.flush()
+    return True
+
+
+def _now() -> datetime:
+    from wholeplace.appdb import utcnow
+
+    return utcnow()
