@@ -215,3 +215,10 @@ def test_histogram_chart_has_words_and_bars(c, rows):
     svg = line_charts(results(c, rows, [], POPULATION))["libraries"]
     assert svg.startswith("<svg") and "Proposed changes to Libraries" in svg
     assert "\u2212£300,000: 2" in svg and svg.count("<rect") == 4
+
+
+def test_surge_flags_are_counted_never_dropped(c, rows):
+    flagged = ResponseRow(reference="R7", channel="online", choices={},
+                          above_referendum_limit=False, submitted_at=T0, surge_flag=True)
+    data = results(c, [*rows, flagged], [], POPULATION)
+    assert data["responses"] == 6 and data["surge_flagged"] == 1

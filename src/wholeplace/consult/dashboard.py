@@ -53,6 +53,7 @@ def results(c: Consultation, rows: Sequence[ResponseRow], events: Sequence[Event
     w = weights(rows, population)
     return {
         "responses": len(rows), "channels": channels(rows),
+        "surge_flagged": sum(r.surge_flag for r in rows),
         "lines": [x.to_dict() for x in line_results(c, rows)],
         "council_tax": tax_result(rows).to_dict() if c.council_tax is not None else None,
         "weights": w.to_dict(),

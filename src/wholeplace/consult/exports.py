@@ -25,7 +25,8 @@ def columns(c: Consultation) -> list[str]:
              "age_band", "area", "council_tax_change_percent",
              "adult_social_care_change_percent", "above_referendum_limit"]
             + [f"line_change_gbp:{line.id}" for line in c.lines]
-            + ["fees_change_gbp", "reserves_use_gbp", "comment", "comment_hidden"])
+            + ["fees_change_gbp", "reserves_use_gbp", "comment", "comment_hidden",
+               "surge_flag"])
 
 
 def _percent(value: Any) -> Decimal:
@@ -40,7 +41,8 @@ def row_values(c: Consultation, r: ResponseRow) -> list[Any]:
              _percent(ch.get("adult_social_care_change")), r.above_referendum_limit]
             + [pounds(r.line_change(line.id)) for line in c.lines]
             + [Decimal(str(ch.get("fees_change") or 0)),
-               Decimal(str(ch.get("reserves_use") or 0)), r.comment, r.comment_hidden])
+               Decimal(str(ch.get("reserves_use") or 0)), r.comment, r.comment_hidden,
+               r.surge_flag])
 
 
 def _cell(value: Any) -> str:

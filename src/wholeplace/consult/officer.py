@@ -144,7 +144,8 @@ def result_rows(stored: Sequence[ResponseRow]) -> list[results.ResponseRow]:
         reference=r.reference, channel=r.channel, choices=r.choices,
         above_referendum_limit=r.above_referendum_limit, submitted_at=r.submitted_at,
         started_at=r.started_at, age_band=r.age_band, area=r.area, comment=r.comment,
-        comment_hidden=r.comment_hidden, definition_version=r.definition_version)
+        comment_hidden=r.comment_hidden, definition_version=r.definition_version,
+        surge_flag=r.surge_flag)
         for r in stored]
 
 

@@ -44,6 +44,7 @@ class ResponseRow:
     comment: str | None = None
     comment_hidden: bool = False
     definition_version: int | None = None
+    surge_flag: bool = False
 
     def line_change(self, line_id: str) -> int:
         """The change this response proposes to a line, in pence (omitted: no change)."""
