@@ -311,3 +311,10 @@ def test_you_said_we_did_after_close_with_the_adopted_budget(engine_and_client, 
     libraries = data["lines"][0]
     assert libraries["median_pence"] == -20_000_000 and libraries["adopted_pence"] == -5_000_000
     assert data["council_tax"]["adopted_percent"] == "2.99" and data["responses"] == 2
+
+
+def test_the_services_own_page_names_are_refused(engine_and_client, officer):
+    engine, _ = engine_and_client
+    answer = imported(officer, slug="manage")
+    assert answer.status_code == 422 and "own pages" in answer.text
+    assert stored(engine) == 0

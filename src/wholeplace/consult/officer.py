@@ -30,7 +30,14 @@ from wholeplace.errors import InputError, NotFoundError
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
 
 
+#: Web address names the app's own pages use (/consult/manage, /consult/preview).
+RESERVED = frozenset({"manage", "preview"})
+
+
 def check_slug(slug: str) -> str:
+    if slug in RESERVED:
+        raise InputError(f"/consult/{slug} is one of the service's own pages; choose another "
+                         "name.")
     if not SLUG.match(slug):
         raise InputError("The web address name must be 3 to 80 lower-case letters, digits and "
                          "hyphens, starting with a letter or digit, like budget-2025-26.")
