@@ -16,17 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from wholeplace.consult.models import Consultation, ServiceLine
-from wholeplace.counciltax.money import hundredths, pence
+from wholeplace.counciltax.money import hundredths, pence, round_half_away
 
 #: At most this many bars in a line's histogram; wider ranges group several steps per bar.
 MAX_BINS = 21
 STAGES = ("opened", "started", "completed")
+MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,22 @@ class ResponseRow:
     definition_version: int | None = None
     surge_flag: bool = False
 
+    @cached_property
+    def _changes(self) -> dict[str, int]:
+        return {str(k): pence(v) for k, v in (self.choices.get("line_changes") or {}).items()}
+
+    @cached_property
+    def _tax_bp(self) -> int:
+        return (hundredths(self.choices.get("council_tax_change", 0))
+                + hundredths(self.choices.get("adult_social_care_change", 0)))
+
     def line_change(self, line_id: str) -> int:
         """The change this response proposes to a line, in pence (omitted: no change)."""
-        changes = self.choices.get("line_changes") or {}
-        return pence(changes.get(line_id, 0))
+        return self._changes.get(line_id, 0)
 
     def tax_change_bp(self) -> int:
         """The council tax change chosen, core plus adult social care precept, in basis points."""
-        return (hundredths(self.choices.get("council_tax_change", 0))
-                + hundredths(self.choices.get("adult_social_care_change", 0)))
+        return self._tax_bp
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,7 @@ def funnel(events: Iterable[EventRow]) -> Funnel:
 def completion_seconds(rows: Iterable[ResponseRow]) -> Summary:
     """Time from starting to submitting, in whole seconds, for online responses that say when
     they started (paper responses have no such time)."""
-    return summary(round_fraction(Fraction((r.submitted_at - r.started_at).total_seconds()))
+    return summary(round_half_away((r.submitted_at - r.started_at) // MICROSECOND, 1_000_000)
                    for r in rows
                    if r.channel == "online" and r.started_at is not None
                    and r.submitted_at >= r.started_at)

@@ -171,22 +171,44 @@ def weighted_mean(pairs: Sequence[tuple[Fraction, int]]) -> int | None:
     return round_fraction(sum((w * x for w, x in pairs), Fraction(0)) / total)
 
 
+def _by_band(rows: Sequence[ResponseRow], w: Weights, line_ids: Sequence[str]
+             ) -> list[tuple[Fraction, int, list[int], int]]:
+    """Per weighted band: (weight, responses, per-line sums of changes, tax rises), so a
+    weighted figure is a few exact operations, not one per response."""
+    sums: dict[str, tuple[int, list[int], int]] = {}
+    for r in rows:
+        band = population_band(r.age_band)
+        if band is None:
+            continue
+        n, totals, rises = sums.get(band, (0, [0] * len(line_ids), 0))
+        for i, line_id in enumerate(line_ids):
+            totals[i] += r.line_change(line_id)
+        sums[band] = (n + 1, totals, rises + (r.tax_change_bp() > 0))
+    out = []
+    for x in w.bands:
+        if x.weight is not None and x.band in sums:
+            n, totals, rises = sums[x.band]
+            out.append((x.weight, n, totals, rises))
+    return out
+
+
 def group(c: Consultation, key: str, label: str, rows: Sequence[ResponseRow],
           w: Weights) -> Group:
     n = len(rows)
+    ids = [line.id for line in c.lines]
+    bands = _by_band(rows, w, ids)
+    total = sum((wt * k for wt, k, _, _ in bands), Fraction(0))
     means: dict[str, int | None] = {}
     weighted: dict[str, int | None] = {}
-    rated = [(w.of(r), r) for r in rows]
-    kept = [(wt, r) for wt, r in rated if wt is not None]
-    for line in c.lines:
-        values = [r.line_change(line.id) for r in rows]
-        means[line.id] = round_fraction(Fraction(sum(values), n)) if n else None
-        weighted[line.id] = weighted_mean([(wt, r.line_change(line.id)) for wt, r in kept])
-    total = sum((wt for wt, _ in kept), Fraction(0))
-    rise = sum((wt for wt, r in kept if r.tax_change_bp() > 0), Fraction(0))
+    for i, line_id in enumerate(ids):
+        means[line_id] = round_fraction(Fraction(sum(r.line_change(line_id) for r in rows),
+                                                 n)) if n else None
+        weighted[line_id] = round_fraction(
+            sum((wt * s[i] for wt, _, s, _ in bands), Fraction(0)) / total) if total else None
+    rise = sum((wt * k for wt, _, _, k in bands), Fraction(0))
     return Group(key, label, n, means, sum(r.tax_change_bp() > 0 for r in rows),
-                 sum(r.above_referendum_limit for r in rows), len(kept), weighted,
-                 percent(rise / total, 1) if total else None)
+                 sum(r.above_referendum_limit for r in rows), sum(k for _, k, _, _ in bands),
+                 weighted, percent(rise / total, 1) if total else None)
 
 
 def breakdown(c: Consultation, rows: Sequence[ResponseRow], w: Weights,
