@@ -59,6 +59,11 @@ EXPECTED: dict[str, dict[str, int | None]] = {
     "upload.list": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
     # the hub's own people and its member councils' people (Cambridge is a member; the ICB not)
     "subregion.view": {"anonymous": 401, "wrong_org": 403, "wrong_role": 200, "right_role": 200},
+    # A consultation's officer or admin only (a DPO is not): tests/integration/
+    # test_consult_officer_web.py signs in as the officer, and as another council's (404).
+    "consult.manage": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
+    "consult.results": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                        "right_role": 403},
 }
 
 #: persona -> markers that must not appear in any body it receives.
@@ -68,7 +73,7 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT, SECRET_UPLOAD),
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
            "{token}": "not-a-real-token", "{hub_code}": HUB,
-           "{slug}": "no-such-consultation", "{reference}": "NONE"}
+           "{slug}": "no-such-consultation", "{reference}": "NONE", "{response_id}": "1"}
 
 
 @pytest.fixture(scope="module")

@@ -30,7 +30,10 @@ from wholeplace.web.routes import (
     api,
     audit_log,
     consult,
+    consult_manage,
+    consult_paper,
     consult_respond,
+    consult_results,
     councils,
     datasets,
     early_warning,
@@ -76,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static")
     errors.install(app)
     access.install(app)
+    # before any /consult/{slug} route:
+    for module in (consult_manage, consult_results, consult_paper):
+        app.include_router(module.router)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult,
                    consult_respond):

@@ -31,6 +31,8 @@ _PUBLIC_PAGES = (
     "/agreements/{agreement_id}.json",
     # A consultation preview: checks a response against the published rules, records nothing.
     "/consult/preview", "/consult/preview.json",
+    # After a consultation closes: residents' choices beside the budget adopted (aggregates).
+    "/consult/{slug}/you-said-we-did", "/consult/{slug}/you-said-we-did.json",
     # A published consultation, for residents (no account): the simulator and its pages.
     "/consult/{slug}", "/consult/{slug}.json", "/consult/{slug}/privacy",
     "/consult/{slug}/privacy.json", "/consult/{slug}/receipt/{reference}",
@@ -76,6 +78,28 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/uploads/{dataset_id}/publish"): "dataset.publish",
     ("GET", "/subregion/{hub_code}"): "subregion.view",
     ("GET", "/subregion/{hub_code}.json"): "subregion.view",
+    ("GET", "/consult/manage"): "consult.manage",
+    ("GET", "/consult/manage.json"): "consult.manage",
+    ("POST", "/consult/manage/new"): "consult.manage",
+    ("POST", "/consult/manage/import"): "consult.manage",
+    ("GET", "/consult/manage/{slug}"): "consult.manage",
+    ("GET", "/consult/manage/{slug}.json"): "consult.manage",
+    ("POST", "/consult/manage/{slug}"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/definition"): "consult.manage",
+    ("GET", "/consult/manage/{slug}/definition.yaml"): "consult.manage",
+    ("GET", "/consult/manage/{slug}/definition.json"): "consult.manage",
+    ("GET", "/consult/manage/{slug}/preview"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/publish"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/close"): "consult.manage",
+    ("GET", "/consult/manage/{slug}/results"): "consult.results",
+    ("GET", "/consult/manage/{slug}/results.json"): "consult.results",
+    ("GET", "/consult/manage/{slug}/results/stream"): "consult.results",
+    ("GET", "/consult/manage/{slug}/results.csv"): "consult.results",
+    ("GET", "/consult/manage/{slug}/results.xlsx"): "consult.results",
+    ("POST", "/consult/manage/{slug}/comments/{response_id}"): "consult.manage",
+    ("GET", "/consult/manage/{slug}/paper"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/paper"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/adopted"): "consult.manage",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
