@@ -6,6 +6,7 @@ import typer
 from sqlalchemy import Engine
 
 from wholeplace.appdb import current_revisions, head_revisions, make_engine, upgrade
+from wholeplace.appdb.migrate import applied_revisions
 from wholeplace.cli.common import JSON_HELP, globals_of, handles_errors, print_json
 from wholeplace.config import database_url
 
@@ -49,13 +50,14 @@ def current_command(ctx: typer.Context,
     """
     engine = engine_of(ctx)
     current, heads = sorted(current_revisions(engine)), sorted(head_revisions(engine))
+    up_to_date = bool(current) and set(heads) <= applied_revisions(engine, set(current))
     if as_json:
         print_json({"url": shown_url(engine), "current": current, "heads": heads,
-                    "up_to_date": current == heads})
+                    "up_to_date": up_to_date})
     else:
         typer.echo(f"{shown_url(engine)}: at {', '.join(current) or 'no revision'}; "
                    f"the code needs {', '.join(heads)}.")
-    if current != heads:
+    if not up_to_date:
         if not as_json:
             typer.echo("Run 'wholeplace db upgrade'.", err=True)
         raise typer.Exit(1)
