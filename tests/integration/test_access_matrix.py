@@ -42,6 +42,10 @@ EXPECTED: dict[str, dict[str, int | None]] = {
                            "right_role": 200},
     "audit.view": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
     "audit.export": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
+    "plan.list": {"anonymous": 401, "wrong_org": 200, "wrong_role": 200, "right_role": 200},
+    # no plan in this database: signed-in people learn it does not exist, nobody sees one
+    "plan.view": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},
+    "plan.edit": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},
 }
 
 #: persona -> markers that must not appear in any body it receives.
@@ -49,7 +53,7 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT), "wrong_org": (SECRET_ITEM
              "wrong_role": (SECRET_AUDIT,), "right_role": ()}
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
-           "{token}": "not-a-real-token"}
+           "{token}": "not-a-real-token", "{slug}": "no-such-plan"}
 
 
 @pytest.fixture(scope="module")

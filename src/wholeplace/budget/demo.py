@@ -75,7 +75,8 @@ def seed(session: Session, store: Store, lookup: Lookup | None, falls: Path = FA
     m = load(Intervention, falls)
     lines = {"public_health": {"partner": county["id"], "line": "public_health"},
              "adult_social_care": {"partner": county["id"], "line": "adult_social_care"}}
-    applied = apply_to_plan(plan, prepare(m.model_copy(update={"plan_lines": lines}), lookup),
+    intervention = m.model_copy(update={"plan_lines": lines})
+    applied = apply_to_plan(plan, prepare(intervention, lookup),
                             scenario_id="with_falls_prevention")
     definition = applied.plan.model_dump(mode="json", exclude_none=True)
     definition["note"] = (f"{definition.get('note', '')} The falls-prevention scenario is the "
@@ -85,5 +86,6 @@ def seed(session: Session, store: Store, lookup: Lookup | None, falls: Path = FA
     assert user is not None
     actor: Actor = actor_of(user, demo.HUB_CODE)
     stored = plan_store.create(session, actor, demo.HUB_CODE, definition, partners, SLUG,
-                               demonstration=True)
+                               demonstration=True,
+                               interventions=[intervention.model_dump(mode="json")])
     return stored, True, emails

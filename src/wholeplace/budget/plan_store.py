@@ -76,7 +76,8 @@ def versions(session: Session, plan: StoredPlan) -> list[PlanVersion]:
 
 def create(session: Session, actor: Actor, owner: str, definition: Mapping[str, Any],
            partners: Mapping[str, str], slug: str | None = None,
-           demonstration: bool = False) -> StoredPlan:
+           demonstration: bool = False,
+           interventions: list[dict[str, Any]] | None = None) -> StoredPlan:
     """A new plan owned by ``owner`` with ``partners`` (plan partner id -> organisation code)."""
     if not allowed(actor, "plan.create", Org(owner)):
         raise PlanEditRefused(f"You may not create plans for {owner}: a finance officer or "
@@ -100,18 +101,20 @@ def create(session: Session, actor: Actor, owner: str, definition: Mapping[str, 
                                            organisation=organisations.get(session, code)))
     session.add(stored)
     session.flush()
-    _add_version(session, stored, actor, dict(definition), "created")
+    _add_version(session, stored, actor, dict(definition), "created", interventions)
     audit.record(session, actor, "plan.create", f"plan:{slug}",
                  detail={"owner": owner, "partners": dict(partners)})
     return stored
 
 
 def _add_version(session: Session, plan: StoredPlan, actor: Actor,
-                 definition: dict[str, Any], note: str | None) -> PlanVersion:
+                 definition: dict[str, Any], note: str | None,
+                 interventions: list[dict[str, Any]] | None) -> PlanVersion:
     number = (session.scalar(select(PlanVersion.number).where(PlanVersion.plan_id == plan.id)
                              .order_by(PlanVersion.number.desc()).limit(1)) or 0) + 1
     version = PlanVersion(plan_id=plan.id, number=number, definition=definition,
-                          saved_by=actor.id, saved_for=actor.acting_for, note=note)
+                          saved_by=actor.id, saved_for=actor.acting_for, note=note,
+                          interventions=interventions)
     session.add(version)
     session.flush()
     return version
@@ -156,7 +159,8 @@ def save(session: Session, actor: Actor, plan: StoredPlan, definition: Mapping[s
          note: str | None = None) -> PlanVersion:
     """A new version of ``plan``; refused (nothing saved) if it does not check or touches
     lines the person's organisation does not answer for."""
-    current = latest(session, plan).definition
+    previous = latest(session, plan)
+    current = previous.definition
     changed = changes(current, definition)
     if not changed:
         raise InputError("Nothing changed: the definition is the same as the latest version.")
@@ -173,7 +177,8 @@ def save(session: Session, actor: Actor, plan: StoredPlan, definition: Mapping[s
             f"({', '.join(sorted(mine)) or 'none'}); this change touches "
             f"{', '.join(theirs) or 'lines you may not edit'}. Nothing was saved.")
     checked(definition)
-    version = _add_version(session, plan, actor, dict(definition), note)
+    version = _add_version(session, plan, actor, dict(definition), note,
+                           previous.interventions)
     plan.title = str(definition.get("title", plan.title))
     audit.record(session, actor, "plan.edit", f"plan:{plan.slug}",
                  detail={"version": version.number,

@@ -44,6 +44,8 @@ class PlanVersion(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Prevention models (intervention definitions) applied in the plan's scenarios.
+    interventions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     saved_by: Mapped[str] = mapped_column(String(200))
     saved_for: Mapped[str | None] = mapped_column(String(40), nullable=True)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

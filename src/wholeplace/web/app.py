@@ -32,6 +32,7 @@ from wholeplace.web.routes import (
     early_warning,
     home,
     insight_api,
+    plans,
     profile,
 )
 
@@ -67,7 +68,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     access.install(app)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
-                   datasets, api, insight_api, consult):
+                   datasets, api, insight_api, consult,
+                   plans):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("definition", sa.JSON(), nullable=False),
+        sa.Column("interventions", sa.JSON(), nullable=True),
         sa.Column("saved_by", sa.String(length=200), nullable=False),
         sa.Column("saved_for", sa.String(length=40), nullable=True),
         sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),

@@ -47,6 +47,16 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/audit"): "audit.view",
     ("GET", "/audit.json"): "audit.view",
     ("GET", "/audit.csv"): "audit.export",
+    ("GET", "/plans"): "plan.list",
+    ("GET", "/plans.json"): "plan.list",
+    ("GET", "/plans/{slug}"): "plan.view",
+    ("GET", "/plans/{slug}.json"): "plan.view",
+    ("GET", "/plans/{slug}/plan.xlsx"): "plan.view",
+    ("GET", "/plans/{slug}/prevention"): "plan.view",
+    ("GET", "/plans/{slug}/prevention.json"): "plan.view",
+    ("GET", "/plans/{slug}/assumptions"): "plan.edit",
+    ("GET", "/plans/{slug}/assumptions.json"): "plan.edit",
+    ("POST", "/plans/{slug}/assumptions"): "plan.edit",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
