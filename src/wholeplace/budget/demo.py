@@ -21,6 +21,7 @@ from wholeplace.access.signin import actor_of
 from wholeplace.budget import plan_store
 from wholeplace.budget.baseline import baseline
 from wholeplace.budget.files import load
+from wholeplace.budget.plan_tables import StoredPlan
 from wholeplace.budget.prevention import Lookup, prepare
 from wholeplace.budget.prevention_model import Intervention
 from wholeplace.budget.prevention_plan import apply_to_plan
@@ -56,7 +57,7 @@ def _accounts(session: Session, county: str) -> None:
 
 
 def seed(session: Session, store: Store, lookup: Lookup | None, falls: Path = FALLS
-         ) -> tuple[plan_store.StoredPlan, bool, list[str]]:
+         ) -> tuple[StoredPlan, bool, list[str]]:
     """(the demonstration plan, whether it was created now, the finance officers' emails)."""
     demo.create(session)
     b = baseline(store, PLACE, 5, demonstration=True)
@@ -67,8 +68,8 @@ def seed(session: Session, store: Store, lookup: Lookup | None, falls: Path = FA
     county = next(p for p in b.definition["partners"] if p["kind"] == "county")
     _accounts(session, county["gss_code"])
     emails = [a.email for a in accounts(county["gss_code"])]
-    existing = session.scalar(select(plan_store.StoredPlan)
-                              .where(plan_store.StoredPlan.slug == SLUG))
+    existing = session.scalar(select(StoredPlan)
+                              .where(StoredPlan.slug == SLUG))
     if existing is not None:
         return existing, False, emails
     plan = b.plan()

@@ -89,14 +89,15 @@ def list_cmd(ctx: typer.Context,
 
     Example: wholeplace plans list
     """
+    from sqlalchemy import select
+
     from wholeplace.budget import plan_store
+    from wholeplace.budget.plan_tables import StoredPlan
 
     operator("org.list")
     with app_session(ctx) as s:
-        from sqlalchemy import select
-
         rows = [plan_store.as_row(p, plan_store.latest(s, p))
-                for p in s.scalars(select(plan_store.StoredPlan))]
+                for p in s.scalars(select(StoredPlan))]
     if as_json:
         return print_json(rows)
     for r in rows:

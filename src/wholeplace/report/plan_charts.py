@@ -85,7 +85,8 @@ def tornado_chart(rows: Sequence[Mapping[str, Any]], centre: float, view: str = 
         sc.add(s.Text(width / 2, height / 2, "No ranged parameters", 13, "middle"))
         return sc
     left, right, top = 200, width - 20, 20
-    values = [centre] + [v for r in rows for v in (r["npv_at_low"], r["npv_at_high"])]
+    values = [float(centre)] + [float(v) for r in rows
+                                for v in (r["npv_at_low"], r["npv_at_high"])]
     lo, hi = min(values), max(values)
     hi = hi if hi > lo else lo + 1
 
