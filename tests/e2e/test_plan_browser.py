@@ -38,6 +38,7 @@ def _signed_in(browser, base):
     page.fill("#email", "finance.hub@demo.invalid")
     page.fill("#password", DEMO_PASSWORD)
     page.click("button:has-text('Sign in')")
+    page.wait_for_load_state()
     return context, page
 
 
@@ -56,7 +57,8 @@ def test_edit_an_assumption_and_see_the_gap_change(browser, plan_server):
     _axe_clean(page)
     page.fill("#pay_inflation", "not a number")
     page.click("button:has-text('Save a new version')")
-    assert "There is a problem" in page.content()
+    page.locator(".govuk-error-summary").wait_for()
+    assert "enter a percentage" in page.content()
     _axe_clean(page)
     page.fill("#pay_inflation", "5")
     page.fill("#note", "pay at 5%")
