@@ -22,7 +22,7 @@ def plan_server(loaded_db, tmp_path_factory):
     seed_demo_plan(loaded_db, url)
     env = {"WHOLEPLACE_DB": str(loaded_db), "WHOLEPLACE_DATABASE_URL": url,
            "WHOLEPLACE_ENV": "development", "WHOLEPLACE_COOKIE_SECURE": "false"}
-    with running_server(env, "/sign-in") as base:
+    with running_server(env, "/sign-in", startup_seconds=120) as base:  # a busy machine
         yield base
 
 
