@@ -64,6 +64,10 @@ EXPECTED: dict[str, dict[str, int | None]] = {
     "consult.manage": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
     "consult.results": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
                         "right_role": 403},
+    "plan.list": {"anonymous": 401, "wrong_org": 200, "wrong_role": 200, "right_role": 200},
+    # no plan in this database: signed-in people learn it does not exist, nobody sees one
+    "plan.view": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},
+    "plan.edit": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},
 }
 
 #: persona -> markers that must not appear in any body it receives.
@@ -73,7 +77,7 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT, SECRET_UPLOAD),
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
            "{token}": "not-a-real-token", "{hub_code}": HUB,
-           "{slug}": "no-such-consultation", "{reference}": "NONE", "{response_id}": "1"}
+           "{slug}": "no-such-slug", "{reference}": "NONE", "{response_id}": "1"}
 
 
 @pytest.fixture(scope="module")

@@ -54,7 +54,21 @@ class AdminTarget:
     role: str | None = None
 
 
-Resource = Org | AgreementRef | DatasetRef | AdminTarget | None
+@dataclass(frozen=True)
+class PlanRef:
+    """A stored plan as a resource: its owner, each party organisation's plan partners, and
+    (for ``plan.edit``) what a save touches: partner ids, or ``PLAN_WIDE`` for the rest."""
+
+    owner: str
+    partners: dict[str, frozenset[str]] = field(default_factory=dict)
+    touched: frozenset[str] = field(default_factory=frozenset)
+
+
+#: What a plan save touches outside any one partner (assumptions, scenarios, the title).
+PLAN_WIDE = "*plan"
+PLAN_EDITORS = frozenset({"finance_officer", "admin"})
+
+Resource = Org | AgreementRef | DatasetRef | AdminTarget | PlanRef | None
 
 #: Actions anyone may take, signed in or not.
 PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in",
@@ -127,6 +141,8 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
         return _admin(actor, action, resource)
     if action.startswith("upload."):
         return _upload(actor, action, resource)
+    if action.startswith("plan."):
+        return _plan(actor, action, resource)
     if action == "subregion.view":
         return isinstance(resource, Org) and _sees_subregion(actor, resource)
     if action.startswith("consult."):
@@ -151,6 +167,30 @@ def _consult(actor: Actor, action: str, resource: Resource) -> bool:
     if action not in {"consult.manage", "consult.results"} or not isinstance(resource, Org):
         return False
     return _acts_for(actor, resource.code) and _has(actor, CONSULT_ROLES)
+
+
+def _plan(actor: Actor, action: str, resource: Resource) -> bool:
+    """Plans: everyone party to a plan sees the whole; a finance officer edits only the
+    partners their organisation answers for (the owner's also the plan-wide parts)."""
+    if action == "plan.list":
+        return actor.acting_for is not None and bool(actor.roles_here())
+    if action == "plan.create":
+        return isinstance(resource, Org) and _acts_for(actor, resource.code) \
+            and _has(actor, PLAN_EDITORS)
+    if not isinstance(resource, PlanRef) or actor.acting_for is None \
+            or not actor.roles_here():
+        return False
+    party = actor.acting_for == resource.owner or actor.acting_for in resource.partners
+    if action == "plan.view":
+        return party
+    if action == "plan.edit":
+        if not party or not _has(actor, PLAN_EDITORS):
+            return False
+        mine = set(resource.partners.get(actor.acting_for, frozenset()))
+        if actor.acting_for == resource.owner:
+            mine.add(PLAN_WIDE)
+        return resource.touched <= mine
+    return False
 
 
 def _sees_subregion(actor: Actor, hub: Org) -> bool:

@@ -80,6 +80,14 @@ def applied_revisions(engine: Engine, current: set[str]) -> set[str]:
             if r is not None}
 
 
+def applied_revisions(engine: Engine, current: set[str]) -> set[str]:
+    """Every revision applied: the current ones and all they rest on (a branch that depends
+    on another records only its own revision as current)."""
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    return {r.revision for r in script.revision_map.iterate_revisions(
+        tuple(current), "base", inclusive=True) if r is not None}
+
+
 def require_migrated(engine: Engine) -> None:
     """Raise :class:`NotMigratedError` unless the database is at every head."""
     try:
@@ -89,7 +97,7 @@ def require_migrated(engine: Engine) -> None:
             f"The application database ({engine.url.render_as_string(hide_password=True)}) "
             f"cannot be opened: {exc}. Check WHOLEPLACE_DATABASE_URL.") from exc
     heads = head_revisions(engine)
-    if not heads <= applied_revisions(engine, current):
+    if not current or not heads <= applied_revisions(engine, current):
         state = ", ".join(sorted(current)) or "no migrations applied"
         raise NotMigratedError(
             f"The application database ({engine.url.render_as_string(hide_password=True)}) is "

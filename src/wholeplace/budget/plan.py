@@ -128,10 +128,17 @@ def compute(plan: Plan, population: Mapping[str, npt.ArrayLike] | None = None) -
             for k, v in (population if population is not None else plan.population).items()}
     check_plan(plan, pops)
     labels = plan.labels
-    results = {s.id: ScenarioResult(s.id, s.title, {p.id: _partner(plan, p, s, pops, labels)
-                                                     for p in plan.partners})
-               for s in plan.scenarios}
+    results = {s.id: ScenarioResult(s.id, s.title, {
+        p.id: _partner(plan, p, s, partner_population(p, pops), labels)
+        for p in plan.partners}) for s in plan.scenarios}
     return PlanResult(plan, labels, results, illustrative_assumptions(plan))
+
+
+def partner_population(p: Partner, pops: Mapping[str, Array]) -> Mapping[str, Array]:
+    """The partner's own population where it gives one, else the plan's."""
+    if p.population is None:
+        return pops
+    return {k: np.asarray(v, dtype=np.float64) for k, v in p.population.items()}
 
 
 def _partner(plan: Plan, p: Partner, s: Scenario, pops: Mapping[str, Array],

@@ -45,7 +45,9 @@ def check_plan(plan: Plan, population: Mapping[str, npt.NDArray[np.float64]],
     rate("assumptions.non_pay_inflation", plan.assumptions.non_pay_inflation)
     _unique(log, "partners", [p.id for p in plan.partners])
     for p in plan.partners:
-        _partner(log, plan, p, population, years_in_plan, rate)
+        own = population if p.population is None else {
+            k: np.asarray(v, dtype=np.float64) for k, v in p.population.items()}
+        _partner(log, plan, p, own, years_in_plan, rate)
     _scenarios(log, plan, years_in_plan, rate)
     if log.problems:
         raise ValidationError(log.problems, f"{len(log.problems)} problem(s) in the plan; "

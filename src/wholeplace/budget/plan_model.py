@@ -130,6 +130,10 @@ class Partner(_Model):
     savings: tuple[Saving, ...] = ()
     capital_lines: tuple[CapitalLine, ...] = ()
     reserves: Reserves
+    #: This partner's own population by age band (base year, then each plan year); without
+    #: it, the plan's population drives this partner's demand.
+    population: dict[str, list[float]] | None = None
+    population_source: str = ILLUSTRATIVE
 
 
 class Adjustment(_Model):

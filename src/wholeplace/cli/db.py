@@ -51,7 +51,7 @@ def current_command(ctx: typer.Context,
     """
     engine = engine_of(ctx)
     current, heads = sorted(current_revisions(engine)), sorted(head_revisions(engine))
-    up_to_date = set(heads) <= applied_revisions(engine, set(current))
+    up_to_date = bool(current) and set(heads) <= applied_revisions(engine, set(current))
     if as_json:
         print_json({"url": shown_url(engine), "current": current, "heads": heads,
                     "up_to_date": up_to_date})

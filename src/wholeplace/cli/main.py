@@ -22,6 +22,7 @@ from wholeplace.cli import (
     insight_spend,
     load,
     places,
+    plans,
     profile,
     residents,
     serve,
@@ -74,6 +75,7 @@ COMMANDS = {
     "unit-costs": budget.unit_costs,
     "prevention": budget.prevention,
     "plan": budget.plan,
+    "plans": plans.app,
 }
 
 for _name, _func in COMMANDS.items():

@@ -40,6 +40,7 @@ from wholeplace.web.routes import (
     home,
     insight_api,
     oidc_signin,
+    plans,
     profile,
     subregion,
     uploads,
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult,
-                   consult_respond):
+                   consult_respond, plans):
         app.include_router(module.router)
     app.include_router(oidc_signin.router)
     app.include_router(admin.router)

@@ -100,6 +100,16 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/consult/manage/{slug}/paper"): "consult.manage",
     ("POST", "/consult/manage/{slug}/paper"): "consult.manage",
     ("POST", "/consult/manage/{slug}/adopted"): "consult.manage",
+    ("GET", "/plans"): "plan.list",
+    ("GET", "/plans.json"): "plan.list",
+    ("GET", "/plans/{slug}"): "plan.view",
+    ("GET", "/plans/{slug}.json"): "plan.view",
+    ("GET", "/plans/{slug}/plan.xlsx"): "plan.view",
+    ("GET", "/plans/{slug}/prevention"): "plan.view",
+    ("GET", "/plans/{slug}/prevention.json"): "plan.view",
+    ("GET", "/plans/{slug}/assumptions"): "plan.edit",
+    ("GET", "/plans/{slug}/assumptions.json"): "plan.edit",
+    ("POST", "/plans/{slug}/assumptions"): "plan.edit",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
