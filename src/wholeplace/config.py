@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=True,
                                 description="Send the session cookie over HTTPS only. Set "
                                             "WHOLEPLACE_COOKIE_SECURE=0 for local http.")
+    residents: Path = Field(default=Path("data") / "residents.duckdb",
+                            description="The residents index workspace (DuckDB file).")
+    resident_keys: Path = Field(default=Path("data") / "residents-keys",
+                                description="The folder of the residents index's "
+                                            "pseudonymisation keys, one file per purpose.")
 
 
 def get_settings(db: Path | str | None = None, sources: Path | str | None = None) -> Settings:

@@ -42,6 +42,14 @@ EXPECTED: dict[str, dict[str, int | None]] = {
                            "right_role": 200},
     "audit.view": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
     "audit.export": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403, "right_role": 200},
+    # The residents index: none of these personas holds a residents role (the DPO is no
+    # caseworker, reviewer or analyst); tests/integration/test_residents_web.py signs in those.
+    "residents.lookup": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                         "right_role": 403},
+    "residents.review": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                         "right_role": 403},
+    "residents.aggregate": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                            "right_role": 403},
 }
 
 #: persona -> markers that must not appear in any body it receives.
@@ -49,7 +57,9 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT), "wrong_org": (SECRET_ITEM
              "wrong_role": (SECRET_AUDIT,), "right_role": ()}
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
-           "{token}": "not-a-real-token"}
+           "{token}": "not-a-real-token",
+           "{purpose}": "prevention", "{resident_id}": "R000000001", "{household_key}": "0" * 64,
+           "{pair_key}": "0" * 32}
 
 
 @pytest.fixture(scope="module")

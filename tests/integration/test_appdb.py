@@ -30,10 +30,12 @@ def test_unmigrated_database_is_refused_with_what_to_do(app_url):
 
 def test_upgrade_creates_every_table_and_reaches_every_head(app_engine):
     assert TABLES <= set(sa.inspect(app_engine).get_table_names())
-    assert current_revisions(app_engine) == head_revisions(app_engine) == {"0001_access"}
+    heads = head_revisions(app_engine)
+    assert "0001_access" in heads  # the base; each package's branch adds its own head
+    assert current_revisions(app_engine) == heads
     require_migrated(app_engine)
     upgrade(app_engine)  # idempotent
-    assert current_revisions(app_engine) == {"0001_access"}
+    assert current_revisions(app_engine) == heads
 
 
 def test_foreign_keys_are_enforced(app_engine):

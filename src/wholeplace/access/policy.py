@@ -44,7 +44,17 @@ class DatasetRef:
     shared_with: frozenset[str] = field(default_factory=frozenset)
 
 
-Resource = Org | AgreementRef | DatasetRef | None
+@dataclass(frozen=True)
+class ResidentsSourceRef:
+    """A source of the residents index as a resource: the organisation that registered it and
+    the parties of the agreement it is held under while that agreement is in force (none when
+    it is not)."""
+
+    owner: str
+    shared_with: frozenset[str] = field(default_factory=frozenset)
+
+
+Resource = Org | AgreementRef | DatasetRef | ResidentsSourceRef | None
 
 #: Actions anyone may take, signed in or not.
 PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in",
@@ -100,6 +110,8 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
         return _dataset(actor, action, resource)
     if actor is None:
         return False
+    if action.startswith("residents."):
+        return _residents(actor, action, resource)
     if actor.operator:
         return action in OPERATOR_ACTIONS or action.startswith(("agreement.", "audit."))
     if action in SIGNED_IN_ACTIONS:
@@ -127,3 +139,36 @@ def _sees_subregion(actor: Actor, hub: Org) -> bool:
 def agreement_in_force(status: str, start: date, end: date, today: date) -> bool:
     """Access follows an agreement from when it is active until its end date or revocation."""
     return status == "active" and start <= today <= end
+
+
+#: The residents index: the role each action needs in the organisation acted for.
+RESIDENTS_ROLES = {
+    "residents.lookup": frozenset({"caseworker"}),
+    "residents.review": frozenset({"linkage_reviewer"}),
+    "residents.aggregate": frozenset({"analyst"}),
+    "residents.register": DPO,
+    "residents.erase": DPO,
+    "residents.link": DPO,
+}
+#: What the command-line operator may do to the index (run it), never read a person.
+RESIDENTS_OPERATOR = frozenset({"residents.link"})
+
+
+def _residents(actor: Actor, action: str, resource: Resource) -> bool:
+    """Access follows role and agreement: the role the action needs, in an organisation that
+    registered the source or is a party to its agreement in force. Registering needs the
+    registering organisation's own DPO and an agreement in force it is a party to."""
+    if actor.operator:
+        return action in RESIDENTS_OPERATOR
+    roles = RESIDENTS_ROLES.get(action)
+    if roles is None or actor.acting_for is None or not _has(actor, roles):
+        return False
+    if isinstance(resource, Org):
+        return actor.acting_for == resource.code
+    if not isinstance(resource, ResidentsSourceRef):
+        return False
+    if action == "residents.register":
+        return actor.acting_for == resource.owner and resource.owner in resource.shared_with
+    if action in ("residents.erase", "residents.link"):
+        return actor.acting_for == resource.owner
+    return actor.acting_for == resource.owner or actor.acting_for in resource.shared_with

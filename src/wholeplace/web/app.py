@@ -33,6 +33,7 @@ from wholeplace.web.routes import (
     home,
     insight_api,
     profile,
+    residents,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult):
         app.include_router(module.router)
+    app.include_router(residents.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
