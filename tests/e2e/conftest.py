@@ -26,7 +26,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(env_extra: dict[str, str], ready_path: str = "/") -> Iterator[str]:
+def running_server(env_extra: dict[str, str], ready_path: str = "/",
+                   startup_seconds: float = 30) -> Iterator[str]:
     """The app under uvicorn as its own process on a free port, with ``env_extra`` in its
     environment; yields its base URL once ``ready_path`` answers 200, and stops it after."""
     port = _free_port()
@@ -36,7 +37,7 @@ def running_server(env_extra: dict[str, str], ready_path: str = "/") -> Iterator
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + startup_seconds
     while True:
         try:
             if httpx.get(base + ready_path, timeout=2).status_code == 200:
