@@ -40,7 +40,7 @@ def demo_server(tmp_path_factory, register_db):
     with open_workspace(folder / "res.duckdb") as ws:
         household = ws.scalar("SELECT household_key FROM residents WHERE household_key IS NOT "
                               "NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1")
-    with running_server(env, "/sign-in", startup_seconds=120) as base:  # a busy machine
+    with running_server(env, "/sign-in") as base:
         yield base, household
 
 
