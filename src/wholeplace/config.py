@@ -86,6 +86,11 @@ class Settings(BaseSettings):
         default=False, description="Accept the ID token's email without email_verified: only "
                                    "for a provider that issues emails from its own directory "
                                    "and omits the claim (Microsoft Entra ID).")
+    residents: Path = Field(default=Path("data") / "residents.duckdb",
+                            description="The residents index workspace (DuckDB file).")
+    resident_keys: Path = Field(default=Path("data") / "residents-keys",
+                                description="The folder of the residents index's "
+                                            "pseudonymisation keys, one file per purpose.")
 
 
 def get_settings(db: Path | str | None = None, sources: Path | str | None = None) -> Settings:

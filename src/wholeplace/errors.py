@@ -113,3 +113,9 @@ class ProblemLog:
     def raise_if_any(self, summary: str | None = None) -> None:
         if self.problems:
             raise ValidationError(self.problems, summary)
+
+
+class PermissionDeniedError(WholeplaceError, PermissionError):
+    """The policy does not allow this person, role or purpose to do this."""
+
+    status_code = 403

@@ -29,7 +29,8 @@ def _free_port() -> int:
 def running_server(env_extra: dict[str, str], ready_path: str = "/",
                    startup_seconds: float = 120) -> Iterator[str]:
     """The app under uvicorn as its own process on a free port, with ``env_extra`` in its
-    environment; yields its base URL once ``ready_path`` answers 200, and stops it after."""
+    environment; yields its base URL once ``ready_path`` answers 200, and stops it after.
+    Importing the app takes over 30 s on a busy shared machine, hence the allowance."""
     port = _free_port()
     env = {**os.environ, **env_extra}
     proc = subprocess.Popen(

@@ -68,6 +68,14 @@ EXPECTED: dict[str, dict[str, int | None]] = {
     # no plan in this database: signed-in people learn it does not exist, nobody sees one
     "plan.view": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},
     "plan.edit": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},
+    # The residents index: none of these personas holds a residents role (the DPO is no
+    # caseworker, reviewer or analyst); tests/integration/test_residents_web.py signs in those.
+    "residents.lookup": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                         "right_role": 403},
+    "residents.review": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                         "right_role": 403},
+    "residents.aggregate": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
+                            "right_role": 403},
 }
 
 #: persona -> markers that must not appear in any body it receives.
@@ -77,7 +85,9 @@ FORBIDDEN = {"anonymous": (SECRET_ITEM, SECRET_AUDIT, SECRET_UPLOAD),
 
 SAMPLES = {"{code}": CAMBRIDGE, "{dataset_id}": "1", "{agreement_id}": "1",
            "{token}": "not-a-real-token", "{hub_code}": HUB,
-           "{slug}": "no-such-slug", "{reference}": "NONE", "{response_id}": "1"}
+           "{slug}": "no-such-slug", "{reference}": "NONE", "{response_id}": "1",
+           "{purpose}": "prevention", "{resident_id}": "R000000001", "{household_key}": "0" * 64,
+           "{pair_key}": "0" * 32}
 
 
 @pytest.fixture(scope="module")

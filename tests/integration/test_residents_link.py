@@ -133,8 +133,8 @@ def test_review_decisions_are_respected_by_later_runs(copy):
 
         ws.execute("INSERT INTO review_queue VALUES (?, ?, ?, 'x', 'y', 1.0, 0.7, '{}', 1)",
                    [pair_key(left, right), left, right])
-        decide(ws, pair_key(left, right), "reject", "reviewer-1", "different people")
-        assert not [p for p in queue(ws) if p.pair_key == pair_key(left, right)]
+        decide(ws, pair_key(left, right), "reject", "reviewer-1", {"x", "y"}, "different people")
+        assert not [p for p in queue(ws, {"x", "y"}) if p.pair_key == pair_key(left, right)]
         summary = run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
         after = index_of(ws)
         assert after[left] != after[right]
@@ -144,11 +144,11 @@ def test_review_decisions_are_respected_by_later_runs(copy):
         other = next(k for k in sorted(index) if index[k] != index[left])
         ws.execute("INSERT INTO review_queue VALUES (?, ?, ?, 'x', 'y', 1.0, 0.7, '{}', 2)",
                    [pair_key(left, other), left, other])
-        decide(ws, pair_key(left, other), "accept", "reviewer-1")
+        decide(ws, pair_key(left, other), "accept", "reviewer-1", {"x", "y"})
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
         assert index_of(ws)[left] == index_of(ws)[other]
         with pytest.raises(ValueError, match="accept' or 'reject"):
-            decide(ws, pair_key(left, other), "maybe", "reviewer-1")
+            decide(ws, pair_key(left, other), "maybe", "reviewer-1", {"x", "y"})
 
 
 def test_erasure_and_the_index_rederived_without_it(copy):
@@ -162,7 +162,7 @@ def test_erasure_and_the_index_rederived_without_it(copy):
         assert summary.dropped["erased"] == 1
         assert erased not in index_of(ws)
         with pytest.raises(LookupError):
-            lookup(ws, key, "adult_social_care", record)
+            lookup(ws, key, "adult_social_care", record, demo_mod.SYSTEMS)
 
 
 def test_retention_period_enforced_on_the_next_run(copy):
@@ -182,8 +182,8 @@ def test_retention_period_enforced_on_the_next_run(copy):
 def test_expired_agreement_stops_the_run(copy):
     _built, key, path = copy
     with open_workspace(path) as ws:
-        ws.execute("UPDATE sources SET agreement_ends = DATE '2026-01-01' "
-                   "WHERE source = 'council_tax'")
+        ws.execute("UPDATE sources SET authorisation = json_merge_patch(authorisation, "
+                   "'{\"ends_on\": \"2026-01-01\"}') WHERE source = 'council_tax'")
         with pytest.raises(ValueError, match="ended on 2026-01-01"):
             run_link(ws, PURPOSE, key, replace(LinkConfig()), TODAY)
 
@@ -192,7 +192,7 @@ def test_lookup_and_household_view(linked):
     built, key, _ = linked
     record = built.population.extracts["housing_benefit"][0]["claim_id"]
     with open_workspace(built.workspace) as ws:
-        resident = lookup(ws, key, "housing_benefit", record)
+        resident = lookup(ws, key, "housing_benefit", record, demo_mod.SYSTEMS)
         assert any(s.source == "housing_benefit" for s in resident.services)
         view = household_services(ws)
         entry = view["all"]

@@ -1,18 +1,22 @@
 """Registering extracts: bad input is refused with every problem listed and nothing loaded."""
 
 import os
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from wholeplace.errors import ConfigError, InputError, ValidationError
-from wholeplace.residents.mapping import Authorisation, mapping_from, read_extract
+from wholeplace.residents.mapping import Authorisation, item_for, mapping_from, read_extract
 from wholeplace.residents.privacy import create_key, load_key
 from wholeplace.residents.sources import register
 from wholeplace.residents.workspace import open_workspace
 
 TODAY = date(2026, 4, 1)
-ACTIVE = Authorisation("DSA-7", "prevention", "active", date(2027, 3, 31))
+PARTIES = frozenset({"E07000008", "E07000012"})
+COVERS = frozenset({item_for("prevention", "housing")})
+ACTIVE = Authorisation("7", "prevention", "active", date(2027, 3, 31), "E07000008", PARTIES,
+                       COVERS, date(2026, 1, 1))
 MAPPING = {"source": "housing", "record_id": "ref", "forename": "first", "surname": "last",
            "dob": "born", "postcode": "pc", "address_lines": ["line1"], "date_format": "%d/%m/%Y"}
 GOOD = ("ref,first,last,born,pc,line1\nSYN-1,Ann,Lee,01/02/1980,qz1 0aa,1 Elm St\n"
@@ -77,9 +81,14 @@ def test_bad_mapping(tmp_path):
 
 
 @pytest.mark.parametrize(("auth", "why"), [
-    (Authorisation("DSA-7", "prevention", "active", date(2026, 1, 1)), "ended on 2026-01-01"),
-    (Authorisation("DSA-7", "prevention", "suspended", None), "'suspended', not active"),
-    (Authorisation("", "prevention", "active", None), "no data-sharing agreement"),
+    (replace(ACTIVE, ends_on=date(2026, 1, 1)), "ended on 2026-01-01"),
+    (replace(ACTIVE, status="revoked"), "'revoked', not active"),
+    (replace(ACTIVE, status="awaiting_approval"), "'awaiting_approval', not active"),
+    (replace(ACTIVE, starts_on=date(2026, 6, 1)), "starts on 2026-06-01"),
+    (replace(ACTIVE, owner="E09000001"), "E09000001 is not a party"),
+    (replace(ACTIVE, items=frozenset({item_for("prevention", "council_tax")})),
+     "does not cover dataset:residents.prevention.housing"),
+    (replace(ACTIVE, agreement_id=""), "no data-sharing agreement"),
 ])
 def test_source_without_active_agreement_is_refused(tmp_path, auth, why):
     path = write(tmp_path, GOOD)

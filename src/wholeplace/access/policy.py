@@ -68,7 +68,18 @@ class PlanRef:
 PLAN_WIDE = "*plan"
 PLAN_EDITORS = frozenset({"finance_officer", "admin"})
 
-Resource = Org | AgreementRef | DatasetRef | AdminTarget | PlanRef | None
+
+@dataclass(frozen=True)
+class ResidentsSourceRef:
+    """A source of the residents index as a resource: the organisation that registered it and
+    the parties of the agreement it is held under while that agreement is in force (none when
+    it is not)."""
+
+    owner: str
+    shared_with: frozenset[str] = field(default_factory=frozenset)
+
+
+Resource = Org | AgreementRef | DatasetRef | AdminTarget | PlanRef | ResidentsSourceRef | None
 
 #: Actions anyone may take, signed in or not.
 PUBLIC_ACTIONS = frozenset({"page.view", "agreement.list", "session.sign_in",
@@ -125,6 +136,8 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
         return _dataset(actor, action, resource)
     if actor is None:
         return False
+    if action.startswith("residents."):
+        return _residents(actor, action, resource)
     if actor.operator:
         return action in OPERATOR_ACTIONS or action.startswith(("agreement.", "audit."))
     if action in SIGNED_IN_ACTIONS:
@@ -236,3 +249,36 @@ def _admin(actor: Actor, action: str, resource: Resource) -> bool:
 #: Administration of one organisation's people (an AdminTarget names it).
 ADMIN_ORG_ACTIONS = frozenset({"admin.people.view", "admin.user.add", "admin.user.disable",
                                "admin.user.reset_link", "admin.role.grant", "admin.role.revoke"})
+
+
+#: The residents index: the role each action needs in the organisation acted for.
+RESIDENTS_ROLES = {
+    "residents.lookup": frozenset({"caseworker"}),
+    "residents.review": frozenset({"linkage_reviewer"}),
+    "residents.aggregate": frozenset({"analyst"}),
+    "residents.register": DPO,
+    "residents.erase": DPO,
+    "residents.link": DPO,
+}
+#: What the command-line operator may do to the index (run it), never read a person.
+RESIDENTS_OPERATOR = frozenset({"residents.link"})
+
+
+def _residents(actor: Actor, action: str, resource: Resource) -> bool:
+    """Access follows role and agreement: the role the action needs, in an organisation that
+    registered the source or is a party to its agreement in force. Registering needs the
+    registering organisation's own DPO and an agreement in force it is a party to."""
+    if actor.operator:
+        return action in RESIDENTS_OPERATOR
+    roles = RESIDENTS_ROLES.get(action)
+    if roles is None or actor.acting_for is None or not _has(actor, roles):
+        return False
+    if isinstance(resource, Org):
+        return actor.acting_for == resource.code
+    if not isinstance(resource, ResidentsSourceRef):
+        return False
+    if action == "residents.register":
+        return actor.acting_for == resource.owner and resource.owner in resource.shared_with
+    if action in ("residents.erase", "residents.link"):
+        return actor.acting_for == resource.owner
+    return actor.acting_for == resource.owner or actor.acting_for in resource.shared_with

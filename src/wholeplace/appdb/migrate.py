@@ -70,19 +70,11 @@ def current_revisions(engine: Engine) -> set[str]:
 
 
 def applied_revisions(engine: Engine, current: set[str]) -> set[str]:
-    """Every revision the current ones stand for: themselves, their ancestors and what they
-    depend on (a branch that ``depends_on`` the access base replaces it in the version
+    """Every revision applied: the current ones and all they rest on, ancestors and
+    dependencies (a branch that ``depends_on`` the access base replaces it in the version
     table once applied)."""
     if not current:
         return set()
-    script = ScriptDirectory.from_config(alembic_config(engine))
-    return {r.revision for r in script.revision_map.iterate_revisions(tuple(current), "base")
-            if r is not None}
-
-
-def applied_revisions(engine: Engine, current: set[str]) -> set[str]:
-    """Every revision applied: the current ones and all they rest on (a branch that depends
-    on another records only its own revision as current)."""
     script = ScriptDirectory.from_config(alembic_config(engine))
     return {r.revision for r in script.revision_map.iterate_revisions(
         tuple(current), "base", inclusive=True) if r is not None}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -49,51 +51,52 @@ def residents(
     }
 
 
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option} {value!r} is not a date: write it as YYYY-MM-DD.") from None
+AS_HELP = "The account you act as (its roles in --org decide what is allowed)."
+ORG_HELP = "The organisation you act for (a council's GSS code)."
+
+
+@contextmanager
+def _acting(ctx: typer.Context, email: str | None, org: str | None) -> Iterator[tuple[Any, Any]]:
+    """An application-database session and the person acting (``--as``/``--org``), or the
+    command-line operator when no person is named."""
+    from wholeplace.access.actor import operator_actor
+    from wholeplace.cli.appdb import app_session
+    from wholeplace.residents.access import cli_actor
+
+    with app_session(ctx) as session:
+        operator = operator_actor()
+        actor = cli_actor(session, email, org, operator.id) if email or org else operator
+        yield session, actor
+
+
+def _person(ctx: typer.Context, email: str | None, org: str | None
+            ) -> AbstractContextManager[tuple[Any, Any]]:
+    if not email or not org:
+        raise InputError("Say who you are acting as and for which organisation: --as EMAIL "
+                         "--org CODE (the person's roles there decide what is allowed).")
+    return _acting(ctx, email, org)
 
 
 @app.command()
 @handles_errors
 def generate(
-    ctx: typer.Context,
     out: Path = typer.Option(Path("data") / "synthetic", "--out", metavar="DIR",
                              help="Folder for the SYNTHETIC extracts, mappings and truth."),
     households: int = typer.Option(500, "--households", min=1, help="Households to generate."),
     seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same records)."),
-    register: bool = typer.Option(False, "--register", help="Also register every extract in "
-                                  "the workspace under the SYNTHETIC demo agreement, creating "
-                                  "the demo purpose's key if it is missing."),
 ) -> None:
     """Generate a SYNTHETIC population's service-system extracts, with the truth.
 
-    Example: wholeplace residents generate --out data/synthetic --households 500 --register
+    Example: wholeplace residents generate --out data/synthetic --households 500
     """
     from wholeplace.residents import synthetic
-    from wholeplace.residents.demo import DEMO_AUTHORISATION, PURPOSE, synthetic_mapping
-    from wholeplace.residents.privacy import create_key, key_path
-    from wholeplace.residents.sources import register as register_source
-    from wholeplace.residents.workspace import open_workspace
 
     population = synthetic.generate(households, seed=seed)
     paths = synthetic.write(population, out)
     for system, path in paths.items():
         typer.echo(f"SYNTHETIC {system}: {len(population.extracts[system])} records in {path}")
-    if register:
-        workspace, keys = _paths(ctx)
-        if not key_path(keys, PURPOSE).exists():
-            typer.echo(f"Created key {create_key(keys, PURPOSE)}")
-        with open_workspace(workspace) as ws:
-            for system, path in paths.items():
-                register_source(ws, path, synthetic_mapping(system), DEMO_AUTHORISATION,
-                                date.today())
-        typer.echo(f"Registered {len(paths)} SYNTHETIC sources in {workspace} for purpose "
-                   f"{PURPOSE!r}. Next: wholeplace residents link --purpose {PURPOSE}")
+    typer.echo("Register them with 'wholeplace residents register' under an agreement in force, "
+               "or build the whole demonstration with 'wholeplace residents demo'.")
 
 
 @app.command()
@@ -119,26 +122,28 @@ def register(
     extract: Path = typer.Argument(..., metavar="FILE", help="The extract (CSV or Parquet)."),
     mapping: Path = typer.Option(..., "--mapping", metavar="FILE", help="The YAML mapping of "
                                  "the extract's columns to the standard fields."),
-    agreement: str = typer.Option(..., "--agreement", metavar="ID", help="The data-sharing "
-                                  "agreement the source is held under."),
+    agreement: str = typer.Option(..., "--agreement", metavar="ID", help="The number of the "
+                                  "data-sharing agreement (wholeplace admin agreement list) it "
+                                  "is held under; it must be active and cover the source."),
     purpose: str = typer.Option(..., "--purpose", metavar="NAME", help="The purpose it serves."),
-    status: str = typer.Option("active", "--agreement-status", metavar="STATUS",
-                               help="The agreement's status; only 'active' may be loaded."),
-    ends: str | None = typer.Option(None, "--agreement-ends", metavar="DATE",
-                                    help="The date the agreement ends (YYYY-MM-DD)."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
 ) -> None:
-    """Validate an extract against its mapping and register it as a source.
+    """Validate an extract and register it as a source of your organisation (its DPO only).
 
-    Example: wholeplace residents register ct.csv --mapping ct.yaml --agreement DSA-12 --purpose prevention --agreement-ends 2027-03-31
+    Example: wholeplace residents register ct.csv --mapping ct.yaml --agreement 3 --purpose prevention --as dpo@council.example --org E07000008
     """  # noqa: E501
-    from wholeplace.residents.mapping import Authorisation, load_mapping
-    from wholeplace.residents.sources import register as register_source
+    from wholeplace.residents.access import register_source
+    from wholeplace.residents.mapping import load_mapping
     from wholeplace.residents.workspace import open_workspace
 
-    auth = Authorisation(agreement, purpose, status, _date(ends, "--agreement-ends"))
-    with open_workspace(_paths(ctx)[0]) as ws:
-        n = register_source(ws, extract, load_mapping(mapping), auth, date.today())
-    typer.echo(f"Registered {n} records from {extract} under agreement {agreement!r}.")
+    source_mapping = load_mapping(mapping)
+    with _person(ctx, as_email, org) as (session, actor), \
+            open_workspace(_paths(ctx)[0]) as ws:
+        n = register_source(session, ws, actor, extract, source_mapping, agreement, purpose,
+                            date.today())
+    typer.echo(f"Registered {n} records from {extract} under agreement {agreement} for "
+               f"{org}.")
 
 
 def _summary(summary: Any) -> dict[str, Any]:
@@ -164,12 +169,22 @@ def link(
     incremental: bool = typer.Option(False, "--incremental", help="Only score records new "
                                      "since the last run against the index, with the saved "
                                      "model."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP + " "
+                                        "Default: the command-line operator."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Link and de-duplicate the registered sources into the residents index.
 
+    Every source's agreement is read again from the access layer: one no longer in force
+    stops the run.
+
     Example: wholeplace residents link --purpose prevention
     """
+    from wholeplace.access import audit
+    from wholeplace.access.policy import Org, allowed
+    from wholeplace.errors import PermissionDeniedError
+    from wholeplace.residents.access import refresher
     from wholeplace.residents.incremental import run_incremental
     from wholeplace.residents.link import LinkConfig, run_link
     from wholeplace.residents.privacy import load_key
@@ -181,25 +196,30 @@ def link(
     cfg = LinkConfig(match_threshold=match_threshold, review_threshold=review_threshold,
                      backend=backend)
     run = run_incremental if incremental else run_link
-    with open_workspace(workspace) as ws:
-        summary = run(ws, purpose, pseudonym, cfg, date.today())
+    with _acting(ctx, as_email, org) as (session, actor):
+        if not allowed(actor, "residents.link", Org(org) if org else None):
+            raise PermissionDeniedError(f"{actor.id} may not run the residents index: a data "
+                                        "protection officer or the command-line operator may.")
+        with open_workspace(workspace) as ws:
+            summary = run(ws, purpose, pseudonym, cfg, date.today(),
+                          refresher(session, date.today()))
+        audit.record(session, actor, "residents.link", f"residents:{purpose}",
+                     detail={"run": summary.run_id, "kind": summary.kind,
+                             "records": summary.records})
     if as_json:
         return print_json(_summary(summary))
     for name, value in _summary(summary).items():
         typer.echo(f"{name.replace('_', ' '):20} {text(value)}")
 
 
-def _status(ws: Any, review: bool, households: bool, by_area: bool) -> dict[str, Any]:
-    from wholeplace.residents.review import queue
-    from wholeplace.residents.views import household_services
-
-    sources = ws.rows("SELECT source, label, records, agreement_id, purpose, agreement_status, "
-                      "agreement_ends FROM sources ORDER BY source")
+def _status(ws: Any) -> dict[str, Any]:
+    sources = ws.rows("SELECT source, label, records, agreement_id, purpose, owner, "
+                      "agreement_status, agreement_ends FROM sources ORDER BY source")
     runs = ws.rows("SELECT run_id, kind, backend, purpose, finished_at, records, residents "
                    "FROM runs ORDER BY run_id DESC LIMIT 5")
-    out: dict[str, Any] = {
-        "sources": [dict(zip(("source", "label", "records", "agreement", "purpose", "status",
-                              "ends"), r)) for r in sources],
+    return {
+        "sources": [dict(zip(("source", "label", "records", "agreement", "purpose", "owner",
+                              "status", "ends"), r)) for r in sources],
         "runs": [dict(zip(("run", "kind", "backend", "purpose", "finished", "records",
                            "residents"), r)) for r in runs],
         "residents": ws.scalar("SELECT count(DISTINCT resident_id) FROM residents"),
@@ -209,37 +229,64 @@ def _status(ws: Any, review: bool, households: bool, by_area: bool) -> dict[str,
         "events": dict(ws.rows("SELECT kind, count(*) FROM events GROUP BY kind ORDER BY 1")),
         "erasures": ws.scalar("SELECT count(*) FROM erasures"),
     }
-    if review:
-        out["review"] = [asdict(p) for p in queue(ws)]
-    if households or by_area:
-        out["households"] = household_services(ws, by_area=by_area)
-    return out
+
+
+def _restricted(ctx: typer.Context, ws: Any, data: dict[str, Any], review: bool,
+                households: bool, by_area: bool, who: tuple[str | None, str | None],
+                purpose: str | None) -> None:
+    """The review list (linkage reviewers) and the household view (analysts), for the
+    sources the person may see."""
+    from wholeplace.residents.access import permitted
+    from wholeplace.residents.review import queue
+    from wholeplace.residents.views import household_services
+
+    if purpose is None:
+        raise InputError("--review, --households and --by-area need --purpose NAME.")
+    with _person(ctx, *who) as (session, actor):
+        if review:
+            allowed_to = permitted(session, ws, actor, "residents.review", purpose, date.today())
+            data["review"] = [asdict(p) for p in queue(ws, allowed_to.sources)]
+        if households or by_area:
+            allowed_to = permitted(session, ws, actor, "residents.aggregate", purpose,
+                                   date.today())
+            data["households"] = household_services(ws, by_area, allowed_to.sources)
 
 
 @app.command()
 @handles_errors
 def status(
     ctx: typer.Context,
-    review: bool = typer.Option(False, "--review", help="List the pairs awaiting review."),
+    review: bool = typer.Option(False, "--review", help="List the pairs awaiting review "
+                                "(a linkage reviewer; needs --as, --org, --purpose)."),
     households: bool = typer.Option(False, "--households", help="Households receiving 1, 2, "
                                     "3+ services and the common combinations (counts under 5 "
-                                    "suppressed)."),
+                                    "suppressed; an analyst; needs --as, --org, --purpose)."),
     by_area: bool = typer.Option(False, "--by-area", help="The household view by postcode "
                                  "district."),
+    purpose: str | None = typer.Option(None, "--purpose", metavar="NAME",
+                                       help="The purpose of the review list or household view."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """Sources, recent runs, residents, the review queue and the household view.
+    """Sources, recent runs and counts; the review queue and the household view by role.
 
-    Example: wholeplace residents status --households
-    """
+    Example: wholeplace residents status --households --purpose prevention --as analyst@council.example --org E07000008
+    """  # noqa: E501
     from wholeplace.residents.workspace import open_workspace
 
     with open_workspace(_paths(ctx)[0]) as ws:
-        data = _status(ws, review, households, by_area)
+        data = _status(ws)
+        if review or households or by_area:
+            _restricted(ctx, ws, data, review, households, by_area, (as_email, org), purpose)
     if as_json:
         return print_json(data)
+    _print_status(data)
+
+
+def _print_status(data: dict[str, Any]) -> None:
     for s in data["sources"]:
-        typer.echo(f"source {s['source']:20} {s['records']:>8} records  agreement "
+        typer.echo(f"source {s['source']:20} {s['records']:>8} records  {s['owner']} agreement "
                    f"{s['agreement']} ({s['status']}, ends {text(s['ends'])}) for {s['purpose']}")
     for r in data["runs"]:
         typer.echo(f"run {r['run']:>3} {r['kind']:12} {r['backend']:7} {text(r['finished'])} "
@@ -264,24 +311,32 @@ def status(
 def lookup(
     ctx: typer.Context,
     purpose: str = typer.Option(..., "--purpose", metavar="NAME", help="The purpose of the "
-                                "look-up (required; it selects the key)."),
+                                "look-up (required; it selects the key and is audited)."),
     source: str = typer.Option(..., "--source", metavar="NAME", help="The source system."),
     record_id: str = typer.Option(..., "--record-id", metavar="ID", help="The record's id in "
                                   "that source."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP + " "
+                                        "A caseworker."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
-    """The resident a source record belongs to and their services from every source.
+    """The resident a source record belongs to and their services from every source your
+    organisation holds or shares (a caseworker; audited).
 
-    Example: wholeplace residents lookup --purpose prevention --source housing_benefit --record-id SYN-HB-00000001
+    Example: wholeplace residents lookup --purpose prevention --source housing_benefit --record-id SYN-HB-00000001 --as caseworker@council.example --org E07000008
     """  # noqa: E501
-    from wholeplace.residents.privacy import load_key
+    from wholeplace.residents.access import audit_lookup, permitted
+    from wholeplace.residents.privacy import check_purpose, load_key
     from wholeplace.residents.views import lookup as lookup_resident
     from wholeplace.residents.workspace import open_workspace
 
     workspace, keys = _paths(ctx)
-    pseudonym = load_key(keys, purpose)
-    with open_workspace(workspace) as ws:
-        resident = lookup_resident(ws, pseudonym, source, record_id)
+    pseudonym = load_key(keys, check_purpose(purpose))
+    with _person(ctx, as_email, org) as (session, actor), open_workspace(workspace) as ws:
+        allowed_to = permitted(session, ws, actor, "residents.lookup", purpose, date.today())
+        resident = lookup_resident(ws, pseudonym, source, record_id, allowed_to.sources)
+        audit_lookup(session, actor, f"resident:{resident.resident_id}", allowed_to,
+                     {"via": "cli", "source": source})
     if as_json:
         return print_json(asdict(resident))
     typer.echo(f"resident {resident.resident_id} ({len(resident.households)} household(s))")
@@ -299,18 +354,29 @@ def erase(
     record_id: str = typer.Option(..., "--record-id", metavar="ID", help="The record's id."),
     reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why (kept with the "
                                "erasure, e.g. the request's reference)."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP + " "
+                                        "The data protection officer of the source's owner."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
 ) -> None:
     """Erase a source record: removed from the index now, left out of every later run.
 
-    Example: wholeplace residents erase --purpose prevention --source housing_benefit --record-id SYN-HB-00000001 --reason "request 2026-11"
+    Example: wholeplace residents erase --purpose prevention --source housing_benefit --record-id SYN-HB-00000001 --reason "request 2026-11" --as dpo@council.example --org E07000008
     """  # noqa: E501
+    from wholeplace.access import audit
+    from wholeplace.residents.access import permitted
     from wholeplace.residents.privacy import load_key
     from wholeplace.residents.sources import erase as erase_record
     from wholeplace.residents.workspace import open_workspace
 
     workspace, keys = _paths(ctx)
-    with open_workspace(workspace) as ws:
-        erase_record(ws, purpose, load_key(keys, purpose), source, record_id, reason)
+    with _person(ctx, as_email, org) as (session, actor), open_workspace(workspace) as ws:
+        allowed_to = permitted(session, ws, actor, "residents.erase", purpose, date.today())
+        if source not in allowed_to.sources:
+            raise InputError(f"{org} does not hold a source {source!r} for purpose {purpose!r}; "
+                             "only the organisation holding a source erases its records.")
+        key_of = erase_record(ws, purpose, load_key(keys, purpose), source, record_id, reason)
+        audit.record(session, actor, "residents.erase", f"record:{key_of[:16]}",
+                     detail={"purpose": purpose, "source": source, "reason": reason})
     typer.echo(f"Erased {source} record {record_id}; the next run re-derives the index "
                "without it.")
 
@@ -322,16 +388,90 @@ def review(
     pair: str = typer.Argument(..., metavar="PAIR", help="The pair key from 'status --review'."),
     decision: str = typer.Option(..., "--decision", metavar="DECISION",
                                  help="'accept' (same person) or 'reject' (different people)."),
-    reviewer: str = typer.Option(..., "--reviewer", metavar="NAME", help="Who decided."),
+    purpose: str = typer.Option(..., "--purpose", metavar="NAME", help="The index's purpose."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP + " "
+                                        "A linkage reviewer."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
     reason: str = typer.Option("", "--reason", metavar="TEXT", help="Why, for the record."),
 ) -> None:
     """Decide a pair in the clerical review queue; every later run respects the decision.
 
-    Example: wholeplace residents review 3f2a... --decision reject --reviewer reviewer-1
-    """
+    Example: wholeplace residents review 3f2a... --decision reject --purpose prevention --as reviewer@council.example --org E07000008
+    """  # noqa: E501
+    from wholeplace.residents.access import audit_lookup, permitted
     from wholeplace.residents.review import decide
     from wholeplace.residents.workspace import open_workspace
 
-    with open_workspace(_paths(ctx)[0]) as ws:
-        decide(ws, pair, decision, reviewer, reason)
+    with _person(ctx, as_email, org) as (session, actor), \
+            open_workspace(_paths(ctx)[0]) as ws:
+        allowed_to = permitted(session, ws, actor, "residents.review", purpose, date.today())
+        decide(ws, pair, decision, actor.id, allowed_to.sources, reason)
+        audit_lookup(session, actor, f"pair:{pair}", allowed_to,
+                     {"via": "cli", "decision": decision}, action="residents.review")
     typer.echo(f"Recorded: {decision} {pair}. The next run applies it.")
+
+
+@app.command()
+@handles_errors
+def demo(
+    ctx: typer.Context,
+    households: int = typer.Option(400, "--households", min=10, help="SYNTHETIC households "
+                                   "to generate (400 make about 2,400 records)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed (same seed, same records)."),
+    out: Path = typer.Option(Path("data") / "residents-demo", "--out", metavar="DIR",
+                             help="Folder for the SYNTHETIC extracts."),
+) -> None:
+    """Build the DEMONSTRATION residents index from SYNTHETIC records: demonstration accounts
+    (a caseworker and a linkage reviewer beside access's), an agreement approved by both
+    councils' demonstration DPOs, registered sources and a linked index. Idempotent. Only with
+    WHOLEPLACE_ENV=development or demo, after 'wholeplace load'.
+
+    Example: wholeplace residents demo   (with WHOLEPLACE_ENV=development)
+    """
+    from wholeplace.access import audit, organisations
+    from wholeplace.access.councils import register_councils
+    from wholeplace.access.demo import DEMO_PASSWORD
+    from wholeplace.cli.appdb import app_session, operator
+    from wholeplace.cli.common import globals_of, open_read
+    from wholeplace.config import is_development
+    from wholeplace.residents import demo as residents_demo
+    from wholeplace.residents.workspace import open_workspace
+
+    settings = globals_of(ctx).settings()
+    if not is_development(settings):
+        raise InputError("The residents demonstration is for development only: set "
+                         "WHOLEPLACE_ENV=development (or demo).")
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    actor = operator("org.sync")
+    today = date.today()
+    with open_read(ctx) as store:
+        councils = register_councils(store)
+    with app_session(ctx) as s:
+        organisations.sync_councils(s, councils)
+        agreement = residents_demo.seed_access(s, min(date(2026, 4, 1), today),
+                                               max(date(2030, 3, 31), today))
+        agreement_id = str(agreement.id)
+        audit.record(s, actor, "demo.create", "residents-demo",
+                     detail={"agreement": agreement_id})
+    workspace, keys = _paths(ctx)
+    with app_session(ctx) as s, open_workspace(workspace) as ws:
+        if residents_demo.demonstration_built(ws, agreement_id):
+            typer.echo(f"The DEMONSTRATION residents index in {workspace} is already built.")
+        else:
+            summary = residents_demo.build_index(s, ws, out, keys, agreement_id, households,
+                                                 seed, today)
+            typer.echo(f"Built the DEMONSTRATION residents index from {summary.records} "
+                       f"SYNTHETIC records: {summary.residents} residents, "
+                       f"{summary.review_pairs} pairs to review ({summary.seconds:.0f} s).")
+        household = ws.scalar("SELECT household_key FROM residents WHERE household_key IS NOT "
+                              "NULL GROUP BY 1 ORDER BY count(DISTINCT source) DESC, 1 LIMIT 1")
+    purpose = residents_demo.PURPOSE
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo(f"Agreement {agreement_id} ({residents_demo.AGREEMENT_TITLE}). Sign in at "
+               f"{base}/sign-in with password '{DEMO_PASSWORD}' (DEMONSTRATION ONLY) as:")
+    for account in residents_demo.ACCOUNTS:
+        typer.echo(f"  {account.email:<36} {account.role} in {account.org}")
+    typer.echo("  analyst.cambridge@demo.invalid       analyst in E07000008 (aggregate view)")
+    typer.echo(f"Then open {base}/residents/{purpose}/households/{household} (a household "
+               f"timeline), {base}/residents/{purpose}/review (the review queue) or "
+               f"{base}/residents/{purpose}/households (the aggregate view).")

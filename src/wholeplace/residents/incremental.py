@@ -27,7 +27,7 @@ from wholeplace.residents.link import (
     write_queue,
 )
 from wholeplace.residents.privacy import Pseudonymiser
-from wholeplace.residents.sources import load_for_run
+from wholeplace.residents.sources import Refresh, load_for_run
 from wholeplace.residents.workspace import Workspace
 
 
@@ -84,12 +84,12 @@ def score_new(existing: pd.DataFrame, new: pd.DataFrame, trained: dict[str, Any]
 
 
 def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,
-                    today: date) -> RunSummary:
+                    today: date, refresh: Refresh = None) -> RunSummary:
     """Add records that arrived since the last run, scored with the saved model."""
     cfg.check()
     started = datetime.now()
     trained = saved_model(ws, purpose)
-    records, dropped = load_for_run(ws, purpose, pseudonym, today)
+    records, dropped = load_for_run(ws, purpose, pseudonym, today, refresh)
     index = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
     new = [r for r in records if r["record_key"] not in index]
     run_id = start_run(ws, purpose, "incremental", cfg)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from wholeplace.errors import InputError
 from wholeplace.residents import model
 from wholeplace.residents.ids import Assignment, assign
 from wholeplace.residents.privacy import Pseudonymiser
-from wholeplace.residents.sources import load_for_run
+from wholeplace.residents.sources import Refresh, load_for_run
 from wholeplace.residents.workspace import Workspace
 
 LINK_COLUMNS = ["record_key", "source_dataset", "forename", "forename_canonical", "surname",
@@ -94,11 +93,14 @@ def _train(linker: Linker, cfg: LinkConfig) -> None:
 
 
 def _field_levels(row: Any) -> str:
+    """Each comparison's level and its share of the match weight (Splink 5's ``mw_`` column,
+    plus its term-frequency adjustment where there is one)."""
     levels: dict[str, dict[str, float | int | None]] = {}
     for c in COMPARISONS:
-        bf = row.get(f"bf_{c}")
+        parts = [row.get(f"mw_{c}"), row.get(f"mw_tf_adj_{c}")]
+        known = [float(p) for p in parts if p is not None and not pd.isna(p)]
         levels[c] = {"level": int(row[f"gamma_{c}"]) if f"gamma_{c}" in row else None,
-                     "weight": round(math.log2(bf), 2) if bf and bf > 0 else None}
+                     "weight": round(sum(known), 2) if known else None}
     return json.dumps(levels)
 
 
@@ -222,11 +224,11 @@ def scratch_dir(cfg: LinkConfig) -> Path:
 
 
 def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,
-             today: date) -> RunSummary:
+             today: date, refresh: Refresh = None) -> RunSummary:
     """A full run: every record re-linked, ids carried over from the previous run."""
     cfg.check()
     started = datetime.now()
-    records, dropped = load_for_run(ws, purpose, pseudonym, today)
+    records, dropped = load_for_run(ws, purpose, pseudonym, today, refresh)
     run_id = start_run(ws, purpose, "full", cfg)
     workdir = scratch_dir(cfg)
     try:

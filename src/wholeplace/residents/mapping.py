@@ -1,8 +1,8 @@
 """Service-system extracts: the declared mapping of a file's columns, the authorisation a source
 is held under, and reading an extract into standard fields (all or nothing).
 
-The :class:`Authorisation` is the seam to the access layer: today it is built from what the
-person registering the source says; next it is built from ``wholeplace.access`` agreements.
+The :class:`Authorisation` is what the access layer's data-sharing agreement says today; it is
+built from ``wholeplace.access`` agreements by :mod:`wholeplace.residents.access`.
 """
 
 from __future__ import annotations
@@ -86,30 +86,69 @@ def mapping_from(raw: Any, where: str) -> SourceMapping:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def item_for(purpose: str, source: str) -> str:
+    """The agreement item that covers one source of the residents index for one purpose."""
+    return f"dataset:residents.{purpose}.{source}"
+
+
 @dataclass(frozen=True)
 class Authorisation:
-    """The data-sharing agreement and purpose a source is held under."""
+    """What the data-sharing agreement a source is held under says today, as read from the
+    access layer (:func:`wholeplace.residents.access.authorisation`): its effective status
+    (active only once every party's DPO approved; expired past its end date; revoked), dates,
+    parties and items, with the organisation holding the source and the purpose."""
 
     agreement_id: str
     purpose: str
     status: str
     ends_on: date | None = None
+    owner: str = ""
+    parties: frozenset[str] = frozenset()
+    items: frozenset[str] = frozenset()
+    starts_on: date | None = None
 
-    def refusal(self, today: date) -> str | None:
-        """Why this authorisation does not allow loading today, or None when it does."""
+    def refusal(self, today: date, source: str | None = None) -> str | None:
+        """Why this authorisation does not allow holding ``source`` today, or None."""
         if not self.agreement_id.strip() or not self.purpose.strip():
             return "no data-sharing agreement or purpose is named"
         if self.status != "active":
             return f"agreement {self.agreement_id!r} is {self.status!r}, not active"
         if self.ends_on is not None and self.ends_on < today:
             return f"agreement {self.agreement_id!r} ended on {self.ends_on.isoformat()}"
+        if self.starts_on is not None and self.starts_on > today:
+            return f"agreement {self.agreement_id!r} starts on {self.starts_on.isoformat()}"
+        if self.owner not in self.parties:
+            return (f"{self.owner or 'no organisation'} is not a party to agreement "
+                    f"{self.agreement_id!r}")
+        if source is not None and item_for(self.purpose, source) not in self.items:
+            return (f"agreement {self.agreement_id!r} does not cover "
+                    f"{item_for(self.purpose, source)}")
         return None
 
     def require(self, source: str, today: date) -> None:
-        reason = self.refusal(today)
+        reason = self.refusal(today, source)
         if reason:
-            raise InputError(f"Source {source!r} cannot be loaded: {reason}. Renew or record "
-                             "an active agreement for this purpose, then register it again.")
+            raise InputError(f"Source {source!r} cannot be registered or loaded: {reason}. "
+                             "Record an agreement in force that covers it (item "
+                             f"{item_for(self.purpose, source)}, approved by each party's "
+                             "data protection officer), then register it again. Nothing was "
+                             "stored.")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"agreement_id": self.agreement_id, "purpose": self.purpose,
+                "status": self.status, "owner": self.owner,
+                "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+                "starts_on": self.starts_on.isoformat() if self.starts_on else None,
+                "parties": sorted(self.parties), "items": sorted(self.items)}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Authorisation:
+        def day(v: str | None) -> date | None:
+            return date.fromisoformat(v) if v else None
+
+        return cls(raw["agreement_id"], raw["purpose"], raw["status"], day(raw["ends_on"]),
+                   raw["owner"], frozenset(raw["parties"]), frozenset(raw["items"]),
+                   day(raw["starts_on"]))
 
 
 def _read_rows(path: Path, mapping: SourceMapping, log: ProblemLog) -> list[dict[str, str]]:

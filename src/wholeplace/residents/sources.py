@@ -4,6 +4,8 @@ checked at both points, erased records and records past their retention period a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,10 @@ from wholeplace.errors import InputError, NotFoundError
 from wholeplace.residents.mapping import Authorisation, SourceMapping, read_extract
 from wholeplace.residents.privacy import Pseudonymiser, check_purpose
 from wholeplace.residents.workspace import Workspace
+
+#: The current authorisation of a registered source, from the access layer; None: use what
+#: was recorded when it was registered.
+Refresh = Callable[[Authorisation], Authorisation] | None
 
 
 def register(ws: Workspace, path: Path, mapping: SourceMapping, authorisation: Authorisation,
@@ -24,22 +30,41 @@ def register(ws: Workspace, path: Path, mapping: SourceMapping, authorisation: A
     with ws.transaction():
         ws.execute("DELETE FROM sources WHERE source = ?", [mapping.source])
         ws.execute(
-            "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sources (source, label, path, mapping, agreement_id, purpose, "
+            "agreement_status, agreement_ends, records, registered_at, owner, authorisation) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [mapping.source, mapping.label, str(path.resolve()), mapping.model_dump_json(),
              authorisation.agreement_id, authorisation.purpose, authorisation.status,
-             authorisation.ends_on, len(records), datetime.now()])
+             authorisation.ends_on, len(records), datetime.now(), authorisation.owner,
+             json.dumps(authorisation.as_json())])
     return len(records)
 
 
-def authorisation_of(row: tuple[Any, ...]) -> Authorisation:
-    return Authorisation(agreement_id=row[0], purpose=row[1], status=row[2], ends_on=row[3])
+@dataclass(frozen=True)
+class Registered:
+    mapping: SourceMapping
+    path: Path
+    authorisation: Authorisation
+
+    @property
+    def source(self) -> str:
+        return self.mapping.source
 
 
-def registered(ws: Workspace, purpose: str) -> list[tuple[SourceMapping, Path, Authorisation]]:
-    rows = ws.rows("SELECT mapping, path, agreement_id, purpose, agreement_status, "
-                   "agreement_ends FROM sources WHERE purpose = ? ORDER BY source", [purpose])
-    return [(SourceMapping.model_validate(json.loads(r[0])), Path(r[1]), authorisation_of(r[2:]))
-            for r in rows]
+def registered(ws: Workspace, purpose: str, refresh: Refresh = None) -> list[Registered]:
+    """The sources registered for ``purpose``, each with its authorisation (the current one
+    from the access layer when ``refresh`` is given)."""
+    rows = ws.rows("SELECT mapping, path, authorisation FROM sources WHERE purpose = ? "
+                   "ORDER BY source", [purpose])
+    out = []
+    for mapping, path, auth in rows:
+        authorisation = Authorisation.from_json(json.loads(auth)) if auth else \
+            Authorisation("", purpose, "unknown")
+        if refresh is not None:
+            authorisation = refresh(authorisation)
+        out.append(Registered(SourceMapping.model_validate(json.loads(mapping)), Path(path),
+                              authorisation))
+    return out
 
 
 def _retained(record: dict[str, Any], mapping: SourceMapping, today: date) -> bool:
@@ -49,23 +74,23 @@ def _retained(record: dict[str, Any], mapping: SourceMapping, today: date) -> bo
     return bool(end >= today - timedelta(days=mapping.retention_days))
 
 
-def load_for_run(ws: Workspace, purpose: str, pseudonym: Pseudonymiser,
-                 today: date) -> tuple[list[dict[str, Any]], dict[str, int]]:
+def load_for_run(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today: date,
+                 refresh: Refresh = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Every record a run under ``purpose`` may use, with its ``record_key``, and how many were
-    left out per reason. A source whose agreement is no longer active stops the run."""
-    sources = registered(ws, purpose)
+    left out per reason. A source whose agreement is no longer in force stops the run."""
+    sources = registered(ws, purpose, refresh)
     if not sources:
         raise NotFoundError(f"No source is registered for purpose {purpose!r}. Register one "
                             "with 'wholeplace residents register'.")
     erased = {r[0] for r in ws.rows("SELECT record_key FROM erasures")}
     records: list[dict[str, Any]] = []
     dropped = {"erased": 0, "retention": 0}
-    for mapping, path, authorisation in sources:
-        for record in read_extract(path, mapping, authorisation, today):
+    for src in sources:
+        for record in read_extract(src.path, src.mapping, src.authorisation, today):
             key = pseudonym(record["unique_id"])
             if key in erased:
                 dropped["erased"] += 1
-            elif not _retained(record, mapping, today):
+            elif not _retained(record, src.mapping, today):
                 dropped["retention"] += 1
             else:
                 record["record_key"] = key

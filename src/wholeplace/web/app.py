@@ -44,6 +44,7 @@ from wholeplace.web.routes import (
     profile,
     subregion,
     uploads,
+    residents,
 )
 from wholeplace.web.upload_limit import BodyLimit
 
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(uploads.router)
     app.include_router(subregion.router)
     app.add_middleware(BodyLimit, paths=uploads.UPLOAD_PATHS)
+    app.include_router(residents.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -110,6 +110,20 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/plans/{slug}/assumptions"): "plan.edit",
     ("GET", "/plans/{slug}/assumptions.json"): "plan.edit",
     ("POST", "/plans/{slug}/assumptions"): "plan.edit",
+    ("GET", "/residents/{purpose}"): "residents.lookup",
+    ("GET", "/residents/{purpose}.json"): "residents.lookup",
+    ("POST", "/residents/{purpose}/find"): "residents.lookup",
+    ("GET", "/residents/{purpose}/residents/{resident_id}"): "residents.lookup",
+    ("GET", "/residents/{purpose}/residents/{resident_id}.json"): "residents.lookup",
+    ("GET", "/residents/{purpose}/households/{household_key}"): "residents.lookup",
+    ("GET", "/residents/{purpose}/households/{household_key}.json"): "residents.lookup",
+    ("GET", "/residents/{purpose}/households"): "residents.aggregate",
+    ("GET", "/residents/{purpose}/households.json"): "residents.aggregate",
+    ("GET", "/residents/{purpose}/review"): "residents.review",
+    ("GET", "/residents/{purpose}/review.json"): "residents.review",
+    ("GET", "/residents/{purpose}/review/{pair_key}"): "residents.review",
+    ("GET", "/residents/{purpose}/review/{pair_key}.json"): "residents.review",
+    ("POST", "/residents/{purpose}/review/{pair_key}"): "residents.review",
 }
 
 #: Actions everyone has: no require() dependency is needed on their routes.
