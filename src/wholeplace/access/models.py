@@ -29,7 +29,7 @@ from wholeplace.appdb.base import Base, UTCDateTime, utcnow
 ORG_TYPES = ("council", "icb", "police", "fire", "voluntary", "hub")
 
 #: Roles a person can hold in an organisation. ``hub_admin`` only in a subregional hub.
-ROLES = ("viewer", "analyst", "finance_officer", "consultation_officer",
+ROLES: tuple[str, ...] = ("viewer", "analyst", "finance_officer", "consultation_officer",
          "data_protection_officer", "admin", "hub_admin")
 #: Roles of the residents index (its migration adds them to the memberships check).
 ROLES = (*ROLES, "caseworker", "linkage_reviewer")

@@ -27,7 +27,7 @@ def cut_consequences(model: Model, cut: float) -> dict[str, Any]:
     if programme <= 0:
         raise InputError(f"{model.m.id}: the model has no cost to cut from.")
     share = min(1.0, cut / programme)
-    partners = []
+    partners: list[dict[str, Any]] = []
     for pid, name in model.m.partners.items():
         extra = share * e.saving[pid][0]
         if not extra.any():

@@ -42,9 +42,9 @@ from wholeplace.web.routes import (
     oidc_signin,
     plans,
     profile,
+    residents,
     subregion,
     uploads,
-    residents,
 )
 from wholeplace.web.upload_limit import BodyLimit
 
