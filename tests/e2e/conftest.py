@@ -27,7 +27,7 @@ def _free_port() -> int:
 
 @contextmanager
 def running_server(env_extra: dict[str, str], ready_path: str = "/",
-                   startup_seconds: float = 30) -> Iterator[str]:
+                   startup_seconds: float = 120) -> Iterator[str]:
     """The app under uvicorn as its own process on a free port, with ``env_extra`` in its
     environment; yields its base URL once ``ready_path`` answers 200, and stops it after."""
     port = _free_port()
