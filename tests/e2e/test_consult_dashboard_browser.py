@@ -39,7 +39,7 @@ def dashboard_server(tmp_path_factory, register_db):
     env = {"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_DB": str(register_db),
            "WHOLEPLACE_ENV": "production", "WHOLEPLACE_SECRET_KEY": SECRET,
            "WHOLEPLACE_COOKIE_SECURE": "false"}
-    with running_server(env, "/sign-in", startup_seconds=120) as base:
+    with running_server(env, "/sign-in") as base:
         yield base
 
 
