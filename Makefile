@@ -11,10 +11,10 @@ export WHOLEPLACE_DB ?= data/wholeplace.duckdb
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo demo-accounts install assets load serve test test-deps browser postgresql java lint bench lock \
+.PHONY: demo demo-accounts demo-content install assets load serve test test-deps browser postgresql java lint bench lock \
 	clean catalogues catalogues-update
 
-demo: install assets load demo-accounts serve
+demo: install assets load demo-accounts demo-content serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,15 @@ serve: install assets
 # development): printed with how to sign in.
 demo-accounts: install
 	WHOLEPLACE_ENV=development $(BIN)/wholeplace admin demo
+
+# Demonstration content, each clearly marked as such and idempotent: a published budget
+# consultation for Peterborough from its real budget lines and council tax, a five-year plan for
+# Cambridge, Cambridgeshire and its combined authority from their real outturn and council tax
+# (with the falls-prevention example applied), and a residents index of SYNTHETIC people.
+demo-content: demo-accounts
+	WHOLEPLACE_ENV=development $(BIN)/wholeplace consult demo
+	WHOLEPLACE_ENV=development $(BIN)/wholeplace plans demo
+	WHOLEPLACE_ENV=development $(BIN)/wholeplace residents demo
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
 browser:
