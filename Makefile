@@ -54,6 +54,7 @@ load: install
 # session cookie sent over plain http. A real deployment sets WHOLEPLACE_SECRET_KEY and HTTPS.
 serve: install assets
 	WHOLEPLACE_ENV=$${WHOLEPLACE_ENV:-development} WHOLEPLACE_COOKIE_SECURE=$${WHOLEPLACE_COOKIE_SECURE:-0} \
+	  WHOLEPLACE_HUB_WRITABLE=$${WHOLEPLACE_HUB_WRITABLE:-1} \
 	  $(BIN)/wholeplace serve --host $(HOST) --port $(PORT)
 
 # Demonstration organisations and accounts (clearly marked; their password works only in

@@ -76,8 +76,11 @@ def applied_revisions(engine: Engine, current: set[str]) -> set[str]:
     if not current:
         return set()
     script = ScriptDirectory.from_config(alembic_config(engine))
-    return {r.revision for r in script.revision_map.iterate_revisions(
-        tuple(current), "base", inclusive=True) if r is not None}
+    found: set[str] = set()
+    for revision in current:  # one at a time: Alembic refuses overlapping requests
+        found |= {r.revision for r in script.revision_map.iterate_revisions(
+            (revision,), "base", inclusive=True) if r is not None}
+    return found
 
 
 def require_migrated(engine: Engine) -> None:
