@@ -95,8 +95,9 @@ def test_upload_see_it_share_it_by_agreement_and_the_other_council_sees_it(brows
     page.get_by_label("Data file", exact=True).set_input_files(str(folder / "bins.csv"))
     page.get_by_label("Metadata file (optional)").set_input_files(str(folder / "bins.yaml"))
     page.get_by_label("Title (optional)").fill("Bins emptied (test data)")
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url("**/uploads?loaded=*")
+    # the load is real work: on a busy shared machine it can take longer than 30 s
+    page.get_by_role("button", name="Upload").click(timeout=180_000)
+    page.wait_for_url("**/uploads?loaded=*", timeout=180_000)
     assert "private to Cambridge" in page.get_by_role("alert").inner_text()
     accessible(page)
     source_id = page.request.get("/uploads.json").json()[0]["source_id"]
