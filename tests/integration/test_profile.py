@@ -353,7 +353,9 @@ def test_the_sensitivity_line_names_the_groups_not_their_ids(client, loaded_stor
 
 def test_the_flags_quote_the_councils_with_a_value(loaded_store, client):
     p = build_profile(loaded_store, CAMBRIDGE)
-    ns = sorted({f["comparators"]["n"] for f in p["flags"]["indicators"] if f["comparators"]})
+    # (the debt measures have no value for anyone in 2023-24: n = 0, left out of the count)
+    ns = sorted({f["comparators"]["n"] for f in p["flags"]["indicators"]
+                 if f["comparators"] and f["comparators"]["n"]})
     size = p["flags"]["comparators"]["size"]
     # RS 2023-24: 164 shire districts, 153 of them with a value for every flagged indicator
     assert (ns, size) == ([153], 164)  # the group size is not the count

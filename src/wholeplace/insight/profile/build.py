@@ -338,8 +338,8 @@ def compared_with(group: dict, flags: list[dict]) -> str:
     """Whom the flags compare the council with, counting the councils that have a value (as
     each flag's explanation does), not the size of the whole group."""
     label, size = group["label"], group["size"]
-    ns = sorted(n for n in {(f.get("comparators") or {}).get("n") for f in flags}
-                if n is not None)
+    # an indicator no council has a value for (debt after 2019-20) says so in its own text
+    ns = sorted(n for n in {(f.get("comparators") or {}).get("n") for f in flags} if n)
     if not ns:
         return f"{label} in England"
     if ns == [size]:
