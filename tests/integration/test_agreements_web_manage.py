@@ -21,6 +21,7 @@ from tests.access_support import (
     ICB,
     PASSWORD,
     SOUTH_CAMBS,
+    parse,
     populate,
     settings_for,
     sign_in,
@@ -188,6 +189,9 @@ def test_every_problem_is_shown_at_once(world):
 def test_the_form_lists_only_the_organisations_own_uploads(world):
     page = world["owner"].get("/agreements/new")
     assert page.status_code == 200 and f'value="{SOURCE}"' in page.text
+    parse(page.text)  # well-formed HTML
+    refused = post_form(world["owner"], "/agreements/new", {}, "/agreements/new")
+    parse(refused.text)
     partner = world["partner"].get("/agreements/new")
     assert partner.status_code == 200 and SOURCE not in partner.text
     twin = world["owner"].get("/agreements/new.json").json()
@@ -207,6 +211,7 @@ def test_a_draft_is_created_submitted_approved_by_each_party_shared_then_revoked
 
     assert act(world["owner"], number, "submit").status_code == 303
     page = world["owner"].get(f"/agreements/{number}")
+    parse(page.text)
     assert "awaiting approval" in page.text and "Approve for Cambridge" in page.text
     assert "Submit for approval" not in page.text
 
