@@ -177,11 +177,12 @@ def test_each_problem_is_shown_linked_to_its_field_and_nothing_is_stored(
 
 
 def test_every_problem_is_shown_at_once(world):
-    response = post_form(world["owner"], "/agreements/new", {"datasets": ["x"]},
+    response = post_form(world["owner"], "/agreements/new",
+                         {"datasets": ["x"], "indicators": "Bad Id", "article9_condition": "k"},
                          "/agreements/new")
     assert response.status_code == 400
-    for field in ("title", "purpose", "parties", "datasets", "article6_basis", "start_date",
-                  "end_date"):
+    for field in ("title", "purpose", "parties", "datasets", "indicators", "article6_basis",
+                  "article9_condition", "start_date", "end_date"):
         assert f'href="#{field}"' in response.text, field
     assert count(world["engine"], Agreement) == 0
 

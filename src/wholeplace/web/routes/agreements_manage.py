@@ -163,9 +163,9 @@ def _problems(values: dict[str, Any], own: set[str], known: set[str], code: str)
     indicators = agreements.codes([values["indicators"]])
     if [d for d in values["datasets"] if d not in own]:
         errors.append(("datasets", "Choose only your organisation's own uploads"))
-    elif [i for i in indicators if not INDICATOR_ID.match(i)]:
+    if [i for i in indicators if not INDICATOR_ID.match(i)]:
         errors.append(("indicators", "Enter indicator ids like family.name, with commas"))
-    elif not values["datasets"] and not indicators:
+    if not values["datasets"] and not indicators:
         errors.append(("datasets", "Choose at least one dataset or enter an indicator id"))
     if values["article6_basis"] not in ARTICLE6_BASES:
         errors.append(("article6_basis", "Choose the UK GDPR article 6 lawful basis"))
