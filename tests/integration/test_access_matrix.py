@@ -64,6 +64,10 @@ EXPECTED: dict[str, dict[str, int | None]] = {
     "consult.manage": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403, "right_role": 403},
     "consult.results": {"anonymous": 401, "wrong_org": 403, "wrong_role": 403,
                         "right_role": 403},
+    # Drafting an agreement: a data protection officer of the organisation acted for (the ICB's
+    # too); tests/integration/test_agreements_web_manage.py takes it further.
+    "agreement.create": {"anonymous": 401, "wrong_org": 200, "wrong_role": 403,
+                         "right_role": 200},
     "plan.list": {"anonymous": 401, "wrong_org": 200, "wrong_role": 200, "right_role": 200},
     # no plan in this database: signed-in people learn it does not exist, nobody sees one
     "plan.view": {"anonymous": 401, "wrong_org": 404, "wrong_role": 404, "right_role": 404},

@@ -52,6 +52,20 @@ def test_agreements_parties_see_detail_and_their_dpo_approves():
     assert not allowed(ANN, "agreement.revoke", AgreementRef(AWAITING.parties, "revoked"))
 
 
+def test_a_dpo_drafts_agreements_for_the_organisation_acted_for_and_submits_drafts():
+    assert allowed(ANN, "agreement.create", Org("E07000008"))
+    assert not allowed(ANN, "agreement.create", Org("cp-icb"))  # not acting for it
+    assert not allowed(ANN.acting("cp-icb"), "agreement.create", Org("cp-icb"))  # analyst
+    assert not allowed(VIEWER, "agreement.create", Org("E07000008"))
+    assert not allowed(None, "agreement.create", Org("E07000008"))
+    assert not allowed(ANN, "agreement.create", None)
+    draft = AgreementRef(AWAITING.parties, "draft")
+    assert allowed(ANN, "agreement.submit", draft)
+    assert not allowed(ANN, "agreement.submit", AWAITING)
+    assert not allowed(VIEWER, "agreement.submit", draft)
+    assert not allowed(ANN, "agreement.submit", AgreementRef(frozenset({"E07000012"}), "draft"))
+
+
 def test_private_data_needs_a_data_role_in_the_owner_or_a_party_acted_for():
     private = DatasetRef("E07000008", private=True, shared_with=frozenset({"cp-icb"}))
     assert allowed(ANN, "dataset.read", private)

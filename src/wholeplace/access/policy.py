@@ -110,9 +110,17 @@ def _agreement(actor: Actor, action: str, resource: Resource) -> bool:
         return bool(actor.roles_here())
     if action == "agreement.approve":
         return _has(actor, DPO) and resource.status == "awaiting_approval"
+    if action == "agreement.submit":
+        return _has(actor, DPO) and resource.status == "draft"
     if action == "agreement.revoke":
         return _has(actor, DPO) and resource.status in {"awaiting_approval", "active"}
     return False
+
+
+def _creates_agreement(actor: Actor, resource: Resource) -> bool:
+    """A data protection officer drafts an agreement for the organisation they act for (the
+    form makes that organisation a party)."""
+    return isinstance(resource, Org) and _acts_for(actor, resource.code) and _has(actor, DPO)
 
 
 def _dataset(actor: Actor | None, action: str, resource: Resource) -> bool:
@@ -142,6 +150,8 @@ def allowed(actor: Actor | None, action: str, resource: Resource = None) -> bool
         return action in OPERATOR_ACTIONS or action.startswith(("agreement.", "audit."))
     if action in SIGNED_IN_ACTIONS:
         return True
+    if action == "agreement.create":
+        return _creates_agreement(actor, resource)
     if action.startswith("agreement."):
         return _agreement(actor, action, resource)
     if action in {"audit.view", "audit.export"}:

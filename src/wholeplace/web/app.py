@@ -27,6 +27,7 @@ from wholeplace.web.routes import (
     account,
     admin,
     agreements,
+    agreements_manage,
     api,
     audit_log,
     consult,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # before any /consult/{slug} route:
     for module in (consult_manage, consult_results, consult_paper):
         app.include_router(module.router)
+    app.include_router(agreements_manage.router)  # before /agreements/{agreement_id}
     for module in (account, agreements, audit_log, home, councils, profile, early_warning,
                    datasets, api, insight_api, consult,
                    consult_respond, plans):

@@ -44,6 +44,12 @@ _PUBLIC_PAGES = (
 RULES: dict[tuple[str, str], str] = {
     **{("GET", path): PUBLIC for path in _PUBLIC_PAGES},
     ("POST", "/sign-in"): "session.sign_in",
+    ("GET", "/agreements/new"): "agreement.create",
+    ("GET", "/agreements/new.json"): "agreement.create",
+    ("POST", "/agreements/new"): "agreement.create",
+    ("POST", "/agreements/{agreement_id}/submit"): "agreement.submit",
+    ("POST", "/agreements/{agreement_id}/approve"): "agreement.approve",
+    ("POST", "/agreements/{agreement_id}/revoke"): "agreement.revoke",
     ("POST", "/sign-in/oidc"): "session.sign_in",
     ("GET", "/sign-in/oidc/callback"): "session.sign_in",
     ("POST", "/reset-password/{token}"): "session.sign_in",

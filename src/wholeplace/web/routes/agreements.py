@@ -11,10 +11,11 @@ from fastapi.responses import Response
 
 from wholeplace.access import agreements, organisations
 from wholeplace.access.models import Agreement
-from wholeplace.access.policy import allowed
+from wholeplace.access.policy import Org, allowed
 from wholeplace.errors import NotFoundError
 from wholeplace.web.access.state import actor_of_request
 from wholeplace.web.render import as_json, render
+from wholeplace.web.routes.agreements_manage import NOTICES, actions_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,7 +32,10 @@ def register(request: Request) -> dict[str, object]:
     with request.app.state.appdb() as s:
         rows = [_view(request, a, today) for a in agreements.all_agreements(s)]
         names = {o.code: o.name for o in organisations.all_organisations(s)}
-    return {"agreements": rows, "names": names}
+    actor = actor_of_request(request)
+    can_create = actor is not None and actor.acting_for is not None and allowed(
+        actor, "agreement.create", Org(actor.acting_for))
+    return {"agreements": rows, "names": names, "can_create": can_create}
 
 
 def one(request: Request, agreement_id: int) -> dict[str, object]:
@@ -42,8 +46,10 @@ def one(request: Request, agreement_id: int) -> dict[str, object]:
             raise NotFoundError(f"There is no agreement {agreement_id}. The register at "
                                 "/agreements lists every one.")
         row = _view(request, found, today)
+        actions = actions_for(request, found, today)
         names = {o.code: o.name for o in organisations.all_organisations(s)}
-    return {"agreement": row, "names": names}
+    return {"agreement": row, "names": names, "actions": actions, "errors": [],
+            "notice": NOTICES.get(request.query_params.get("done", ""))}
 
 
 @router.get("/agreements.json")
