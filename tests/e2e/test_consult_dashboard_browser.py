@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.access_support import PASSWORD, SECRET, populate
 from tests.e2e.axe import _report, _serious
@@ -80,8 +81,8 @@ def test_a_new_response_appears_on_the_open_dashboard(browser, dashboard_server)
 
     count = dash.locator("#wp-response-count")
     count.wait_for(state="attached")
-    dash.wait_for_function(
-        "document.getElementById('wp-response-count').textContent === '1'", timeout=15_000)
+    # expect() polls without eval, which the page's Content-Security-Policy forbids
+    expect(count).to_have_text("1", timeout=15_000)
     assert dash.evaluate("window.wpNotReloaded") is True  # the same page, not a reload
     assert "Results updated: 1 responses." in dash.locator("#wp-results-status").inner_text()
     assert "Sent by post" in dash.content()

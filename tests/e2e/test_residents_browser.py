@@ -4,9 +4,11 @@ finds no serious problem on either page."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 from typer.testing import CliRunner
 
 from tests.e2e.axe import _report, _serious
@@ -75,7 +77,8 @@ def test_a_reviewer_resolves_a_pair(browser, demo_server):
     _axe_clean(page)
     page.get_by_label("Reject: different people").check()
     page.get_by_role("button", name="Record decision").click()
-    assert "Decision recorded" in page.content()
+    page.wait_for_url(re.compile(r"/review\?decided="))
+    expect(page.get_by_text("Decision recorded")).to_be_visible()
     assert page.locator("a", has_text="Review pair").count() == before - 1
     context.close()
 

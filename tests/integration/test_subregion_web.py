@@ -66,7 +66,9 @@ def test_a_member_council_sees_every_member_with_flags_outcomes_and_profile_link
     tree = parse(page.text)
     links = {a.get("href") for a in tree.iter("a")}
     assert {f"/council/{CAMBRIDGE}/profile", f"/council/{SOUTH_CAMBS}/profile"} <= links
-    data = web.get(f"/subregion/{HUB}.json").json()
+    latest = web.get(f"/subregion/{HUB}.json").json()  # 2024: Cambridge sent no 2023-24 return
+    assert latest["councils"][0]["flags"]["status"] == "not enough data"
+    data = web.get(f"/subregion/{HUB}.json?year=2023").json()
     assert [c["code"] for c in data["councils"]] == [CAMBRIDGE, SOUTH_CAMBS]
     cambridge = data["councils"][0]
     assert cambridge["flags"]["status"] == "assessed"

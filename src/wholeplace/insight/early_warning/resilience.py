@@ -505,7 +505,7 @@ def _assess(store: Store, year: int, method: str, settings: RiskSettings) -> dic
     councils = [_council(c, places[c], computed, groups[c], settings) for c in codes]
     councils.sort(key=lambda r: (-r["higher_risk"], -r["severity"], -r["some_risk"], r["code"]))
     caveats = [f"{s}: no release date recorded; assumed published on 31 December of the year "
-               "its financial year ends in." for s in data.undated_sources]
+               "its financial year ends in." for s in sorted(data.undated_sources)]
     if 2017 in data.years:
         caveats.append("2017-18 reserves levels are labelled 'estimated' in the RS workbook.")
     return {"year": year, "as_of": as_of, "period": rules.fy_label(fy), "method": method,
