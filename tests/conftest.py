@@ -162,13 +162,67 @@ def app_url(request, tmp_path):
     admin.dispose()
 
 
-@pytest.fixture
-def app_engine(app_url):
-    """A migrated application database on each engine (the test runs once per engine)."""
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """A SQLite application database migrated once per session, copied by ``app_engine``
+    (running the migrations for every test cost more than a second each)."""
     from wholeplace.appdb import make_engine, upgrade
 
-    engine = make_engine(app_url)
+    path = tmp_path_factory.mktemp("appdb-template") / "migrated.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    engine.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+_PG_TEMPLATE = "wholeplace_migrated"
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server) -> str:
+    """A database in the session's cluster migrated once, the template ``app_engine`` clones
+    (CREATE DATABASE ... TEMPLATE copies it at file level)."""
+    import sqlalchemy as sa
+
+    from wholeplace.appdb import make_engine, upgrade
+
+    admin = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'CREATE DATABASE "{_PG_TEMPLATE}"')
+    admin.dispose()
+    engine = make_engine(postgres_server.rsplit("/", 1)[0] + "/" + _PG_TEMPLATE)
+    upgrade(engine)
+    engine.dispose()
+    return _PG_TEMPLATE
+
+
+def _migrate_by_copy(request, url: str) -> None:
+    """Make the empty database at ``url`` (from ``app_url``) a copy of the migrated template."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), str(parsed.database))
+        return
+    template = request.getfixturevalue("migrated_postgres")
+    server = request.getfixturevalue("postgres_server")
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.exec_driver_sql(f'DROP DATABASE "{parsed.database}" WITH (FORCE)')
+        c.exec_driver_sql(f'CREATE DATABASE "{parsed.database}" TEMPLATE "{template}"')
+    admin.dispose()
+
+
+@pytest.fixture
+def app_engine(request, app_url):
+    """A migrated application database on each engine (the test runs once per engine): a copy
+    of the session's migrated template, so the migrations are run once, not per test.
+    tests/integration/test_appdb.py runs them on empty databases."""
+    from wholeplace.appdb import make_engine
+
+    _migrate_by_copy(request, app_url)
+    engine = make_engine(app_url)
     yield engine
     engine.dispose()
 
