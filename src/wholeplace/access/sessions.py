@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, aliased
 
 from wholeplace.access.actor import Actor
@@ -76,29 +76,40 @@ class SessionView:
     actor: Actor | None
 
 
+_ACTING, _MEMBER_ORG = aliased(Organisation), aliased(Organisation)
+
+#: The one query a signed-in request pays for (built once: constructing a statement costs about
+#: as much as running it on SQLite).
+_LOOKUP = (
+    select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
+           WebSession.acting_org_id, _ACTING.code, User.email, User.display_name,
+           User.disabled, _MEMBER_ORG.code, Membership.role, User.demonstration)
+    .outerjoin(_ACTING, _ACTING.id == WebSession.acting_org_id)
+    .outerjoin(User, User.id == WebSession.user_id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(_MEMBER_ORG, _MEMBER_ORG.id == Membership.organisation_id)
+    .where(WebSession.id_hash == bindparam("id_hash")))
+_REMOVE = delete(WebSession).where(WebSession.id_hash == bindparam("id_hash"))
+
+
 def lookup(session: Session, secret: str, token: str | None,
            now: datetime | None = None) -> SessionView | None:
     """The session a cookie's token stands for, with its person, their roles and the acting
     organisation, in one round trip (every request of a signed-in person pays for it). An
-    expired session, or one of a disabled or deleted person, is removed and gives None."""
+    expired session, or one of a disabled or deleted person, is removed and gives None.
+
+    A live session is only read (no last-seen stamp is kept, so no request writes to its
+    row); only the removal of a dead one writes, so the caller need commit only when this
+    gives None."""
     if not token or len(token) > 100:
         return None
     id_hash = keyed_hash(secret, token)
-    acting, member_org = aliased(Organisation), aliased(Organisation)
-    rows = session.execute(
-        select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
-               WebSession.acting_org_id, acting.code, User.email, User.display_name,
-               User.disabled, member_org.code, Membership.role, User.demonstration)
-        .outerjoin(acting, acting.id == WebSession.acting_org_id)
-        .outerjoin(User, User.id == WebSession.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .outerjoin(member_org, member_org.id == Membership.organisation_id)
-        .where(WebSession.id_hash == id_hash)).all()
+    rows = session.execute(_LOOKUP, {"id_hash": id_hash}).all()
     if not rows:
         return None
     csrf, expires, user_id, acting_id, acting_code, email, name, disabled = rows[0][:8]
     if expires <= (now or utcnow()) or (user_id is not None and (email is None or disabled)):
-        session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
+        session.execute(_REMOVE, {"id_hash": id_hash})
         return None
     if user_id is None:
         return SessionView(id_hash, csrf, None, None, None, None)

@@ -15,7 +15,8 @@ from wholeplace.access.actor import Actor
 from wholeplace.errors import ConfigError
 from wholeplace.hub.visibility import Viewer
 from wholeplace.web.access.state import RequestSession
-from wholeplace.web.access.viewer import viewer_for
+from wholeplace.web.access.viewer import viewer_in
+from wholeplace.web.deps import StoreProvider
 
 COOKIE = "wholeplace_session"
 
@@ -32,26 +33,41 @@ HEADERS = {
 def resolve(factory: sessionmaker[Session], secret: str,
             token: str | None) -> tuple[RequestSession | None, Actor | None]:
     """The session and actor a cookie's token stands for (an expired one is removed)."""
+    web, actor, _ = resolve_request(factory, secret, token, None)
+    return web, actor
+
+
+def resolve_request(factory: sessionmaker[Session], secret: str, token: str | None,
+                    stores: StoreProvider | None
+                    ) -> tuple[RequestSession | None, Actor | None, Viewer | None]:
+    """Everything the access layer needs for one request, on one connection to the
+    application database: the session and actor the cookie stands for, and (given the hub's
+    ``stores``) the :class:`Viewer` they read the hub as. Two reads (the session with the
+    person and their roles; the agreements in force for the organisation acted for) and no
+    write, except removing a dead session (the only time it commits)."""
     if not token:
-        return None, None
-    with factory() as s, s.begin():
+        return None, None, None
+    with factory() as s:
         view = sessions.lookup(s, secret, token)
-    if view is None:
-        return None, None
-    return RequestSession(token, view.id_hash, view.csrf, view.user_id,
-                          view.acting_org_id), view.actor
+        if view is None:
+            s.commit()  # a dead session's row was removed
+            return None, None, None
+        web = RequestSession(token, view.id_hash, view.csrf, view.user_id, view.acting_org_id)
+        actor = view.actor
+        if actor is None or stores is None:
+            return web, actor, None
+        return web, actor, _viewer(s, stores, actor)
 
 
-def _viewer(request: Request, actor: Actor) -> Viewer:
+def _viewer(session: Session, stores: StoreProvider, actor: Actor) -> Viewer:
     """The hub as ``actor`` may read it (their organisation's data and what agreements in force
     share with it); their organisation alone when the hub cannot be opened yet."""
     try:
-        store = request.app.state.stores.cursor()
+        store = stores.cursor()
     except ConfigError:
-        org = actor.acting_for
-        return Viewer(org_codes=frozenset({org})) if org else Viewer.public()
+        return viewer_in(session, actor, None)
     try:
-        return viewer_for(actor, request.app.state.appdb, store)
+        return viewer_in(session, actor, store)
     finally:
         store.close()
 
@@ -61,12 +77,13 @@ def install(app: FastAPI) -> None:
     async def access(request: Request,
                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         state = request.app.state
-        web, actor = await run_in_threadpool(resolve, state.appdb, state.secret,
-                                             request.cookies.get(COOKIE))
+        web, actor, viewer = await run_in_threadpool(
+            resolve_request, state.appdb, state.secret, request.cookies.get(COOKIE),
+            state.stores)
         request.state.web_session = web
         request.state.actor = actor
-        if actor is not None:
-            request.state.viewer = await run_in_threadpool(_viewer, request, actor)
+        if viewer is not None:
+            request.state.viewer = viewer
         response = await call_next(request)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
