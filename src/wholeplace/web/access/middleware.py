@@ -4,6 +4,7 @@ every state-changing request, and add security headers to every response."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -28,6 +29,21 @@ HEADERS = {
                                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
 }
+
+
+CSP = "Content-Security-Policy"
+
+
+def _csp(state: object) -> str:
+    """The content security policy; with OpenID Connect set up, forms may also lead to the
+    identity provider (the sign-in and sign-out buttons post here and are redirected there,
+    and browsers hold a redirect after a form to ``form-action``)."""
+    provider = getattr(state, "oidc", None)
+    if provider is None:
+        return HEADERS[CSP]
+    parts = urlsplit(provider.config.issuer)
+    return HEADERS[CSP].replace("form-action 'self'",
+                                f"form-action 'self' {parts.scheme}://{parts.netloc}")
 
 
 def resolve(factory: sessionmaker[Session], secret: str,
@@ -86,7 +102,7 @@ def install(app: FastAPI) -> None:
             request.state.viewer = viewer
         response = await call_next(request)
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            response.headers.setdefault(name, value if name != CSP else _csp(state))
         if web is not None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
