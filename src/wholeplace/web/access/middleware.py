@@ -4,6 +4,7 @@ every state-changing request, and add security headers to every response."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -54,19 +55,21 @@ def resolve(factory: sessionmaker[Session], secret: str,
 
 
 def resolve_request(factory: sessionmaker[Session], secret: str, token: str | None,
-                    stores: StoreProvider | None
+                    stores: StoreProvider | None, idle: timedelta | None = None
                     ) -> tuple[RequestSession | None, Actor | None, Viewer | None]:
     """Everything the access layer needs for one request, on one connection to the
     application database: the session and actor the cookie stands for, and (given the hub's
     ``stores``) the :class:`Viewer` they read the hub as. Two reads (the session with the
-    person and their roles; the agreements in force for the organisation acted for) and no
-    write, except removing a dead session (the only time it commits)."""
+    person and their roles; the agreements in force for the organisation acted for); it
+    writes and commits only to remove a dead session (expired, or unused for ``idle``) or to
+    stamp a live one as seen (at most once a minute)."""
     if not token:
         return None, None, None
     with factory() as s:
-        view = sessions.lookup(s, secret, token)
+        view = sessions.lookup(s, secret, token, idle=idle)
+        if view is None or view.touched:
+            s.commit()  # a dead session's row removed, or a live one stamped as seen
         if view is None:
-            s.commit()  # a dead session's row was removed
             return None, None, None
         web = RequestSession(token, view.id_hash, view.csrf, view.user_id, view.acting_org_id)
         actor = view.actor
@@ -95,7 +98,7 @@ def install(app: FastAPI) -> None:
         state = request.app.state
         web, actor, viewer = await run_in_threadpool(
             resolve_request, state.appdb, state.secret, request.cookies.get(COOKIE),
-            state.stores)
+            state.stores, timedelta(minutes=state.settings.session_idle_minutes))
         request.state.web_session = web
         request.state.actor = actor
         if viewer is not None:
