@@ -1,5 +1,5 @@
 """A small but real OpenID Connect issuer for tests: an HTTP server on a free local port in a
-thread, serving discovery, JWKS, authorize and token endpoints, signing ID tokens with an RSA
+thread, serving discovery, JWKS, authorize, token and end-session (logout) endpoints, signing ID tokens with an RSA
 key made here (joserfc). Its answers can be bent (a claim changed, another signing key) so a
 test can check that the app refuses each bad answer."""
 
@@ -37,16 +37,23 @@ class Issuer:
         self.claims: dict[str, Any] = {}  # overrides of the next ID tokens' claims
         self.sign_with: RSAKey | None = None  # another key, same kid: a bad signature
         self.token_requests: list[dict[str, str]] = []
+        self.end_session = True  # advertise an end_session_endpoint (RP-initiated logout)
+        self.issued: list[str] = []  # every ID token handed out
+        self.logouts: list[dict[str, str]] = []  # each end-session request's query
         self.subject = "subject-0001"
         self.email = "dpo@cambridge.example"
         self.url = ""
 
     def discovery(self) -> dict[str, Any]:
-        return {"issuer": self.url, "authorization_endpoint": f"{self.url}/authorize",
-                "token_endpoint": f"{self.url}/token", "jwks_uri": f"{self.url}/jwks",
-                "response_types_supported": ["code"], "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "code_challenge_methods_supported": ["S256"]}
+        document = {"issuer": self.url, "authorization_endpoint": f"{self.url}/authorize",
+                    "token_endpoint": f"{self.url}/token", "jwks_uri": f"{self.url}/jwks",
+                    "response_types_supported": ["code"],
+                    "subject_types_supported": ["public"],
+                    "id_token_signing_alg_values_supported": ["RS256"],
+                    "code_challenge_methods_supported": ["S256"]}
+        if self.end_session:
+            document["end_session_endpoint"] = f"{self.url}/logout"
+        return document
 
     def id_token(self, nonce: str) -> str:
         now = int(time.time())
@@ -56,7 +63,17 @@ class Issuer:
         claims.update(self.claims)
         claims = {k: v for k, v in claims.items() if v is not None}
         key = self.sign_with or self.key
-        return jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, key)
+        token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, key)
+        self.issued.append(token)
+        return token
+
+    def hint_is_ours(self, token: str) -> bool:
+        """Whether an ``id_token_hint`` is an ID token this issuer signed for the client."""
+        try:
+            claims = jwt.decode(token, self.key).claims
+        except Exception:  # joserfc's errors for a bad or foreign token: not ours
+            return False
+        return claims.get("iss") == self.url and claims.get("aud") == CLIENT_ID
 
 
 def _handler(issuer: Issuer) -> type[BaseHTTPRequestHandler]:
@@ -81,6 +98,8 @@ def _handler(issuer: Issuer) -> type[BaseHTTPRequestHandler]:
                 self._json(200, {"keys": [issuer.key.as_dict(private=False)]})
             elif parts.path == "/authorize":
                 self._authorize(query)
+            elif parts.path == "/logout" and issuer.end_session:
+                self._logout(query)
             else:
                 self._json(404, {"error": "not_found"})
 
@@ -98,6 +117,19 @@ def _handler(issuer: Issuer) -> type[BaseHTTPRequestHandler]:
                                                               "state": query["state"]})
             self.send_response(302)
             self.send_header("Location", target)
+            self.end_headers()
+
+        def _logout(self, query: dict[str, str]) -> None:
+            """RP-initiated logout: a hint this issuer signed, for this client; back to the
+            post-logout address."""
+            issuer.logouts.append(query)
+            if not issuer.hint_is_ours(query.get("id_token_hint", "")) \
+                    or query.get("client_id") != CLIENT_ID \
+                    or not query.get("post_logout_redirect_uri"):
+                self._json(400, {"error": "invalid_request"})
+                return
+            self.send_response(302)
+            self.send_header("Location", query["post_logout_redirect_uri"])
             self.end_headers()
 
         def do_POST(self) -> None:

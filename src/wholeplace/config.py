@@ -60,6 +60,9 @@ class Settings(BaseSettings):
                                  "allow a generated secret and the demonstration password.")
     session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60,
                                  description="How long a sign-in lasts, in minutes.")
+    session_idle_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60,
+                                      description="A sign-in unused for this many minutes "
+                                                  "ends (the idle timeout).")
     cookie_secure: bool = Field(default=True,
                                 description="Send the session cookie over HTTPS only. Set "
                                             "WHOLEPLACE_COOKIE_SECURE=0 for local http.")

@@ -20,7 +20,8 @@ from wholeplace.access import (
 )
 from wholeplace.access.organisations import Council
 from wholeplace.access.policy import allowed
-from wholeplace.appdb import utcnow
+from wholeplace.access.models import WebSession
+from wholeplace.appdb import session_factory, utcnow
 from wholeplace.errors import InputError, NotFoundError
 
 SECRET = "s" * 40
@@ -119,6 +120,51 @@ def test_sessions_expire_and_store_only_a_hash(world):
     assert sessions.load(world, "another secret" * 3, token) is None
     assert sessions.load(world, SECRET, token, now=utcnow() + timedelta(minutes=6)) is None
     assert sessions.load(world, SECRET, token) is None  # the expired row was removed
+
+
+def test_an_idle_session_ends_and_a_used_one_is_stamped_at_most_once_a_minute(world):
+    ann = users.get(world, "ann@example.org")
+    token, web = sessions.create(world, SECRET, timedelta(hours=8), ann.id)
+    start, idle = web.last_seen_at, timedelta(minutes=30)
+
+    def seen() -> object:
+        return world.scalar(sa.select(WebSession.last_seen_at)
+                            .where(WebSession.id_hash == web.id_hash))
+
+    view = sessions.lookup(world, SECRET, token, now=start + timedelta(seconds=30), idle=idle)
+    assert view is not None and not view.touched and seen() == start  # only read
+    later = start + timedelta(minutes=20)
+    view = sessions.lookup(world, SECRET, token, now=later, idle=idle)
+    assert view is not None and view.touched and seen() == later  # stamped: used again
+    view = sessions.lookup(world, SECRET, token, now=later + timedelta(minutes=29), idle=idle)
+    assert view is not None  # 49 minutes after sign-in, but only 29 idle
+    assert sessions.lookup(world, SECRET, token, now=later + timedelta(minutes=29 + 31),
+                           idle=idle) is None  # 31 minutes unused since the last stamp
+    assert world.scalar(sa.select(sa.func.count()).select_from(WebSession)
+                        .where(WebSession.id_hash == web.id_hash)) == 0  # and removed
+
+
+def test_an_idle_session_ends_through_the_web(app_engine, app_url, register_db):
+    """The web app applies WHOLEPLACE_SESSION_IDLE_MINUTES: a person who stops using the
+    service is signed out, with nothing left of the session."""
+    from fastapi.testclient import TestClient
+
+    from tests.access_support import populate, settings_for
+    from tests.access_support import sign_in as web_sign_in
+    from wholeplace.web.app import create_app
+
+    populate(app_engine)
+    with TestClient(create_app(settings_for(register_db, app_url,
+                                            session_idle_minutes=1))) as client:
+        assert web_sign_in(client, "dpo@cambridge.example").status_code == 303
+        assert client.get("/account.json").json()["signed_in"] is True
+        with session_factory(app_engine)() as s, s.begin():  # two minutes pass unused
+            s.execute(sa.update(WebSession).values(
+                last_seen_at=utcnow() - timedelta(minutes=2)))
+        assert client.get("/account.json").json() == {"signed_in": False}
+        with app_engine.connect() as c:
+            assert c.execute(sa.text("SELECT count(*) FROM web_sessions "
+                                     "WHERE user_id IS NOT NULL")).scalar_one() == 0
 
 
 def test_reset_link_is_one_time_and_expires(world):

@@ -132,3 +132,19 @@ def test_the_owner_sees_it_and_the_public_does_not(world):
     assert owner.get(f"/api/datasets/{world['dataset']}").status_code == 200
     listing = owner.get("/datasets")
     assert "<script>alert(" not in listing.text
+
+
+def test_a_new_upload_under_an_agreement_in_force_is_shared_at_the_next_request(world, tmp_path):
+    """What the agreements open in the hub is kept briefly between requests; a new upload
+    (here a second one carrying the shared indicator) is seen by the other party at once."""
+    agreement(world["engine"], TODAY - timedelta(days=1), TODAY + timedelta(days=30),
+              approvers=(CAMBRIDGE, SOUTH_CAMBS))
+    assert sees(world)  # the hub's answer for these agreements is now kept
+    (tmp_path / "second.csv").write_text(
+        f"area_code,period,indicator_id,value\n{CAMBRIDGE},2024-25,{INDICATOR},12.3456\n",
+        encoding="utf-8")
+    with world["app"].state.stores.cursor() as store:
+        second = load_upload_for(store, tmp_path / "second.csv", tmp_path / "meta.yaml",
+                                 CAMBRIDGE, title="Second fixture upload").dataset_id
+    response = world["reader"].get(f"/api/datasets/{second}")
+    assert response.status_code == 200, response.text[:300]

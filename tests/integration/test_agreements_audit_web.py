@@ -79,3 +79,18 @@ def test_a_dpo_sees_and_exports_only_their_organisation_s_entries(web):
     assert "test.other_org" not in exported.text
     actions = [r["action"] for r in web.get("/audit.json").json()]
     assert "audit.export" in actions
+
+
+def test_the_csv_export_holds_every_entry_not_only_the_newest_page(web, app_engine):
+    client = web
+    from wholeplace.web.routes.audit_log import LIMIT
+
+    with session_factory(app_engine)() as s, s.begin():
+        for n in range(LIMIT + 5):
+            audit.record(s, "test-actor", "test.bulk", f"item:{n}", acting_for=CAMBRIDGE)
+    sign_in(client, "dpo@cambridge.example")
+    assert len(client.get("/audit.json").json()) == LIMIT  # the page shows the newest
+    table = list(csv.DictReader(io.StringIO(client.get("/audit.csv").text)))
+    bulk = {r["target"] for r in table if r["action"] == "test.bulk"}
+    assert bulk == {f"item:{n}" for n in range(LIMIT + 5)}
+    assert {r["acting_for"] for r in table} == {CAMBRIDGE}

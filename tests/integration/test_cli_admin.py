@@ -116,6 +116,31 @@ def test_audit_verify_names_edited_and_deleted_entries(run):
     assert report["intact"] is False and {b["entry_id"] for b in report["breaks"]} == {2, 4}
 
 
+def test_audit_verify_with_a_recorded_head_detects_the_newest_entries_deleted(run):
+    for n in range(3):
+        run("admin", "user", "add", f"u{n}@example.org", "--name", f"User {n}")
+    head = json.loads(run("audit", "verify", "--json"))["head"]
+    seq = int(head.split(":")[0])
+    assert f"Head: {head}" in run("audit", "verify")
+    assert "from the recorded head on" in run("audit", "verify", "--head", head)
+    with sqlite3.connect(run.db) as c:  # the newest entries go: the chain alone stays whole
+        c.execute("DELETE FROM audit_entries WHERE seq >= ?", (seq - 1,))
+    assert "intact" in run("audit", "verify")
+    out = run("audit", "verify", "--head", head, code=1)
+    assert f"seq {seq}: the recorded head is missing" in out
+    assert "not an audit head" in run("audit", "verify", "--head", "12:zz", code=1)
+
+
+def test_audit_verify_with_a_recorded_head_detects_a_rewritten_trail(run):
+    run("admin", "user", "add", "u@example.org", "--name", "User")
+    head = json.loads(run("audit", "verify", "--json"))["head"]
+    seq = int(head.split(":")[0])
+    with sqlite3.connect(run.db) as c:  # the newest entry's hash recomputed over a new value
+        c.execute("UPDATE audit_entries SET hash = ? WHERE seq = ?", ("0" * 64, seq))
+    out = run("audit", "verify", "--head", head, code=1)
+    assert f"seq {seq}): not the entry recorded as the head" in out
+
+
 def test_demo_only_in_development_and_its_password_only_works_there(run, tmp_path,
                                                                       register_db):
     refused = run("admin", "demo", code=1)

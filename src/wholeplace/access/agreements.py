@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from wholeplace.access import organisations
 from wholeplace.access.models import (
@@ -21,6 +21,7 @@ from wholeplace.access.models import (
     Agreement,
     AgreementItem,
     AgreementParty,
+    Organisation,
     User,
 )
 from wholeplace.access.policy import AgreementRef, agreement_in_force
@@ -183,15 +184,43 @@ def codes(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
 
 
+_PARTY_ORG, _ASKING_ORG = aliased(Organisation), aliased(Organisation)
+_ASKING_PARTY = aliased(AgreementParty)
+
+#: Every (agreement, party code, item) of the agreements in force on ``today`` that the
+#: organisation ``org`` is a party to, in one query (built once). The dates and status test is
+#: :func:`wholeplace.access.policy.agreement_in_force`, done by the database.
+_IN_FORCE = (
+    select(Agreement.id, _PARTY_ORG.code, AgreementItem.kind, AgreementItem.ref)
+    .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+    .join(_PARTY_ORG, _PARTY_ORG.id == AgreementParty.organisation_id)
+    .join(AgreementItem, AgreementItem.agreement_id == Agreement.id)
+    .where(Agreement.status == "active",
+           Agreement.start_date <= bindparam("today", type_=Date),
+           Agreement.end_date >= bindparam("today", type_=Date),
+           Agreement.id.in_(
+               select(_ASKING_PARTY.agreement_id)
+               .join(_ASKING_ORG, _ASKING_ORG.id == _ASKING_PARTY.organisation_id)
+               .where(_ASKING_ORG.code == bindparam("org"))))
+    .order_by(Agreement.id, AgreementItem.kind, AgreementItem.ref))
+
+
 def shared_with(session: Session, org_code: str, today: date
                 ) -> list[tuple[frozenset[str], tuple[str, str]]]:
     """For every agreement in force today that ``org_code`` is a party to: (its parties, each
     (kind, ref) it covers). What a party may share is only its own data: the hub side
-    (:func:`wholeplace.web.access.viewer.viewer_for`) keeps the datasets owned by a party."""
+    (:func:`wholeplace.web.access.viewer.viewer_for`) keeps the datasets owned by a party.
+
+    Asked on every signed-in request (so a revocation takes effect at once): one query, rows
+    read as tuples rather than loaded as objects."""
+    parties: dict[int, set[str]] = {}
+    items: dict[int, dict[tuple[str, str], None]] = {}
+    for agreement_id, party, kind, ref in session.execute(
+            _IN_FORCE, {"today": today, "org": org_code}):
+        parties.setdefault(agreement_id, set()).add(party)
+        items.setdefault(agreement_id, {})[(kind, ref)] = None
     out: list[tuple[frozenset[str], tuple[str, str]]] = []
-    for agreement in all_agreements(session):
-        parties = party_codes(agreement)
-        if org_code in parties and agreement_in_force(
-                agreement.status, agreement.start_date, agreement.end_date, today):
-            out.extend((parties, (i.kind, i.ref)) for i in agreement.items)
+    for agreement_id, covered in items.items():
+        frozen = frozenset(parties[agreement_id])
+        out.extend((frozen, item) for item in covered)
     return out

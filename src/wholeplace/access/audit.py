@@ -2,7 +2,9 @@
 
 ``hash = SHA-256(canonical JSON of the entry's fields, including seq and prev_hash)``; the
 first entry's ``prev_hash`` is 64 zeros. :func:`verify` recomputes the chain and reports every
-entry that was edited, and every gap in ``seq`` where an entry was deleted.
+entry that was edited, and every gap in ``seq`` where an entry was deleted; given a head
+(newest seq and hash) recorded earlier outside the database, also the newest entries deleted
+or the whole trail rewritten, which no chain can show by itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 from wholeplace.access.actor import Actor
 from wholeplace.access.models import AuditEntry
 from wholeplace.appdb import utcnow
+from wholeplace.errors import InputError
 
 GENESIS = "0" * 64
 
@@ -74,10 +77,33 @@ class Break:
         return f"{where}: {self.problem}"
 
 
-def verify(session: Session) -> list[Break]:
-    """Every edited entry and every deletion, in order; an empty list when the trail is whole."""
+def head(session: Session) -> tuple[int, str] | None:
+    """The newest entry's (seq, hash): the trail's head. Kept outside the database (a log, a
+    ticket) it lets :func:`verify` detect what the chain alone cannot: the newest entries
+    deleted, or the whole trail rewritten."""
+    row = session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                          .order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as printed by ``wholeplace audit verify``."""
+    seq, _, digest = text.strip().partition(":")
+    if not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef"
+                                                     for c in digest):
+        raise InputError(f"{text!r} is not an audit head: give SEQ:HASH exactly as "
+                         "'wholeplace audit verify' printed it (e.g. 42:3f5a...).")
+    return int(seq), digest
+
+
+def verify(session: Session, known_head: tuple[int, str] | None = None) -> list[Break]:
+    """Every edited entry and every deletion, in order; an empty list when the trail is whole.
+
+    With ``known_head`` (a head recorded earlier, see :func:`head`) it also reports that entry
+    missing (it and every entry after it were deleted) or no longer the same entry."""
     breaks: list[Break] = []
     expected_seq, prev = 1, GENESIS
+    found_head: AuditEntry | None = None
     for entry in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
         if entry.seq != expected_seq:
             missing = (f"seq {expected_seq}" if entry.seq == expected_seq + 1
@@ -88,7 +114,17 @@ def verify(session: Session) -> list[Break]:
         if entry_hash(entry) != entry.hash:
             breaks.append(Break(entry.id, entry.seq, "edited: its content does not match "
                                                      "its hash"))
+        if known_head is not None and entry.seq == known_head[0]:
+            found_head = entry
         expected_seq, prev = entry.seq + 1, entry.hash
+    if known_head is not None:
+        seq, digest = known_head
+        if found_head is None:
+            breaks.append(Break(None, seq, "the recorded head is missing: it and every entry "
+                                           "after it were deleted"))
+        elif found_head.hash != digest:
+            breaks.append(Break(found_head.id, seq, "not the entry recorded as the head: the "
+                                                    "trail was rewritten from here or before"))
     return breaks
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wholeplace.access.actor import Actor
 from wholeplace.access.models import Membership, Organisation, User, WebSession
 from wholeplace.access.tokens import keyed_hash, new_token
 from wholeplace.appdb import utcnow
+from wholeplace.appdb.base import UTCDateTime
 
 
 def create(session: Session, secret: str, lifetime: timedelta, user_id: int | None = None,
@@ -22,7 +23,7 @@ def create(session: Session, secret: str, lifetime: timedelta, user_id: int | No
     now = utcnow()
     web = WebSession(id_hash=keyed_hash(secret, token), user_id=user_id,
                      acting_org_id=acting_org_id, csrf_token=new_token(), created_at=now,
-                     expires_at=now + lifetime)
+                     expires_at=now + lifetime, last_seen_at=now)
     session.add(web)
     session.flush()
     return token, web
@@ -74,34 +75,67 @@ class SessionView:
     acting_org_id: int | None
     acting_code: str | None
     actor: Actor | None
+    #: This lookup stamped the session as seen (a write: the caller commits).
+    touched: bool = False
+
+
+_ACTING, _MEMBER_ORG = aliased(Organisation), aliased(Organisation)
+
+#: The one query a signed-in request pays for (built once: constructing a statement costs about
+#: as much as running it on SQLite).
+_LOOKUP = (
+    select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
+           WebSession.acting_org_id, _ACTING.code, User.email, User.display_name,
+           User.disabled, _MEMBER_ORG.code, Membership.role, User.demonstration,
+           WebSession.last_seen_at, WebSession.created_at)
+    .outerjoin(_ACTING, _ACTING.id == WebSession.acting_org_id)
+    .outerjoin(User, User.id == WebSession.user_id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(_MEMBER_ORG, _MEMBER_ORG.id == Membership.organisation_id)
+    .where(WebSession.id_hash == bindparam("id_hash")))
+_REMOVE = delete(WebSession).where(WebSession.id_hash == bindparam("id_hash"))
+#: Stamp a session as seen, unless a concurrent request just did.
+_SEEN = (update(WebSession)
+         .where(WebSession.id_hash == bindparam("session_id"),
+                (WebSession.last_seen_at.is_(None))
+                | (WebSession.last_seen_at < bindparam("stale_before", type_=UTCDateTime)))
+         .values(last_seen_at=bindparam("now", type_=UTCDateTime)))
+
+#: How often a session's last-seen time is written: at most once a minute, so most requests
+#: only read (the idle timeout is then exact to the minute).
+SEEN_EVERY = timedelta(minutes=1)
 
 
 def lookup(session: Session, secret: str, token: str | None,
-           now: datetime | None = None) -> SessionView | None:
+           now: datetime | None = None, idle: timedelta | None = None) -> SessionView | None:
     """The session a cookie's token stands for, with its person, their roles and the acting
     organisation, in one round trip (every request of a signed-in person pays for it). An
-    expired session, or one of a disabled or deleted person, is removed and gives None."""
+    expired session (past its lifetime, or unused for ``idle`` when given), or one of a
+    disabled or deleted person, is removed and gives None.
+
+    A live session is stamped as seen at most once every :data:`SEEN_EVERY` (``touched``);
+    otherwise it is only read. The caller commits when this gives None (a removal) or a
+    touched view, and need not otherwise."""
     if not token or len(token) > 100:
         return None
     id_hash = keyed_hash(secret, token)
-    acting, member_org = aliased(Organisation), aliased(Organisation)
-    rows = session.execute(
-        select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
-               WebSession.acting_org_id, acting.code, User.email, User.display_name,
-               User.disabled, member_org.code, Membership.role, User.demonstration)
-        .outerjoin(acting, acting.id == WebSession.acting_org_id)
-        .outerjoin(User, User.id == WebSession.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .outerjoin(member_org, member_org.id == Membership.organisation_id)
-        .where(WebSession.id_hash == id_hash)).all()
+    rows = session.execute(_LOOKUP, {"id_hash": id_hash}).all()
     if not rows:
         return None
     csrf, expires, user_id, acting_id, acting_code, email, name, disabled = rows[0][:8]
-    if expires <= (now or utcnow()) or (user_id is not None and (email is None or disabled)):
-        session.execute(delete(WebSession).where(WebSession.id_hash == id_hash))
+    now = now or utcnow()
+    seen = rows[0][11] or rows[0][12]
+    if expires <= now or (idle is not None and seen + idle <= now) \
+            or (user_id is not None and (email is None or disabled)):
+        session.execute(_REMOVE, {"id_hash": id_hash})
         return None
+    touched = False
+    if now - seen >= SEEN_EVERY:
+        session.execute(_SEEN, {"session_id": id_hash, "stale_before": now - SEEN_EVERY,
+                                "now": now})
+        touched = True
     if user_id is None:
-        return SessionView(id_hash, csrf, None, None, None, None)
+        return SessionView(id_hash, csrf, None, None, None, None, touched)
     roles: dict[str, set[str]] = {}
     for row in rows:
         if row[8] is not None:
@@ -112,4 +146,4 @@ def lookup(session: Session, secret: str, token: str | None,
         chosen = next(iter(frozen))
     actor = Actor(id=email, display_name=name, user_id=user_id, acting_for=chosen, roles=frozen,
                   demonstration=bool(rows[0][10]))
-    return SessionView(id_hash, csrf, user_id, acting_id, chosen, actor)
+    return SessionView(id_hash, csrf, user_id, acting_id, chosen, actor, touched)

@@ -8,7 +8,7 @@ a role in an organisation this provider may sign people in for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +22,7 @@ from wholeplace.access.tokens import keyed_hash
 from wholeplace.appdb import utcnow
 from wholeplace.oidc import idtoken
 from wholeplace.oidc.config import OidcConfig
-from wholeplace.oidc.models import OidcIdentity, OidcLogin
+from wholeplace.oidc.models import OidcIdentity, OidcLogin, OidcSession
 from wholeplace.oidc.provider import Provider, ProviderError
 
 #: How long a person has to sign in at the provider and come back.
@@ -67,6 +67,7 @@ class Finished:
     next_path: str
     organisations: tuple[str, ...]  # the person's organisations this provider signs in for
     subject: str
+    id_token: str = field(default="", repr=False)  # verified; kept for RP-initiated logout
 
 
 def begin(session: Session, provider: Provider, secret: str, session_hash: str,
@@ -193,4 +194,24 @@ def finish(session: Session, provider: Provider, secret: str, *, state: str | No
                           status_code=503) from exc
     claims = verified_claims(provider, id_token, pending.nonce)
     user, organisations = account_for(session, provider.config, claims, allow_demonstration)
-    return Finished(user, pending.next_path, organisations, str(claims["sub"]))
+    return Finished(user, pending.next_path, organisations, str(claims["sub"]), id_token)
+
+
+def remember_sign_in(session: Session, provider: Provider, session_hash: str,
+                     id_token: str) -> None:
+    """Keep the ID token a new session signed in with, for the provider's logout."""
+    session.add(OidcSession(session_hash=session_hash, issuer=provider.config.issuer,
+                            id_token=id_token, created_at=utcnow()))
+    session.flush()
+
+
+def logout_url(session: Session, provider: Provider, session_hash: str,
+               post_logout_redirect_uri: str) -> str | None:
+    """Where to send a person who signed in here through ``provider`` and is signing out (the
+    provider's end-session endpoint, RP-initiated logout); None for a session that did not
+    sign in through it, or when the provider advertises no such endpoint. Read before the
+    session is ended (its ID token goes with it)."""
+    found = session.get(OidcSession, session_hash)
+    if found is None or found.issuer != provider.config.issuer:
+        return None
+    return provider.logout_url(found.id_token, post_logout_redirect_uri)

@@ -1,11 +1,12 @@
 """The OpenID Connect tables: sign-ins under way, and the identity-provider subjects recorded
-for accounts. The migration ``oidc/migrations/0001_oidc`` creates exactly these tables."""
+for accounts. The migrations ``oidc/migrations/0001_oidc`` and ``0002_oidc_sessions`` create exactly
+these tables."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wholeplace.appdb.base import Base, UTCDateTime, utcnow
@@ -40,3 +41,16 @@ class OidcIdentity(Base):
                                          index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class OidcSession(Base):
+    """The ID token a session was signed in with, kept for RP-initiated logout (the
+    ``id_token_hint`` of the provider's end-session request). Removed with the session."""
+
+    __tablename__ = "oidc_sessions"
+
+    session_hash: Mapped[str] = mapped_column(
+        ForeignKey("web_sessions.id_hash", ondelete="CASCADE"), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(400))
+    id_token: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
@@ -31,6 +32,8 @@ class Endpoints:
     token: str
     jwks_uri: str
     algorithms: tuple[str, ...]
+    #: RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when advertised.
+    end_session: str | None = None
 
 
 def _get_json(url: str) -> dict[str, Any]:
@@ -58,8 +61,11 @@ def endpoints_of(issuer: str, document: dict[str, Any]) -> Endpoints:
         raise ProviderError(f"the discovery document has no {', '.join(missing)}")
     algorithms = tuple(a for a in document.get("id_token_signing_alg_values_supported",
                                                ["RS256"]) if a in SIGNING_ALGORITHMS)
+    end_session = document.get("end_session_endpoint")
+    if not isinstance(end_session, str) or urlsplit(end_session).scheme not in ("https", "http"):
+        end_session = None
     return Endpoints(document["authorization_endpoint"], document["token_endpoint"],
-                     document["jwks_uri"], algorithms or ("RS256",))
+                     document["jwks_uri"], algorithms or ("RS256",), end_session)
 
 
 #: Asymmetric signature algorithms accepted for ID tokens ("none" and HMAC never).
@@ -125,3 +131,18 @@ class Provider:
         if not isinstance(id_token, str):
             raise ProviderError("the identity provider sent no ID token")
         return id_token
+
+    def logout_url(self, id_token: str, post_logout_redirect_uri: str) -> str | None:
+        """Where to send a person signing out so the provider ends its session too (its
+        ``end_session_endpoint`` with ``id_token_hint``, ``post_logout_redirect_uri`` and
+        ``client_id``); None when the provider advertises none or cannot be reached (the
+        person is then signed out here only)."""
+        try:
+            endpoint = self.endpoints().end_session
+        except ProviderError:
+            return None
+        if endpoint is None:
+            return None
+        query = urlencode({"id_token_hint": id_token, "client_id": self.config.client_id,
+                           "post_logout_redirect_uri": post_logout_redirect_uri})
+        return f"{endpoint}{'&' if urlsplit(endpoint).query else '?'}{query}"

@@ -116,8 +116,11 @@ def load_upload_for(store: Store, file: Path | str, metadata: Path | str | None,
         raise ConfigError("The data hub is open read-only, so uploads cannot be loaded here. "
                           "Set WHOLEPLACE_HUB_WRITABLE=1 and restart the web app, or load the "
                           "file with 'wholeplace load FILE --metadata META --org CODE'.")
+    from wholeplace.web.access.viewer import SHARED
+
     writer = Store(store.con.cursor(), store.path, read_only=False)
     try:
         return load_file(writer, file, metadata=metadata, owner_org=org_code, **details)
     finally:
         writer.close()
+        SHARED.hub_changed()  # what agreements share may now include this upload

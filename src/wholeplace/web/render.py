@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from wholeplace.hub import periods as P
 from wholeplace.hub.units import UNITS
 from wholeplace.insight.profile.sentences import format_number
+from wholeplace.web.navigation import header_links
 
 TEMPLATES = Path(__file__).parent / "templates"
 NOT_AVAILABLE = "Not available"
@@ -171,7 +172,7 @@ def environment() -> Environment:
                        or_missing=or_missing, number=_plain)
     env.globals.update(sparkline=sparkline, service_name="wholeplace", licences=LICENCES,
                        not_available=NOT_AVAILABLE, current_actor=_current_actor,
-                       csrf_token=_csrf_token)
+                       csrf_token=_csrf_token, nav_links=header_links)
     return env
 
 

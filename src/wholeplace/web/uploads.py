@@ -176,11 +176,14 @@ def publish(store: Store, dataset_id: int, org_code: str, by: str) -> dict[str, 
         raise ConfigError("The data hub is open read-only, so nothing can be published here. "
                           "Set WHOLEPLACE_HUB_WRITABLE=1 and restart the web app, or run "
                           "'wholeplace publish ID --org CODE --by NAME'.")
+    from wholeplace.web.access.viewer import SHARED
+
     writer = Store(store.con.cursor(), store.path, read_only=False)
     try:
         return publish_dataset(writer, dataset_id, by=by, org_code=org_code)
     finally:
         writer.close()
+        SHARED.hub_changed()
 
 
 def dataset_owner(store: Store, dataset_id: int) -> dict[str, Any] | None:

@@ -4,6 +4,8 @@ every state-changing request, and add security headers to every response."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -15,7 +17,8 @@ from wholeplace.access.actor import Actor
 from wholeplace.errors import ConfigError
 from wholeplace.hub.visibility import Viewer
 from wholeplace.web.access.state import RequestSession
-from wholeplace.web.access.viewer import viewer_for
+from wholeplace.web.access.viewer import viewer_in
+from wholeplace.web.deps import StoreProvider
 
 COOKIE = "wholeplace_session"
 
@@ -29,29 +32,61 @@ HEADERS = {
 }
 
 
+CSP = "Content-Security-Policy"
+
+
+def _csp(state: object) -> str:
+    """The content security policy; with OpenID Connect set up, forms may also lead to the
+    identity provider (the sign-in and sign-out buttons post here and are redirected there,
+    and browsers hold a redirect after a form to ``form-action``)."""
+    provider = getattr(state, "oidc", None)
+    if provider is None:
+        return HEADERS[CSP]
+    parts = urlsplit(provider.config.issuer)
+    return HEADERS[CSP].replace("form-action 'self'",
+                                f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def resolve(factory: sessionmaker[Session], secret: str,
             token: str | None) -> tuple[RequestSession | None, Actor | None]:
     """The session and actor a cookie's token stands for (an expired one is removed)."""
+    web, actor, _ = resolve_request(factory, secret, token, None)
+    return web, actor
+
+
+def resolve_request(factory: sessionmaker[Session], secret: str, token: str | None,
+                    stores: StoreProvider | None, idle: timedelta | None = None
+                    ) -> tuple[RequestSession | None, Actor | None, Viewer | None]:
+    """Everything the access layer needs for one request, on one connection to the
+    application database: the session and actor the cookie stands for, and (given the hub's
+    ``stores``) the :class:`Viewer` they read the hub as. Two reads (the session with the
+    person and their roles; the agreements in force for the organisation acted for); it
+    writes and commits only to remove a dead session (expired, or unused for ``idle``) or to
+    stamp a live one as seen (at most once a minute)."""
     if not token:
-        return None, None
-    with factory() as s, s.begin():
-        view = sessions.lookup(s, secret, token)
-    if view is None:
-        return None, None
-    return RequestSession(token, view.id_hash, view.csrf, view.user_id,
-                          view.acting_org_id), view.actor
+        return None, None, None
+    with factory() as s:
+        view = sessions.lookup(s, secret, token, idle=idle)
+        if view is None or view.touched:
+            s.commit()  # a dead session's row removed, or a live one stamped as seen
+        if view is None:
+            return None, None, None
+        web = RequestSession(token, view.id_hash, view.csrf, view.user_id, view.acting_org_id)
+        actor = view.actor
+        if actor is None or stores is None:
+            return web, actor, None
+        return web, actor, _viewer(s, stores, actor)
 
 
-def _viewer(request: Request, actor: Actor) -> Viewer:
+def _viewer(session: Session, stores: StoreProvider, actor: Actor) -> Viewer:
     """The hub as ``actor`` may read it (their organisation's data and what agreements in force
     share with it); their organisation alone when the hub cannot be opened yet."""
     try:
-        store = request.app.state.stores.cursor()
+        store = stores.cursor()
     except ConfigError:
-        org = actor.acting_for
-        return Viewer(org_codes=frozenset({org})) if org else Viewer.public()
+        return viewer_in(session, actor, None)
     try:
-        return viewer_for(actor, request.app.state.appdb, store)
+        return viewer_in(session, actor, store)
     finally:
         store.close()
 
@@ -61,15 +96,16 @@ def install(app: FastAPI) -> None:
     async def access(request: Request,
                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         state = request.app.state
-        web, actor = await run_in_threadpool(resolve, state.appdb, state.secret,
-                                             request.cookies.get(COOKIE))
+        web, actor, viewer = await run_in_threadpool(
+            resolve_request, state.appdb, state.secret, request.cookies.get(COOKIE),
+            state.stores, timedelta(minutes=state.settings.session_idle_minutes))
         request.state.web_session = web
         request.state.actor = actor
-        if actor is not None:
-            request.state.viewer = await run_in_threadpool(_viewer, request, actor)
+        if viewer is not None:
+            request.state.viewer = viewer
         response = await call_next(request)
         for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+            response.headers.setdefault(name, value if name != CSP else _csp(state))
         if web is not None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response

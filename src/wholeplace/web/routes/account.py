@@ -18,6 +18,7 @@ from wholeplace.web.access import COOKIE, require
 from wholeplace.web.access.forms import form_token, set_new_session_cookie
 from wholeplace.web.access.state import actor_of_request, session_of_request
 from wholeplace.web.render import as_json, render
+from wholeplace.web.routes import oidc_signin
 
 router = APIRouter(include_in_schema=False)
 
@@ -106,7 +107,10 @@ def sign_in(request: Request, email: str = Form("", max_length=320),
 def _end(request: Request, everywhere: bool) -> Response:
     web = session_of_request(request)
     actor = actor_of_request(request)
+    target = "/signed-out"
     with _db(request) as s, s.begin():
+        provider_logout = oidc_signin.provider_logout(request, s, web.id_hash) \
+            if web is not None and web.user_id is not None else None
         if web is not None and everywhere and web.user_id is not None:
             sessions.end_all(s, web.user_id)
         elif web is not None:
@@ -115,8 +119,11 @@ def _end(request: Request, everywhere: bool) -> Response:
                 sessions.end(s, stale)
         if actor is not None:
             audit.record(s, actor, "sign_out.everywhere" if everywhere else "sign_out",
-                         actor.id, ip=_ip(request))
-    response = RedirectResponse("/signed-out", status_code=303)
+                         actor.id, ip=_ip(request),
+                         detail={"provider_logout": True} if provider_logout else None)
+        if provider_logout:
+            target = provider_logout
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
 

@@ -3,11 +3,17 @@
 ``POST /sign-in/oidc`` (the button on the sign-in page, with the CSRF token) sends the person
 to the identity provider; ``GET /sign-in/oidc/callback`` finishes: the same server-side session
 as a password sign-in, or the sign-in page with a message saying what went wrong. Both are
-audited. Without WHOLEPLACE_OIDC_ISSUER both answer 404."""
+audited. Without WHOLEPLACE_OIDC_ISSUER both answer 404.
+
+Signing out of a session that signed in this way also ends the provider's session when its
+discovery document advertises an ``end_session_endpoint``: ``POST /sign-out`` then sends the
+person there (RP-initiated logout, with ``id_token_hint`` and ``post_logout_redirect_uri``),
+and the provider sends them back to ``/signed-out``."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -101,8 +107,9 @@ def oidc_callback(request: Request, state: str | None = None, code: str | None =
         acting = organisations.find(s, done.organisations[0]) \
             if len(done.organisations) == 1 else None
         lifetime = timedelta(minutes=settings.session_minutes)
-        token, _ = sessions.create(s, request.app.state.secret, lifetime, done.user.id,
-                                   acting.id if acting else None)
+        token, new = sessions.create(s, request.app.state.secret, lifetime, done.user.id,
+                                     acting.id if acting else None)
+        flow.remember_sign_in(s, provider, new.id_hash, done.id_token)
         audit.record(s, done.user.email, "sign_in", done.user.email, ip=_ip(request),
                      acting_for=acting.code if acting else None,
                      detail={"method": "oidc", "issuer": provider.config.issuer})
@@ -111,3 +118,24 @@ def oidc_callback(request: Request, state: str | None = None, code: str | None =
     response.set_cookie(COOKIE, token, max_age=int(lifetime.total_seconds()), httponly=True,
                         samesite="lax", path="/", secure=settings.cookie_secure)
     return response
+
+
+def post_logout_redirect_uri(request: Request, provider: Provider) -> str:
+    """Where the provider sends the person back after its logout: this service's signed-out
+    page, on the same origin as the configured redirect URI when there is one (so it is the
+    address registered with the provider, also behind a proxy)."""
+    configured = provider.config.redirect_uri
+    if configured:
+        parts = urlsplit(configured)
+        return urlunsplit((parts.scheme, parts.netloc, "/signed-out", "", ""))
+    return str(request.url_for("signed_out"))
+
+
+def provider_logout(request: Request, session: Session, session_hash: str) -> str | None:
+    """The provider's end-session address for a person signing out, if they signed in through
+    it and it advertises one (see :func:`wholeplace.oidc.flow.logout_url`)."""
+    provider: Provider | None = getattr(request.app.state, "oidc", None)
+    if provider is None:
+        return None
+    return flow.logout_url(session, provider, session_hash,
+                           post_logout_redirect_uri(request, provider))
