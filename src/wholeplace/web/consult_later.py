@@ -19,7 +19,7 @@ from wholeplace.consult import later
 from wholeplace.consult.models import Consultation
 from wholeplace.errors import NotFoundError
 from wholeplace.report import scene as s
-from wholeplace.web.deps import get_viewer
+from wholeplace.web.deps import StoreUnavailable, get_viewer
 
 Gettext = Callable[[str], str]
 MINUS = "\u2212"
@@ -33,7 +33,10 @@ def hub_lookup(request: Request) -> Iterator[Callable[[], Lookup | None]]:
 
     def opener() -> Lookup | None:
         if not opened:
-            opened.append(request.app.state.stores.cursor(get_viewer(request)))
+            try:
+                opened.append(request.app.state.stores.cursor(get_viewer(request)))
+            except StoreUnavailable:  # no hub: a model needing its unit costs says so
+                return None
         store = opened[0]
 
         def look(code: str, kind: str) -> unit_costs.UnitCost:
