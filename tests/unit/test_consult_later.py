@@ -19,8 +19,7 @@ from wholeplace.budget.consequences import cut_consequences
 from wholeplace.budget.files import load
 from wholeplace.budget.prevention import prepare
 from wholeplace.budget.prevention_model import Intervention
-from wholeplace.consult import dumps_json, dumps_yaml, loads_definition
-from wholeplace.consult import later
+from wholeplace.consult import dumps_json, dumps_yaml, later, loads_definition
 from wholeplace.consult.definition import definition_data
 from wholeplace.consult.models import LinePrevention
 from wholeplace.errors import ValidationError

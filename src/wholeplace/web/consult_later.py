@@ -73,8 +73,9 @@ def model_check(request: Request) -> Iterator[Callable[[str], object]]:
 
 
 def pounds(amount: float) -> str:
-    whole = round(amount)
-    return f"{MINUS if whole < 0 else ''}£{abs(whole):,}"
+    """Whole pounds, halves away from zero, with a true minus sign."""
+    whole = int(abs(amount) + 0.5)
+    return f"{MINUS if amount < 0 and whole else ''}£{whole:,}"
 
 
 def chart(years: list[str], values: list[float], price_base: str, chart_id: str, title: str,
@@ -109,7 +110,7 @@ def model_view(lc: later.LaterCost | dict[str, Any], chart_id: str, _: Gettext
     partners = [{"name": p["name"], "total": pounds(p["total"]),
                  "words": _("%(who)s: %(amount)s over %(n)s years") % {
                      "who": p["name"], "amount": pounds(p["total"]), "n": n}}
-                for p in d["partners"] if round(p["total"])]
+                for p in d["partners"] if pounds(p["total"]) != "£0"]
     view = {
         "model": d["model"], "title": d["title"], "price_base": d["price_base"],
         "illustration": d["illustration"], "note": d["note"], "total": pounds(d["total"]),
