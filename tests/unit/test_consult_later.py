@@ -162,3 +162,18 @@ def dumps_json_data(data):
     import json
 
     return json.dumps(data)
+
+
+def test_a_failure_is_remembered_until_the_model_file_changes(tmp_path):
+    import os
+
+    good = (MODELS / "simple.yaml").read_text()
+    path = tmp_path / "m.yaml"
+    path.write_text(good.replace("effect: {value: 0.5}", "effect: {value: 0.0}"))
+    for _ in range(2):  # the second answer is the remembered one
+        with pytest.raises(later.ModelProblem, match="no partner avoiding any cost"):
+            later.resolve("test_simple", None, tmp_path)
+    path.write_text(good)
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert later.resolve("test_simple", None, tmp_path).programme == 10_000

@@ -18,6 +18,7 @@ so, with the model's illustration caveat. The catalogue of models is read at the
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -93,6 +94,11 @@ def models_dir() -> Path:
 
 _INDEX: dict[tuple[str, tuple[tuple[str, int], ...]], dict[str, Path]] = {}
 _PROFILES: dict[tuple[str, str, int], Profile] = {}
+#: Why a model could not be resolved, and when: tried again after FAILURE_SECONDS (the hub may
+#: gain its unit costs), so a page of a consultation whose model cannot be priced does not
+#: re-read and re-check the model on every request.
+_FAILED: dict[tuple[str, str, int, bool], tuple[float, str]] = {}
+FAILURE_SECONDS = 60.0
 
 
 def _files(folder: Path) -> list[Path]:
@@ -132,11 +138,8 @@ def cached(model_id: str, folder: Path | None = None) -> Profile | None:
 
 def resolve(model_id: str, lookup: Lookup | None, folder: Path | None = None) -> Profile:
     """The profile of the model with this id: read, checked, priced (unit costs by ``lookup``)
-    and evaluated once per version of its file. Raises :class:`ModelProblem` saying why not."""
-    from wholeplace.budget.files import load
-    from wholeplace.budget.prevention import prepare
-    from wholeplace.budget.prevention_model import Intervention
-
+    and evaluated once per version of its file. Raises :class:`ModelProblem` saying why not
+    (a failure is remembered for FAILURE_SECONDS)."""
     known = index(folder)
     path = known.get(model_id)
     if path is None:
@@ -145,21 +148,41 @@ def resolve(model_id: str, lookup: Lookup | None, folder: Path | None = None) ->
                            f"(known: {names}); use one of those ids or remove prevention.")
     key = (model_id, str(path), path.stat().st_mtime_ns)
     found = _PROFILES.get(key)
-    if found is None:
-        try:
-            found = profile_of(prepare(load(Intervention, path), lookup), path.name)
-        except ModelProblem:
-            raise
-        except ValidationError as exc:
-            raise ModelProblem(f"the prevention model {model_id} ({path.name}) is not valid: "
-                               + "; ".join(p.message for p in exc.problems)) from exc
-        except (InputError, NotFoundError) as exc:
-            raise ModelProblem(f"the prevention model {model_id} ({path.name}) cannot be "
-                               f"priced: {exc}") from exc
-        if len(_PROFILES) > 64:
-            _PROFILES.clear()
-        _PROFILES[key] = found
+    if found is not None:
+        return found
+    tried = (*key, lookup is None)  # without a hub is not with one
+    failed = _FAILED.get(tried)
+    if failed is not None and time.monotonic() - failed[0] < FAILURE_SECONDS:
+        raise ModelProblem(failed[1])
+    try:
+        found = _profile(model_id, path, lookup)
+    except ModelProblem as exc:
+        if len(_FAILED) > 64:
+            _FAILED.clear()
+        _FAILED[tried] = (time.monotonic(), str(exc))
+        raise
+    _FAILED.pop(tried, None)
+    if len(_PROFILES) > 64:
+        _PROFILES.clear()
+    _PROFILES[key] = found
     return found
+
+
+def _profile(model_id: str, path: Path, lookup: Lookup | None) -> Profile:
+    from wholeplace.budget.files import load
+    from wholeplace.budget.prevention import prepare
+    from wholeplace.budget.prevention_model import Intervention
+
+    try:
+        return profile_of(prepare(load(Intervention, path), lookup), path.name)
+    except ModelProblem:
+        raise
+    except ValidationError as exc:
+        raise ModelProblem(f"the prevention model {model_id} ({path.name}) is not valid: "
+                           + "; ".join(p.message for p in exc.problems)) from exc
+    except (InputError, NotFoundError) as exc:
+        raise ModelProblem(f"the prevention model {model_id} ({path.name}) cannot be "
+                           f"priced: {exc}") from exc
 
 
 def linked(c: Consultation) -> list[ServiceLine]:
