@@ -116,5 +116,7 @@ def test_without_the_hub_a_model_that_needs_it_says_why(client, monkeypatch):
     page = client.post(f"/consult/{SLUG}", data=_form(
         client, action="recalculate", line__public_health="-117000"))
     assert page.status_code == 200
-    assert "A later cost cannot be shown now: &#39;test_simple&#39; is not a prevention model" \
-        in page.text
+    message = ("A later cost cannot be shown now: &#39;test_simple&#39; is not a prevention "
+               "model the platform knows")
+    assert page.text.count(message) == 2  # beside the line and in the summary
+    assert "Modelled extra cost in later years:" not in page.text

@@ -142,6 +142,7 @@ def page_view(c: Consultation, changes: Mapping[str, Decimal | float],
         assert line.prevention is not None
         mine = later.later_costs(c, changes, found, only=[line.id])
         lines[line.id] = {"model": line.prevention.model,
+                          "problem": problems.get(line.prevention.model),
                           "title": found[line.prevention.model].title
                           if line.prevention.model in found else line.prevention.model,
                           "views": [model_view(lc, f"later-{line.id}", _) for lc in mine]}
