@@ -76,6 +76,10 @@ def test_without_a_cut_the_line_says_a_cut_has_a_later_cost(client):
         in text
     assert "Modelled extra cost in later years:" not in text
     assert "Your choices cut no service that is linked to a prevention model" in text
+    twin = client.get(f"/consult/{SLUG}.json").json()
+    assert twin["later_costs"] == []
+    assert twin["prevention_models"]["test_simple"]["programme_cost_per_year"] == 10_000
+    assert twin["prevention_models"]["test_simple"]["lines"] == ["public_health"]
 
 
 def test_a_cut_shows_the_later_cost_beside_the_line_and_in_the_summary(client):

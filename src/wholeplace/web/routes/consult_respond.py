@@ -137,7 +137,20 @@ def consultation_json(request: Request, slug: str = Path(..., pattern=SLUG)) -> 
                     "privacy_notice_url": f"/consult/{row.slug}/privacy",
                     "submit_url": f"/consult/{row.slug}.json", "age_bands": list(AGE_BANDS),
                     "definition": definition_data(c), "outcome": outcome.to_dict(),
-                    "violations": _violations(violations)})
+                    "violations": _violations(violations), "later_costs": [],
+                    "prevention_models": _models(request, c)})
+
+
+def _models(request: Request, c: Consultation) -> dict[str, Any]:
+    """The linked prevention models (what a cut's later cost rests on), or why not shown."""
+    found, problems = later_web.profiles_for(request, c)
+    out: dict[str, Any] = {m: {"unavailable": why} for m, why in problems.items()}
+    for m, p in found.items():
+        out[m] = {"title": p.title, "price_base": p.price_base, "illustration": p.illustration,
+                  "note": p.note, "programme_cost_per_year": p.programme,
+                  "lines": [x.id for x in later.linked(c)
+                            if x.prevention and x.prevention.model == m]}
+    return out
 
 
 @router.get("/consult/{slug}", response_class=HTMLResponse)
