@@ -6,6 +6,7 @@ The consultation is the synthetic test fixture (TEST DATA, made-up figures)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from tests.e2e.conftest import running_server
 from tests.integration.test_consult_officer_web import OFFICER, add_people
 from wholeplace.appdb import make_engine, session_factory, upgrade
 from wholeplace.consult import load_definition, officer
+from wholeplace.consult.models import LinePrevention
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -33,13 +35,19 @@ def dashboard_server(tmp_path_factory, register_db):
     populate(engine)
     add_people(engine)
     with session_factory(engine)() as s, s.begin():
-        row = officer.create(s, "E06000031", SLUG, load_definition(FIXTURE), None,
-                             "We keep your answers for a year.")
+        # libraries linked to the TEST prevention model at £0.01 of programme per £1 cut
+        c = load_definition(FIXTURE)
+        link = LinePrevention(model="test_simple", per_pound=Decimal("0.01"))
+        c = c.model_copy(update={"lines": [x.model_copy(update={"prevention": link})
+                                           if x.id == "libraries" else x for x in c.lines]})
+        row = officer.create(s, "E06000031", SLUG, c, None, "We keep your answers for a year.")
         officer.publish(s, row)
     engine.dispose()
     env = {"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_DB": str(register_db),
            "WHOLEPLACE_ENV": "production", "WHOLEPLACE_SECRET_KEY": SECRET,
-           "WHOLEPLACE_COOKIE_SECURE": "false"}
+           "WHOLEPLACE_COOKIE_SECURE": "false",
+           "WHOLEPLACE_PREVENTION_MODELS": str(Path(__file__).parents[1] / "fixtures" /
+                                               "prevention")}
     with running_server(env, "/sign-in") as base:
         yield base
 
@@ -86,6 +94,11 @@ def test_a_new_response_appears_on_the_open_dashboard(browser, dashboard_server)
     assert dash.evaluate("window.wpNotReloaded") is True  # the same page, not a reload
     assert "Results updated: 1 responses." in dash.locator("#wp-results-status").inner_text()
     assert "Sent by post" in dash.content()
+    # the libraries cut (£300,000, so £3,000 of the £10,000 programme): the average
+    # submission's later cost, 30% of the programme's £10,000 avoided over 3 years
+    later = dash.locator("#later-costs")
+    expect(later).to_be_visible()
+    assert "£3,000 over 3 years" in dash.content()
     _axe_clean(dash)
     other.close()
     context.close()

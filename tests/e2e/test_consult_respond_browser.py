@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.consult_support import seed
+from tests.consult_support import PETERBOROUGH, seed
+from tests.integration.test_consult_later_web import HEADLINE, MODELS, linked
+from wholeplace.consult import store as consult_store
 from tests.e2e.axe import _report, _serious
 from tests.e2e.conftest import running_server
 from wholeplace.appdb import make_engine, session_factory, upgrade
@@ -16,6 +19,8 @@ from wholeplace.appdb import make_engine, session_factory, upgrade
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 SLUG = "peterborough-test"
+#: Public health linked to the TEST prevention model (tests/integration/test_consult_later_web)
+LATER_SLUG = "later-test"
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +31,12 @@ def respond_server(tmp_path_factory):
     upgrade(engine)
     with session_factory(engine)() as s:
         seed(s, SLUG)
+        consult_store.publish(s, consult_store.create(s, linked(), PETERBOROUGH,
+                                                      slug=LATER_SLUG))
+        s.commit()
     engine.dispose()
-    env = {"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_DB": str(folder / "no-hub.duckdb")}
+    env = {"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_DB": str(folder / "no-hub.duckdb"),
+           "WHOLEPLACE_PREVENTION_MODELS": str(MODELS)}
     with running_server(env, f"/consult/{SLUG}/privacy.json") as base:
         yield base
 
@@ -118,4 +127,23 @@ def test_welsh_pages(browser, respond_server):
     _axe_clean(page)
     page.goto(f"/consult/{SLUG}/privacy?lang=cy")
     _axe_clean(page)
+    context.close()
+
+
+def test_cutting_the_linked_line_shows_its_later_cost(browser, respond_server):
+    context, page = _page(browser, respond_server)
+    page.goto(f"/consult/{LATER_SLUG}")
+    expect(page.get_by_text("A cut here has a modelled cost in later years")).to_be_visible()
+    page.fill("#line__public_health", "-117000")
+    page.get_by_role("button", name="Recalculate").click()
+    later = page.locator("#consult-later")
+    expect(later).to_contain_text(HEADLINE)
+    expect(later).to_contain_text("Who bears it: The NHS: £1,755 over 3 years")
+    expect(later).to_contain_text("This is a model, not a forecast")
+    expect(page.locator("[data-later-line=public_health]")).to_contain_text(HEADLINE)
+    stale = page.locator("#consult-later [data-later-stale]")
+    expect(stale).to_be_hidden()
+    _axe_clean(page)
+    page.fill("#line__public_health", "-234000")  # with JavaScript: the figures are stale
+    expect(stale).to_be_visible()
     context.close()

@@ -30,6 +30,7 @@ def run(tmp_path, loaded_db):
 
     invoke("db", "upgrade")
     invoke.url = url  # type: ignore[attr-defined]
+    invoke.hub = loaded_db  # type: ignore[attr-defined]
     return invoke
 
 
@@ -69,3 +70,17 @@ def test_demo_is_real_marked_and_idempotent(run):
     assert c.council_tax is not None and "CTR" in c.council_tax.band_d_source
     asc = next(x for x in c.lines if x.id == "adult_social_care")
     assert asc.protection is not None and "Demonstration" in asc.protection.reason
+    # public health linked to the worked falls example, marked as an illustration, and the
+    # model prices from the hub's Unit Cost Database: a £75,000 programme a year
+    ph = next(x for x in c.lines if x.id == "public_health")
+    assert ph.prevention is not None and ph.prevention.model == "falls_strength_balance"
+    assert ph.prevention.mapping == "proportional" and "ILLUSTRATION" in ph.description
+    from wholeplace.budget import unit_costs
+    from wholeplace.consult import later
+    from wholeplace.hub.store import open_store
+
+    with open_store(run.hub, read_only=True) as store:
+        profile = later.resolve("falls_strength_balance",
+                                lambda code, kind: unit_costs.unit_cost(store, code, kind))
+    assert profile.programme == 75_000 and profile.price_base == "2015-16"
+    assert {f.partner for f in profile.partners} == {"icb", "adult_social_care"}

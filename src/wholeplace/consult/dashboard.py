@@ -4,9 +4,10 @@ read this). ``population_for`` is the one reader of the hub here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from wholeplace.consult.later import Profile, average, linked
 from wholeplace.consult.models import Consultation
 from wholeplace.consult.results import (
     EventRow,
@@ -47,9 +48,20 @@ def population_for(store: Store, code: str) -> Population | None:
     return None
 
 
+def later_costs(c: Consultation, rows: Sequence[ResponseRow],
+                profiles: Mapping[str, Profile]) -> dict[str, Any]:
+    """The multi-year cost of the average submission: the mean over ``rows`` of the modelled
+    later cost of each response's cuts to linked lines, per model, partner and year."""
+    ids = [line.id for line in linked(c)]
+    changes = [{i: r.line_change(i) / 100 for i in ids} for r in rows]
+    return average(c, changes, profiles)
+
+
 def results(c: Consultation, rows: Sequence[ResponseRow], events: Sequence[EventRow],
-            population: Population | None) -> dict[str, Any]:
-    """Everything the dashboard shows, as plain data (money in pence, shares as strings)."""
+            population: Population | None,
+            profiles: Mapping[str, Profile] | None = None) -> dict[str, Any]:
+    """Everything the dashboard shows, as plain data (money in pence, shares as strings; the
+    later costs, which are modelled, in £ at each model's price base)."""
     w = weights(rows, population)
     return {
         "responses": len(rows), "channels": channels(rows),
@@ -62,4 +74,5 @@ def results(c: Consultation, rows: Sequence[ResponseRow], events: Sequence[Event
         "by_area": [g.to_dict() for g in by_area(c, rows, w)],
         "funnel": funnel(events).to_dict(),
         "completion_seconds": completion_seconds(rows).to_dict(),
+        "later_costs": later_costs(c, rows, profiles or {}),
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +24,10 @@ def _pydantic_problems(file: str, exc: pydantic.ValidationError) -> list[Problem
 
 
 def parse_definition(data: Any, file: str = "<consultation>",
-                     known_indicators: Iterable[str] | None = None) -> Consultation:
-    """A checked Consultation from parsed YAML/JSON data."""
+                     known_indicators: Iterable[str] | None = None,
+                     prevention: Callable[[str], object] | None = None) -> Consultation:
+    """A checked Consultation from parsed YAML/JSON data (``prevention``: a check that each
+    linked prevention model is known and can be shown, raising ``later.ModelProblem``)."""
     if not isinstance(data, dict):
         raise InputError(f"{file}: a consultation is a mapping of fields, not "
                          f"{type(data).__name__}.")
@@ -35,26 +37,28 @@ def parse_definition(data: Any, file: str = "<consultation>",
         problems = _pydantic_problems(file, exc)
         raise ValidationError(problems, f"{len(problems)} problem(s) in the consultation "
                               f"{file}; fix each and check it again.") from None
-    return check_definition(c, file, known_indicators)
+    return check_definition(c, file, known_indicators, prevention)
 
 
 def loads_definition(text: str, file: str = "<consultation>",
-                     known_indicators: Iterable[str] | None = None) -> Consultation:
+                     known_indicators: Iterable[str] | None = None,
+                     prevention: Callable[[str], object] | None = None) -> Consultation:
     """Parse YAML (JSON is YAML) text into a checked Consultation."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(f"{file} is not valid YAML or JSON: {exc}") from exc
-    return parse_definition(data, file, known_indicators)
+    return parse_definition(data, file, known_indicators, prevention)
 
 
-def load_definition(path: Path, known_indicators: Iterable[str] | None = None) -> Consultation:
+def load_definition(path: Path, known_indicators: Iterable[str] | None = None,
+                    prevention: Callable[[str], object] | None = None) -> Consultation:
     """Read a consultation file (.yaml, .yml or .json)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"Cannot read the consultation file {path}: {exc}") from exc
-    return loads_definition(text, str(path), known_indicators)
+    return loads_definition(text, str(path), known_indicators, prevention)
 
 
 def definition_data(c: Consultation) -> dict[str, Any]:

@@ -4,7 +4,9 @@ lines and council tax (``prefill``), published and clearly marked as a demonstra
 What is real: the service lines and their budgets (the latest RA budget, else RS outturn, in the
 hub), Band D, the tax base and the other preceptors' shares (CTR). What is illustrative, and
 said to be on the page: the gap to close (2% of the lines' total, to the nearest £100,000), the
-adult social care floor, and the dates (open for a year from the day it is seeded).
+adult social care floor, the dates (open for a year from the day it is seeded), and the link from
+the public health line to the worked falls-prevention example (``examples/prevention``), whose
+modelled later cost a resident sees when cutting that line.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from wholeplace.consult import store as consult_store
-from wholeplace.consult.models import Consultation, Protection, Target
+from wholeplace.consult.models import Consultation, LinePrevention, Protection, Target
 from wholeplace.consult.prefill import prefill
 from wholeplace.consult.tables import ConsultationRow
 from wholeplace.consult.validate import check_definition
@@ -28,6 +30,16 @@ SLUG = "peterborough-demo"
 YEARS = ("2025-26", "2024-25")
 GAP_SHARE = Decimal("0.02")
 ROUND_TO = Decimal(100_000)
+
+#: The line linked to the worked falls-prevention example (an illustration), and how a cut
+#: reaches it: in proportion, as if a cut fell evenly across the line's services.
+PREVENTION_LINE = "public_health"
+PREVENTION_MODEL = "falls_strength_balance"
+PREVENTION_NOTE = (
+    "ILLUSTRATION: this line is linked to the worked falls-prevention example "
+    "(examples/prevention/falls.yaml), not to Peterborough's own programmes. A cut is assumed "
+    "to fall evenly across public health, so the strength and balance classes lose the same "
+    "share; the page then shows the modelled later cost and who bears it.")
 
 INTRODUCTION = (
     "DEMONSTRATION: this is not a Peterborough City Council consultation. The service lines and "
@@ -62,6 +74,10 @@ def build(store: Store, today: date) -> Consultation:
                 kind="statutory_floor", minimum=floor, reason="(Demonstration floor) The "
                 "council must meet eligible needs for care and support under the Care Act "
                 "2014.")})
+        elif line.id == PREVENTION_LINE:
+            line = line.model_copy(update={
+                "description": PREVENTION_NOTE,
+                "prevention": LinePrevention(model=PREVENTION_MODEL, mapping="proportional")})
         lines.append(line)
     source = (c.prefilled_from or "hub").removeprefix("hub: ").split(" (")[0]
     demo = c.model_copy(update={

@@ -85,7 +85,8 @@ def _p(x: int | None) -> Decimal | None:
 
 
 def to_xlsx(c: Consultation, rows: Sequence[ResponseRow], data: dict[str, Any]) -> bytes:
-    """Responses, the distribution per line, the weights and the funnel, one sheet each."""
+    """Responses, the distribution per line, the weights, the funnel and (when a line is
+    linked to a prevention model) the average submission's later costs, one sheet each."""
     wb = Workbook()
     if wb.active is not None:
         wb.remove(wb.active)
@@ -106,6 +107,16 @@ def to_xlsx(c: Consultation, rows: Sequence[ResponseRow], data: dict[str, Any]) 
     f = data["funnel"]
     _sheet(wb, "Funnel", ["stage", "visitors"],
            [[k, f[k]] for k in ("opened", "started", "completed")])
+    later = data.get("later_costs") or {}
+    if later.get("models"):
+        # modelled, not counted: the mean over the responses of each one's later cost
+        _sheet(wb, "Later costs", ["model", "title", "price_base", "illustration", "partner",
+                                   "name", "year", "mean_extra_cost_gbp", "responses",
+                                   "responses_cutting"],
+               [[m["model"], m["title"], m["price_base"], m["illustration"], p["partner"],
+                 p["name"], year, round(value, 2), m["responses"], m["responses_cutting"]]
+                for m in later["models"] for p in m["partners"]
+                for year, value in p["by_year"].items()])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

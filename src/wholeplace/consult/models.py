@@ -50,6 +50,21 @@ class Protection(_Model):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
+class LinePrevention(_Model):
+    """The prevention model a line funds, so a cut shows its modelled later cost.
+
+    ``model`` is the id of a prevention model the platform knows (``examples/prevention``, or
+    the folder ``WHOLEPLACE_PREVENTION_MODELS`` names). ``mapping`` says how a cut to the line
+    reaches the programme: ``pound_for_pound`` (each £1 cut takes ``per_pound`` £ from the
+    programme; default £1) or ``proportional`` (the programme loses the share of the line's
+    budget that is cut).
+    """
+
+    model: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=80)]
+    mapping: Literal["pound_for_pound", "proportional"] = "pound_for_pound"
+    per_pound: Annotated[Decimal, Field(max_digits=6, decimal_places=4), Fixed] = Decimal(1)
+
+
 class ServiceLine(_Model):
     """One service line a resident can change by ``step`` within [min_change, max_change]."""
 
@@ -65,6 +80,7 @@ class ServiceLine(_Model):
     protection: Protection | None = None
     recurring: bool = True
     consequences: list[Consequence] = []
+    prevention: LinePrevention | None = None
 
 
 class Target(_Model):

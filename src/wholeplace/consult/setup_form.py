@@ -45,6 +45,10 @@ def form_of(c: Consultation, privacy_notice: str) -> dict[str, str]:
         form[line_key(i, "protection_minimum")] = p.get("minimum", "")
         form[line_key(i, "protection_reason")] = p.get("reason", "")
         form[line_key(i, "consequences")] = consequences_text(line)
+        prev = line.get("prevention") or {}
+        form[line_key(i, "prevention_model")] = prev.get("model", "")
+        form[line_key(i, "prevention_mapping")] = prev.get("mapping", "pound_for_pound")
+        form[line_key(i, "prevention_per_pound")] = prev.get("per_pound", "1")
     return form
 
 
@@ -85,6 +89,14 @@ def _line(old: dict[str, Any], i: int, form: Mapping[str, str]
                               "reason": form.get(line_key(i, "protection_reason"), "").strip()}
     else:
         line.pop("protection", None)
+    model = form.get(line_key(i, "prevention_model"), "").strip()
+    if model:
+        line["prevention"] = {
+            "model": model,
+            "mapping": form.get(line_key(i, "prevention_mapping"), "pound_for_pound").strip(),
+            "per_pound": form.get(line_key(i, "prevention_per_pound"), "").strip() or "1"}
+    elif line_key(i, "prevention_model") in form:  # cleared
+        line.pop("prevention", None)
     line["consequences"], problems = _consequences(
         form.get(line_key(i, "consequences"), ""), line_key(i, "consequences"))
     return line, problems
@@ -131,6 +143,8 @@ def field_of(column: str | None) -> str:
         i, rest = m.group(1), m.group(2)
         if rest.startswith("consequences"):
             return line_key(int(i), "consequences")
+        if rest.startswith("prevention"):
+            return line_key(int(i), "prevention_" + rest.rsplit(".", 1)[-1])
         if rest.startswith("protection"):
             return line_key(int(i), "protection_" + rest.rsplit(".", 1)[-1])
         return line_key(int(i), rest.split(".")[0])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from wholeplace.consult.models import (
@@ -105,9 +105,13 @@ def _reserves_problems(r: ReservesLever) -> list[tuple[str, str]]:
     return out
 
 
-def definition_problems(c: Consultation, known_indicators: Iterable[str] | None = None
+def definition_problems(c: Consultation, known_indicators: Iterable[str] | None = None,
+                        prevention: Callable[[str], object] | None = None
                         ) -> list[tuple[str, str]]:
-    """Every (field, message) wrong with a parsed consultation."""
+    """Every (field, message) wrong with a parsed consultation. ``prevention`` checks that a
+    linked prevention model is known and can be shown (``consult.later.resolve``)."""
+    from wholeplace.consult.later import link_problems
+
     out: list[tuple[str, str]] = []
     if c.opens >= c.closes:
         out.append(("closes", f"closes {c.closes} is not after opens {c.opens}."))
@@ -121,6 +125,7 @@ def definition_problems(c: Consultation, known_indicators: Iterable[str] | None 
             out.append((f"lines[{i}] ({line.id}).indicator", (f"{line.indicator} is not in the "
                         f"hub's data for {c.council_code}; use one of its RA budget or RS "
                         "outturn lines, or remove the indicator.")))
+    out += link_problems(c, prevention)
     if c.council_tax is not None:
         out += _tax_problems(c.council_tax, c.budget_year)
     if c.fees is not None:
@@ -131,10 +136,11 @@ def definition_problems(c: Consultation, known_indicators: Iterable[str] | None 
 
 
 def check_definition(c: Consultation, file: str = "<consultation>",
-                     known_indicators: Iterable[str] | None = None) -> Consultation:
+                     known_indicators: Iterable[str] | None = None,
+                     prevention: Callable[[str], object] | None = None) -> Consultation:
     """The consultation with its referendum limit resolved, or a ValidationError naming each
     field that is wrong."""
-    problems = definition_problems(c, known_indicators)
+    problems = definition_problems(c, known_indicators, prevention)
     if problems:
         raise ValidationError([Problem(file, None, f, m) for f, m in problems],
                               f"{len(problems)} problem(s) in the consultation {file}; "

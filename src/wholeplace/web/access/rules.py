@@ -95,6 +95,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/consult/manage/{slug}/definition.yaml"): "consult.manage",
     ("GET", "/consult/manage/{slug}/definition.json"): "consult.manage",
     ("GET", "/consult/manage/{slug}/preview"): "consult.manage",
+    ("POST", "/consult/manage/{slug}/preview"): "consult.manage",
     ("POST", "/consult/manage/{slug}/publish"): "consult.manage",
     ("POST", "/consult/manage/{slug}/close"): "consult.manage",
     ("GET", "/consult/manage/{slug}/results"): "consult.results",

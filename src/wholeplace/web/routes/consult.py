@@ -22,10 +22,12 @@ from wholeplace.consult import (
     Violation,
     check_response,
     definition_data,
+    later,
     parse_response,
 )
 from wholeplace.consult import Response as Answer
 from wholeplace.errors import InputError
+from wholeplace.web import consult_later as later_web
 from wholeplace.web import consult_page as page
 from wholeplace.web import csrf
 from wholeplace.web.i18n import HTML_LANG, LANGUAGES, environment, gettext_for, language
@@ -39,11 +41,15 @@ MAX_FORM_BYTES = 64 * 1024
 
 def _render(request: Request, lang: str, c: Consultation, form: dict[str, str],
             outcome: Outcome, violations: list[Violation], field_errors: dict[str, str],
-            checked: bool, status_code: int = 200) -> HTMLResponse:
+            checked: bool, status_code: int = 200, answer: Answer | None = None,
+            action: str = "/consult/preview") -> HTMLResponse:
     _ = gettext_for(lang).gettext
     token = csrf.token_for(request)
     context: dict[str, Any] = page.view(c, form, outcome, violations, field_errors, _, checked)
+    found, problems = later_web.profiles_for(request, c)
     context.update(
+        later=later_web.page_view(c, (answer or Answer()).line_changes, found, problems, _),
+        form_action=action,
         request=request, path=request.url.path, lang=lang, html_lang=HTML_LANG[lang],
         languages=LANGUAGES, file=form.get("file", ""), csrf_field=csrf.FIELD,
         csrf_token=token, definition_json=_script_json(definition_data(c)),
@@ -103,7 +109,7 @@ async def preview_post(request: Request) -> Response:
     outcome, violations = check_response(c, answer)
     ok = not field_errors and not violations
     return _render(request, lang, c, form, outcome, violations, field_errors, checked=True,
-                   status_code=200 if ok else 422)
+                   status_code=200 if ok else 422, answer=answer)
 
 
 def _violations(found: list[Violation]) -> list[dict[str, str]]:
@@ -134,7 +140,12 @@ async def preview_json_post(request: Request) -> Response:
     if not isinstance(body, dict) or not isinstance(body.get("file"), str):
         raise InputError('Send {"file": NAME, "response": {...}}.')
     c = page.load_named(body["file"])
-    outcome, violations = check_response(c, parse_response(body.get("response", {})))
+    answer = parse_response(body.get("response", {}))
+    outcome, violations = check_response(c, answer)
+    found, problems = later_web.profiles_for(request, c)
     return as_json({"preview": True, "recorded": False, "accepted": not violations,
-                    "outcome": outcome.to_dict(), "violations": _violations(violations)},
+                    "outcome": outcome.to_dict(), "violations": _violations(violations),
+                    "later_costs": [lc.to_dict() for lc in later.later_costs(
+                        c, answer.line_changes, found)],
+                    "later_costs_unavailable": sorted(problems.values())},
                    status_code=200 if not violations else 422)

@@ -11,6 +11,7 @@ POST /consult/manage/{slug}                save the form (a new version)
 POST /consult/manage/{slug}/definition     replace the whole definition from YAML or JSON
 GET  /consult/manage/{slug}/definition.yaml, .json   export it
 GET  /consult/manage/{slug}/preview        the simulator as residents will see it
+POST /consult/manage/{slug}/preview        the preview recalculated (nothing stored)
 POST /consult/manage/{slug}/publish, /close, /adopted
 
 Every invalid definition is answered with a GOV.UK error summary and nothing stored; every
@@ -27,11 +28,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from wholeplace.access import audit
 from wholeplace.access.actor import Actor
 from wholeplace.consult import Response as Answer
-from wholeplace.consult import check_response, definition_data, dumps_json, dumps_yaml, officer
+from wholeplace.consult import (
+    check_response,
+    definition_data,
+    dumps_json,
+    dumps_yaml,
+    later,
+    officer,
+)
 from wholeplace.consult.definition import loads_definition, parse_definition
 from wholeplace.consult.prefill import hub_indicators, prefill
 from wholeplace.consult.setup_form import PROTECTION_KINDS, apply_form, errors_of, form_of
 from wholeplace.errors import InputError, NotFoundError, Problem, ValidationError
+from wholeplace.web import consult_later as later_web
+from wholeplace.web import consult_page as page
 from wholeplace.web.access import require
 from wholeplace.web.access.guard import acting_org
 from wholeplace.web.deps import get_viewer
@@ -140,8 +150,10 @@ async def manage_import(request: Request, actor: Actor = Depends(MANAGE)) -> Res
     text = form.get("definition_file") or form.get("definition", "")
     try:
         officer.check_slug(slug)
-        c = loads_definition(text, "the imported file",
-                             known_indicators=_known(request, actor.acting_for or ""))
+        with later_web.model_check(request) as check:
+            c = loads_definition(text, "the imported file",
+                                 known_indicators=_known(request, actor.acting_for or ""),
+                                 prevention=check)
         return _create(request, actor, slug, c, "import")
     except InputError as exc:
         return _list_page(request, actor, _problems(exc, "definition"), form, 422)
@@ -161,6 +173,7 @@ def _edit_page(request: Request, slug: str, actor: Actor, form: dict[str, str] |
         "title": f"Set up: {row.title}", "json_url": f"/consult/manage/{slug}.json",
         "m": meta, "c": c, "form": form or form_of(c, str(meta["privacy_notice"])),
         "errors": errors or [], "kinds": PROTECTION_KINDS, "responses": responses,
+        "models": sorted(later.index()),
         "yaml_text": yaml_text if yaml_text is not None else dumps_yaml(c),
         "base_url": f"/consult/manage/{slug}"}, status_code=status_code)
 
@@ -184,8 +197,10 @@ def _save(request: Request, slug: str, actor: Actor, data: dict[str, Any],
           privacy: str | None, how: str) -> None:
     with request.app.state.appdb() as s, s.begin():
         row = officer.owned(s, slug, actor.acting_for)
-        c = parse_definition(data, f"consultation {slug}",
-                             known_indicators=_known(request, row.org_code))
+        with later_web.model_check(request) as check:
+            c = parse_definition(data, f"consultation {slug}",
+                                 known_indicators=_known(request, row.org_code),
+                                 prevention=check)
         officer.save(s, row, c, privacy)
         audit.record(s, actor, "consult.edit", f"consultation:{slug}", ip=_ip(request),
                      detail={"from": how, "version": row.version})
@@ -258,7 +273,26 @@ def preview(request: Request, slug: str, actor: Actor = Depends(MANAGE)) -> Resp
         c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
     outcome, violations = check_response(c, Answer())
     return _render(request, "en", c, {"file": "", "band": "D"}, outcome, violations, {},
-                   checked=False)
+                   checked=False, action=f"/consult/manage/{slug}/preview")
+
+
+@router.post("/consult/manage/{slug}/preview", response_class=HTMLResponse)
+async def preview_post(request: Request, slug: str, actor: Actor = Depends(MANAGE)
+                       ) -> Response:
+    """The officer's preview recalculated (nothing stored): what a resident sees after
+    Recalculate, the later cost of a cut to a linked line included."""
+    from wholeplace.web.i18n import gettext_for
+    from wholeplace.web.routes.consult import _render
+
+    form = await _form(request)
+    with request.app.state.appdb() as s:
+        c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
+    answer, field_errors = page.parse_form(c, form, gettext_for("en").gettext)
+    outcome, violations = check_response(c, answer)
+    ok = not field_errors and not violations
+    return _render(request, "en", c, {**form, "file": ""}, outcome, violations, field_errors,
+                   checked=True, status_code=200 if ok else 422, answer=answer,
+                   action=f"/consult/manage/{slug}/preview")
 
 
 def _step(request: Request, slug: str, actor: Actor, what: str) -> Response:

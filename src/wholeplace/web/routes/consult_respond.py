@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -28,12 +29,20 @@ from starlette.concurrency import run_in_threadpool
 
 from wholeplace.access.tokens import new_token
 from wholeplace.appdb import utcnow
-from wholeplace.consult import Consultation, abuse, check_response, definition_data, parse_response
+from wholeplace.consult import (
+    Consultation,
+    abuse,
+    check_response,
+    definition_data,
+    later,
+    parse_response,
+)
 from wholeplace.consult import Response as Answer
 from wholeplace.consult import store as cs
 from wholeplace.consult.tables import ConsultationRow, ResponseRow
 from wholeplace.errors import InputError, NotFoundError, ValidationError
 from wholeplace.web import consult_guard as guard
+from wholeplace.web import consult_later as later_web
 from wholeplace.web import consult_page as page
 from wholeplace.web import csrf
 from wholeplace.web.consult_respond_view import (
@@ -98,7 +107,9 @@ def _simulator(request: Request, lang: str, row: ConsultationRow, c: Consultatio
     _ = gettext_for(lang).gettext
     outcome, violations = check_response(c, answer)
     context: dict[str, Any] = page.view(c, form, outcome, violations, field_errors, _, checked)
+    found, problems = later_web.profiles_for(request, c)
     context.update(
+        later=later_web.page_view(c, answer.line_changes, found, problems, _),
         row=row, slug=row.slug, lang_links=_lang_links(row.slug),
         json_url=f"/consult/{row.slug}.json", definition_json=_script_json(definition_data(c)),
         optional={k: form.get(k, "") for k in ("age_band", "area", "comment", "household")},
@@ -126,7 +137,20 @@ def consultation_json(request: Request, slug: str = Path(..., pattern=SLUG)) -> 
                     "privacy_notice_url": f"/consult/{row.slug}/privacy",
                     "submit_url": f"/consult/{row.slug}.json", "age_bands": list(AGE_BANDS),
                     "definition": definition_data(c), "outcome": outcome.to_dict(),
-                    "violations": _violations(violations)})
+                    "violations": _violations(violations), "later_costs": [],
+                    "prevention_models": _models(request, c)})
+
+
+def _models(request: Request, c: Consultation) -> dict[str, Any]:
+    """The linked prevention models (what a cut's later cost rests on), or why not shown."""
+    found, problems = later_web.profiles_for(request, c)
+    out: dict[str, Any] = {m: {"unavailable": why} for m, why in problems.items()}
+    for m, p in found.items():
+        out[m] = {"title": p.title, "price_base": p.price_base, "illustration": p.illustration,
+                  "note": p.note, "programme_cost_per_year": p.programme,
+                  "lines": [x.id for x in later.linked(c)
+                            if x.prevention and x.prevention.model == m]}
+    return out
 
 
 @router.get("/consult/{slug}", response_class=HTMLResponse)
@@ -350,9 +374,18 @@ def _receipt(request: Request, slug: str, reference: str) -> tuple[ConsultationR
 @router.get("/consult/{slug}/receipt/{reference}.json")
 def receipt_json(request: Request, slug: str = Path(..., pattern=SLUG),
                  reference: str = Path(..., max_length=16)) -> Response:
-    _row, _c, found = _receipt(request, slug, reference)
+    _row, c, found = _receipt(request, slug, reference)
+    profiles, _problems = later_web.profiles_for(request, c)
     return as_json({"slug": slug, "reference": found.reference, "recorded": True,
-                    "submitted_at": found.submitted_at.isoformat()})
+                    "submitted_at": found.submitted_at.isoformat(),
+                    "later_costs": [lc.to_dict() for lc in later.later_costs(
+                        c, _changes(found), profiles)]})
+
+
+def _changes(found: ResponseRow) -> dict[str, Decimal]:
+    """The line changes a stored response proposed (£ by line id)."""
+    return {str(k): Decimal(str(v)) for k, v in
+            ((found.choices or {}).get("line_changes") or {}).items()}
 
 
 @router.get("/consult/{slug}/receipt/{reference}", response_class=HTMLResponse)
@@ -362,8 +395,10 @@ def receipt(request: Request, slug: str = Path(..., pattern=SLUG),
     code = language(lang)
     row, c, found = _receipt(request, slug, reference)
     _ = gettext_for(code).gettext
+    profiles, problems = later_web.profiles_for(request, c)
     return _page(request, code, "consult/receipt.html", {
         "c": c, "row": row, "reference": found.reference,
+        "later": later_web.page_view(c, _changes(found), profiles, problems, _),
         "submitted": found.submitted_at.strftime("%d/%m/%Y %H:%M UTC"),
         "lang_links": _lang_links(slug, f"/receipt/{found.reference}"),
         "json_url": f"/consult/{slug}/receipt/{found.reference}.json",

@@ -31,6 +31,7 @@ from wholeplace.consult.charts import bin_label, line_charts, pounds
 from wholeplace.consult.dashboard import population_for, results
 from wholeplace.consult.weighting import AGE_BANDS, Population
 from wholeplace.errors import InputError
+from wholeplace.web import consult_later as later_web
 from wholeplace.web.access import require
 from wholeplace.web.access.guard import acting_org
 from wholeplace.web.deps import get_viewer
@@ -64,9 +65,11 @@ def _data(request: Request, slug: str, actor: Actor, action: str | None) -> dict
             audit.record(s, actor, action, f"consultation:{row.slug}", ip=_ip(request),
                          detail={"responses": len(rows)})
     population = _population(request, c.council_code)
+    profiles, problems = later_web.profiles_for(request, c)
+    figures = results(c, rows, events, population, profiles)
+    figures["later_costs"]["unavailable"] = sorted(problems.values())
     return {"consultation": meta, "definition": c, "rows": rows,
-            "results": {**results(c, rows, events, population), "signature": signature},
-            "comments": comments}
+            "results": {**figures, "signature": signature}, "comments": comments}
 
 
 def _population(request: Request, code: str) -> Population | None:
@@ -87,7 +90,10 @@ def _json_view(d: dict[str, Any]) -> dict[str, Any]:
 
 def _context(request: Request, d: dict[str, Any]) -> dict[str, Any]:
     slug = d["consultation"]["slug"]
+    later = [later_web.model_view(m, f"later-average-{m['model']}", lambda t: t)
+             for m in d["results"]["later_costs"]["models"]]
     return {"title": f"Results: {d['consultation']['title']}", "d": d, "r": d["results"],
+            "later": later,
             "c": d["definition"], "charts": line_charts(d["results"]), "pounds": pounds,
             "bin_label": bin_label, "age_labels": dict(AGE_BANDS), "slug": slug,
             "base_url": f"/consult/manage/{slug}",

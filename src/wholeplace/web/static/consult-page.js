@@ -110,6 +110,12 @@
     input.parentNode.parentNode.insertBefore(slider, input.parentNode.nextSibling)
   })
   form.addEventListener('input', update)
+  // the later costs of a cut are the server's (recalculated on Recalculate or Submit): say so
+  // once the answers change, rather than show figures for other amounts
+  form.addEventListener('input', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-later-stale]'),
+      function (el) { el.hidden = false })
+  })
   form.addEventListener('change', update)
   update()
 })()
