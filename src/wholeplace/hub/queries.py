@@ -165,10 +165,15 @@ def series(store: Store, indicator_id: str, area_code: str) -> list[dict]:
 
 
 def observations_as_published(store: Store, on: date, indicator_id: str | None = None,
-                              area_code: str | None = None) -> list[dict]:
-    """Values as they stood on ``on``: for each source, its newest release by that date."""
+                              area_code: str | None = None,
+                              indicator_ids: list[str] | None = None) -> list[dict]:
+    """Values as they stood on ``on``: for each source, its newest release by that date
+    (``indicator_ids``: several indicators in one query)."""
     params: list = [on]
     where = []
+    if indicator_ids is not None:
+        where.append("list_contains(?, o.indicator_id)")
+        params.append(list(indicator_ids))
     wanted = {"indicator_id": indicator_id,
               "area_code": resolve_area(store, area_code) if area_code else None}
     for name, value in wanted.items():
