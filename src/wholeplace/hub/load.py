@@ -248,6 +248,30 @@ def _derive_once(store: Store, results: list[LoadResult]) -> None:
     if any(r.status == "loaded" for r in results):
         with store.transaction():
             refresh_derived(store)
+            cluster_observations(store)
+
+
+def cluster_observations(store: Store) -> None:
+    """Rewrite the observations in area order (then indicator, period, dataset).
+
+    Nothing changes but where the rows lie: a page reads one council's values, and DuckDB skips
+    every block of rows whose range of area codes cannot hold it, so a council page reads a few
+    blocks instead of the whole table (about three times faster). Run once after a run of loads.
+    """
+    limit = store.scalar("SELECT current_setting('memory_limit')")
+    store.execute(f"SET memory_limit = '{CLUSTER_MEMORY}'")  # the sort spills to disk beyond it
+    try:
+        store.execute("CREATE TEMP TABLE _clustered AS SELECT * FROM observations "
+                      "ORDER BY area_code, indicator_id, period_start, dataset_id")
+        store.execute("DELETE FROM observations")
+        store.execute("INSERT INTO observations SELECT * FROM _clustered")
+    finally:
+        store.execute("DROP TABLE IF EXISTS _clustered")
+        store.execute(f"SET memory_limit = '{limit}'")
+
+
+#: DuckDB's memory limit while the observations are sorted (keeps the load's peak memory down).
+CLUSTER_MEMORY = "256MB"
 
 
 def _selected(only: Iterable[str] | None) -> list[reg.SourceSpec]:
