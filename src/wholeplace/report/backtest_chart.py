@@ -25,6 +25,13 @@ def points(value: float) -> str:
     return (MINUS if value < 0 else "+") + text if round(value, 1) else "0.0"
 
 
+def _tick(value: float) -> str:
+    if not value:
+        return "0"
+    text = f"{abs(value):,.0f}" if float(value).is_integer() else f"{abs(value):,.1f}"
+    return (MINUS if value < 0 else "+") + text
+
+
 def median_difference(row: dict) -> float | None:
     a, b = row.get("flagged_median"), row.get("not_flagged_median")
     return a - b if a is not None and b is not None else None
@@ -71,7 +78,7 @@ def backtest_chart(rows: Sequence[dict[str, Any]], chart_id: str = "backtest",
     lo, hi = min(values), max(values)
     pad = (hi - lo) * 0.05 or 1.0
     lo, hi = lo - pad, hi + pad
-    left, right, top, bottom = 64, width - 14, 34, height - 78
+    left, right, top, bottom = 64, width - 14, 40, height - 78
 
     def y_of(v: float) -> float:
         return bottom - (v - lo) / (hi - lo) * (bottom - top)
@@ -79,10 +86,11 @@ def backtest_chart(rows: Sequence[dict[str, Any]], chart_id: str = "backtest",
     for t in s.nice_ticks(lo, hi, 6):
         if lo <= t <= hi:
             sc.add(s.Line(left, y_of(t), right, y_of(t), s.LIGHT_GREY, 1),
-                   s.Text(left - 6, y_of(t) + 4, points(t) if t else "0", 11, "end",
-                          fill=s.GREY))
+                   s.Text(left - 6, y_of(t) + 4, _tick(t), 11, "end", fill=s.GREY))
     sc.add(s.Line(left, y_of(0.0), right, y_of(0.0), s.BLACK, 1.5))
-    sc.add(s.Text(left + 4, top - 18, "Above the line: flagged councils' reserves did better "
+    sc.add(s.Text(4, 12, "Difference, flagged minus not flagged (percentage points of net "
+                  "revenue expenditure)", 12, bold=True),
+           s.Text(left + 4, top - 6, "Above the line: flagged councils' reserves did better "
                   "than the rest", 12, fill=s.GREY),
            s.Text(left + 4, bottom + 50, "Below the line: flagged councils' reserves fell more "
                   "(what a warning would foretell)", 12, fill=s.GREY))
