@@ -31,29 +31,39 @@ from benchmarks.common import free_port, server_env, sources
 
 ROOT = Path(__file__).resolve().parents[1]
 LOAD_SNIPPET = """
-import sys, time
+import json, resource, sys, time
 from pathlib import Path
 from wholeplace.hub.load import load_registered
 from wholeplace.hub.store import open_store
+load = open("/proc/loadavg").read().split()[0]
 t = time.perf_counter()
 with open_store(sys.argv[1]) as store:
     load_registered(store, Path(sys.argv[2]))
-print(time.perf_counter() - t)
+wall = time.perf_counter() - t
+me, worker = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"wall": wall, "cpu": me.ru_utime + me.ru_stime,
+                  "worker_cpu": worker.ru_utime + worker.ru_stime,
+                  "rss_mib": me.ru_maxrss / 1024, "worker_rss_mib": worker.ru_maxrss / 1024,
+                  "loadavg": [float(load), float(open("/proc/loadavg").read().split()[0])]}))
 """
 
 
 def bench_load(runs: int, workdir: Path) -> dict:
     """Each run loads everything into a new file in a child process; time and peak RSS."""
-    times, peaks = [], []
+    times, peaks, each = [], [], []
     for i in range(runs):
         db = workdir / f"load{i}.duckdb"
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET, str(db), str(sources())],
                              check=True, capture_output=True, text=True)
-        times.append(float(out.stdout.strip().splitlines()[-1]))
+        # wall and CPU time of the loading process and of its read-ahead worker, their peak
+        # memory, and the load average before and after (the machine is shared)
+        each.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        times.append(each[-1]["wall"])
         # ru_maxrss of children is the max over all children so far (KiB on Linux).
         peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
     return {"runs": runs, "seconds": times, "median_seconds": statistics.median(times),
+            "each_run": each,
             "peak_rss_mib": round(max(peaks) / 1024, 1), "target_seconds": 20,
             "target_peak_rss_mib": 1024, "db": str(workdir / "load0.duckdb"),
             "observations_by_source": observations_by_source(workdir / "load0.duckdb")}
@@ -139,6 +149,11 @@ def main(argv: list[str] | None = None) -> None:
     if "median_seconds" in load:
         print(f"load whole bundle: median {load['median_seconds']:.2f} s over {load['runs']} "
               f"runs (target < 20 s); peak RSS {load['peak_rss_mib']} MiB (target < 1024 MiB)")
+        for r in load["each_run"]:
+            print(f"  wall {r['wall']:.1f} s, CPU {r['cpu']:.1f} s + read-ahead worker "
+                  f"{r['worker_cpu']:.1f} s, RSS {r['rss_mib']:.0f} MiB + worker "
+                  f"{r['worker_rss_mib']:.0f} MiB, load average {r['loadavg'][0]} -> "
+                  f"{r['loadavg'][1]}")
     print("\n| source | releases | observations | with a value |\n| --- | --- | --- | --- |")
     for r in load["observations_by_source"]:
         print(f"| {r['source_id']} | {r['datasets']} | {r['observations']:,} | "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from wholeplace.errors import ProblemLog
 from wholeplace.hub.catalogue import Indicator
@@ -49,6 +50,7 @@ class ObservationFrame:
 
     def __init__(self) -> None:
         self.cols: dict[str, list] = {name: [] for name in OBSERVATION_FIELDS}
+        self._arrow = None  # to_arrow()'s table, until the next add()
 
     def add(self, indicator_id: str, area_code: str, period: Period, value: float | None, *,
             numerator: float | None = None, denominator: float | None = None,
@@ -56,6 +58,7 @@ class ObservationFrame:
             source_area_code: str | None = None, line: int | None = None,
             column: str | None = None) -> None:
         c = self.cols
+        self._arrow = None
         c["indicator_id"].append(indicator_id)
         c["area_code"].append(area_code)
         c["period"].append(period.label)
@@ -74,7 +77,14 @@ class ObservationFrame:
     def __len__(self) -> int:
         return len(self.cols["indicator_id"])
 
+    def touch(self) -> None:
+        """Say the columns were changed in place (the Arrow table is built again)."""
+        self._arrow = None
+
     def to_arrow(self):
+        """The observations as an Arrow table (built once; rebuilt after an add)."""
+        if self._arrow is not None and self._arrow.num_rows == len(self):
+            return self._arrow
         import pyarrow as pa
 
         types = {
@@ -85,7 +95,8 @@ class ObservationFrame:
             name: pa.array(values, type=types.get(name, pa.string()))
             for name, values in self.cols.items()
         }
-        return pa.table(arrays)
+        self._arrow = pa.table(arrays)
+        return self._arrow
 
 
 @dataclass
@@ -96,11 +107,15 @@ class Table:
     rows: list[tuple]
     #: Replace only the rows matching these column values (e.g. one neighbour set), not all.
     scope: dict[str, str] = field(default_factory=dict)
+    _arrow: Any = field(default=None, init=False, repr=False, compare=False)
 
     def to_arrow(self):
+        """The rows as an Arrow table (built once: the rows are not changed after reading)."""
         import pyarrow as pa
 
-        return pa.Table.from_pylist([dict(zip(self.columns, r)) for r in self.rows])
+        if self._arrow is None or self._arrow.num_rows != len(self.rows):
+            self._arrow = pa.Table.from_pylist([dict(zip(self.columns, r)) for r in self.rows])
+        return self._arrow
 
 
 @dataclass
@@ -119,6 +134,15 @@ class LoadBatch:
     require_known_indicators: bool = True
     #: Units stated in the file: (indicator id, unit, line, column), checked against the catalogue.
     declared_units: list[tuple[str, str, int | None, str | None]] = field(default_factory=list)
+
+    def prepare(self) -> LoadBatch:
+        """Build the Arrow tables the store will read (so that a worker process that read the
+        file does it, not the process that writes)."""
+        self.observations.to_arrow()
+        for table in self.tables.values():
+            if table.rows:
+                table.to_arrow()
+        return self
 
     @property
     def row_count(self) -> int:

@@ -90,13 +90,19 @@ WITH money AS (
       AND (CAST($2 AS INTEGER) IS NULL OR o.dataset_id = $2)
 ),
 {POPULATION_CTES},
+-- the population each (area, year) uses: the same mid-year, else the nearest within $1 years
+-- (the earlier of two equally near); chosen once per area and year, not once per value
+needed AS (SELECT DISTINCT area_code, year(period_start) AS y FROM money),
+nearest AS (
+    SELECT n.area_code, n.y, p.pop_year, p.pop, p.members
+    FROM needed n JOIN pop p ON p.area_code = n.area_code
+    WHERE abs(p.pop_year - n.y) <= $1
+    QUALIFY row_number() OVER (PARTITION BY n.area_code, n.y
+                               ORDER BY abs(p.pop_year - n.y), p.pop_year) = 1
+),
 ranked AS (
-    SELECT m.*, p.pop_year, p.pop, p.members,
-           row_number() OVER (
-               PARTITION BY m.indicator_id, m.area_code, m.period, m.dataset_id
-               ORDER BY abs(p.pop_year - year(m.period_start)), p.pop_year) AS rn
-    FROM money m JOIN pop p ON p.area_code = m.area_code
-    WHERE abs(p.pop_year - year(m.period_start)) <= $1
+    SELECT m.*, p.pop_year, p.pop, p.members
+    FROM money m JOIN nearest p ON p.area_code = m.area_code AND p.y = year(m.period_start)
 )
 SELECT indicator_id || '.per_head', area_code, period, period_type, period_start, period_end,
        value * (CASE unit WHEN 'gbp_thousands' THEN 1000.0 ELSE 1.0 END) / pop,
@@ -110,7 +116,7 @@ SELECT indicator_id || '.per_head', area_code, period, period_type, period_start
            || CASE WHEN pop_year <> year(period_start)
                    THEN '; the nearest year loaded, not the same year' ELSE '' END,
        source_area_code, dataset_id
-FROM ranked WHERE rn = 1
+FROM ranked
 """
 
 

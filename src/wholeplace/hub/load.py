@@ -34,6 +34,7 @@ from wholeplace.hub.derived import (
     PER_HEAD_SQL,
 )
 from wholeplace.hub.loaders import LOADER_VERSION, get_reader
+from wholeplace.hub.read_worker import ReadAhead
 from wholeplace.hub.schema import EFFECTIVE_ON_SQL, NEWEST_FIRST_SQL, REPLACEABLE
 from wholeplace.hub.store import Store
 from wholeplace.hub.validate import validate_batch
@@ -72,7 +73,16 @@ def source_info(spec: reg.SourceSpec, path: Path, copy: reg.KnownCopy | None = N
 
 def reader_options(store: Store, options: dict) -> dict:
     """A loader's options plus the reference lookups readers may need (readers stay pure)."""
-    out = dict(options)
+    return {**options, **reference_lookups(store)}
+
+
+def reference_lookups(store: Store) -> dict:
+    """The place register's lookups a reader may need (E-codes, tiers, names, re-issued codes).
+
+    They change only when a load writes the ``places`` or ``place_successors`` table
+    (:data:`REFERENCE_TABLES`), which is what lets :func:`load_registered` read later files in
+    a worker process while it writes earlier ones."""
+    out: dict = {}
     out["ecode_to_gss"] = {
         r["dluhc_ecode"]: r["gss_code"]
         for r in store.rows("SELECT dluhc_ecode, gss_code FROM places "
@@ -92,6 +102,10 @@ def reader_options(store: Store, options: dict) -> dict:
                             "WHERE relation = 'recoded'")
     }
     return out
+
+
+#: The tables whose rows :func:`reference_lookups` reads.
+REFERENCE_TABLES = frozenset({"places", "place_successors"})
 
 
 def read_registered(spec: reg.SourceSpec, sources: Path, store: Store,
@@ -120,27 +134,113 @@ def load_registered(
     specs = _selected(only)
     paths = _verify_all(specs, sources)
     results: list[LoadResult] = []
-    for spec in specs:
-        if progress:
-            progress(spec)
-        path, copy = paths[spec.id]
-        existing = _existing_dataset(store, spec.id, copy.sha256, LOADER_VERSION)
-        if existing is not None:
-            results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
-            continue
-        try:
-            results.append(apply_batch(store, read_registered(spec, sources, store, path, copy),
-                                       derive=False))
-        except WholeplaceError as exc:
-            _derive_once(store, results)
-            exc.results = list(results)  # type: ignore[attr-defined]
-            done = ", ".join(f"{r.source_id} ({r.status}, dataset {r.dataset_id})"
-                             for r in results) or "nothing"
-            exc.add_note(f"Loaded before {spec.id} was refused (and kept): {done}. "
-                         "Sources after it were not tried.")
-            raise
+    with _Prefetcher(specs, paths, store) as ahead:
+        for i, spec in enumerate(specs):
+            if progress:
+                progress(spec)
+            path, copy = paths[spec.id]
+            existing = _existing_dataset(store, spec.id, copy.sha256, LOADER_VERSION)
+            if existing is not None:
+                results.append(LoadResult(spec.id, spec.path, "unchanged", existing))
+                continue
+            try:
+                batch = ahead.take(i)
+                if batch is None:
+                    batch = read_registered(spec, sources, store, path, copy)
+                reference = bool(REFERENCE_TABLES & batch.tables.keys())
+                if not reference:
+                    ahead.fill(i + 1)  # the lookups stay as they are: read ahead meanwhile
+                results.append(apply_batch(store, batch, derive=False))
+                if reference:
+                    ahead.changed()
+            except WholeplaceError as exc:
+                _derive_once(store, results)
+                exc.results = list(results)  # type: ignore[attr-defined]
+                done = ", ".join(f"{r.source_id} ({r.status}, dataset {r.dataset_id})"
+                                 for r in results) or "nothing"
+                exc.add_note(f"Loaded before {spec.id} was refused (and kept): {done}. "
+                             "Sources after it were not tried.")
+                raise
     _derive_once(store, results)
     return results
+
+
+#: How many files :func:`load_registered` reads ahead in its worker process (0: none). The
+#: environment variable ``WHOLEPLACE_LOAD_READ_AHEAD`` overrides it.
+READ_AHEAD = 2
+
+
+class _Prefetcher:
+    """Reads the next files in a worker process (:mod:`wholeplace.hub.read_worker`) while the
+    caller writes the current one.
+
+    Each read is given the register lookups as they are when it is submitted, and is used only
+    if they are the same when the file's turn comes (else, or if the worker failed in any way,
+    the file is read again in this process, so what is loaded, and any refusal, is exactly what
+    reading in order gives). Files already loaded are not read ahead."""
+
+    def __init__(self, specs: list[reg.SourceSpec],
+                 paths: dict[str, tuple[Path, reg.KnownCopy]], store: Store) -> None:
+        import os
+
+        self.specs, self.paths, self.store = specs, paths, store
+        self.depth = int(os.environ.get("WHOLEPLACE_LOAD_READ_AHEAD", READ_AHEAD))
+        self.pending: dict[int, dict] = {}
+        self.worker: ReadAhead | None = None
+        self._lookups: dict | None = None
+
+    def lookups(self) -> dict:
+        """The register lookups now (remembered until :meth:`changed`)."""
+        if self._lookups is None:
+            self._lookups = reference_lookups(self.store)
+        return self._lookups
+
+    def changed(self) -> None:
+        """A load wrote a table the lookups come from."""
+        self._lookups = None
+
+    def __enter__(self) -> _Prefetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.worker is not None:
+            self.worker.close()
+
+    def fill(self, start: int) -> None:
+        """Submit reads of the files from ``start`` on (not yet loaded, not yet submitted), up
+        to the read-ahead depth."""
+        todo: list[int] = []
+        for j in range(start, len(self.specs)):
+            if len(todo) + len(self.pending) >= self.depth:
+                break
+            spec = self.specs[j]
+            copy = self.paths[spec.id][1]
+            if j not in self.pending and _existing_dataset(
+                    self.store, spec.id, copy.sha256, LOADER_VERSION) is None:
+                todo.append(j)
+        if not todo:
+            return
+        if self.worker is None:
+            self.worker = ReadAhead()
+        lookups = self.lookups()
+        for j in todo:
+            spec = self.specs[j]
+            path, copy = self.paths[spec.id]
+            if not self.worker.submit(j, spec.loader, path, source_info(spec, path, copy),
+                                      {**spec.options, **lookups}):
+                return
+            self.pending[j] = lookups
+
+    def take(self, i: int) -> LoadBatch | None:
+        """The file ``i`` read ahead, if it was and the lookups it was read with still hold;
+        else None (read it here)."""
+        lookups = self.pending.pop(i, None)
+        if lookups is None or self.worker is None:
+            return None
+        batch = self.worker.take(i)
+        if not isinstance(batch, LoadBatch) or lookups != self.lookups():
+            return None
+        return batch
 
 
 def _derive_once(store: Store, results: list[LoadResult]) -> None:
@@ -148,6 +248,30 @@ def _derive_once(store: Store, results: list[LoadResult]) -> None:
     if any(r.status == "loaded" for r in results):
         with store.transaction():
             refresh_derived(store)
+            cluster_observations(store)
+
+
+def cluster_observations(store: Store) -> None:
+    """Rewrite the observations in area order (then indicator, period, dataset).
+
+    Nothing changes but where the rows lie: a page reads one council's values, and DuckDB skips
+    every block of rows whose range of area codes cannot hold it, so a council page reads a few
+    blocks instead of the whole table (about three times faster). Run once after a run of loads.
+    """
+    limit = store.scalar("SELECT current_setting('memory_limit')")
+    store.execute(f"SET memory_limit = '{CLUSTER_MEMORY}'")  # the sort spills to disk beyond it
+    try:
+        store.execute("CREATE TEMP TABLE _clustered AS SELECT * FROM observations "
+                      "ORDER BY area_code, indicator_id, period_start, dataset_id")
+        store.execute("DELETE FROM observations")
+        store.execute("INSERT INTO observations SELECT * FROM _clustered")
+    finally:
+        store.execute("DROP TABLE IF EXISTS _clustered")
+        store.execute(f"SET memory_limit = '{limit}'")
+
+
+#: DuckDB's memory limit while the observations are sorted (keeps the load's peak memory down).
+CLUSTER_MEMORY = "256MB"
 
 
 def _selected(only: Iterable[str] | None) -> list[reg.SourceSpec]:

@@ -164,11 +164,43 @@ def series(store: Store, indicator_id: str, area_code: str) -> list[dict]:
     return store.rows(_SERIES_SQL, [indicator_id, resolve_area(store, area_code)])
 
 
+#: One area's series as published on a date: the columns a chart needs, from the same rows as
+#: :func:`observations_as_published` (same releases, same order), without the provenance.
+_SERIES_AS_PUBLISHED_SQL = f"""
+SELECT o.indicator_id, o.period, o.period_end, o.value, o.status
+FROM visible_observations o
+JOIN (
+    SELECT dataset_id, {EFFECTIVE_ON_SQL} AS effective_on
+    FROM visible_datasets
+    WHERE {EFFECTIVE_ON_SQL} <= ?
+    QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY {NEWEST_FIRST_SQL}) = 1
+) d ON d.dataset_id = o.dataset_id
+JOIN indicators i ON i.indicator_id = o.indicator_id
+WHERE o.area_code = ?
+QUALIFY row_number() OVER (PARTITION BY o.indicator_id, o.area_code, o.period
+                           ORDER BY d.effective_on DESC, d.dataset_id DESC) = 1
+ORDER BY o.indicator_id, o.period_start, o.period_end
+"""
+
+
+def series_as_published(store: Store, on: date, area_code: str) -> list[tuple]:
+    """Every (indicator_id, period, period_end, value, status) of one area as published on
+    ``on``: :func:`observations_as_published`'s rows for the area, narrowed (a page's charts
+    read only these, and tuples cost far less than dictionaries)."""
+    return store.execute(_SERIES_AS_PUBLISHED_SQL,
+                         [on, resolve_area(store, area_code)]).fetchall()
+
+
 def observations_as_published(store: Store, on: date, indicator_id: str | None = None,
-                              area_code: str | None = None) -> list[dict]:
-    """Values as they stood on ``on``: for each source, its newest release by that date."""
+                              area_code: str | None = None,
+                              indicator_ids: list[str] | None = None) -> list[dict]:
+    """Values as they stood on ``on``: for each source, its newest release by that date
+    (``indicator_ids``: several indicators in one query)."""
     params: list = [on]
     where = []
+    if indicator_ids is not None:
+        where.append("list_contains(?, o.indicator_id)")
+        params.append(list(indicator_ids))
     wanted = {"indicator_id": indicator_id,
               "area_code": resolve_area(store, area_code) if area_code else None}
     for name, value in wanted.items():

@@ -117,11 +117,16 @@ def _first_lines(batch: LoadBatch) -> dict[str, int | None]:
 def _check_redefinitions(store: Store, batch: LoadBatch, file: str) -> list[Problem]:
     """An indicator described with the upload may not change the unit, polarity or kind of one
     the hub holds for another source's values; a new release of the same source may."""
-    found = []
+    found: list[Problem] = []
+    if not batch.indicators:
+        return found
     first = _first_lines(batch)
+    # the hub's definitions of the batch's indicators, in one query
+    held = {r.pop("indicator_id"): r for r in store.rows(
+        "SELECT indicator_id, unit, polarity, kind FROM indicators "
+        "WHERE list_contains(?, indicator_id)", [[i.id for i in batch.indicators]])}
     for ind in batch.indicators:
-        old = store.row("SELECT unit, polarity, kind FROM indicators WHERE indicator_id = ?",
-                        [ind.id])
+        old = held.get(ind.id)
         if old is None:
             continue
         changed = [f"{f} {old[f]!r} -> {getattr(ind, f)!r}" for f in ("unit", "polarity", "kind")

@@ -277,12 +277,11 @@ def _history(store: Store, code: str, latest: list[dict]) -> dict[str, list[dict
     Read as published today (each source's newest release), and kept for an indicator only when
     it ends on exactly the latest value shown, so a chart can never disagree with the table.
     """
-    rows = hub.observations_as_published(store, date.today(), area_code=code)
     points: dict[str, list[dict]] = {}
-    for r in rows:
-        points.setdefault(r["indicator_id"], []).append(
-            {"period": r["period"], "period_end": r["period_end"], "value": r["value"],
-             "status": r["status"]})
+    for ind, period, period_end, value, status in hub.series_as_published(
+            store, date.today(), code):
+        points.setdefault(ind, []).append(
+            {"period": period, "period_end": period_end, "value": value, "status": status})
     out = {}
     for row in latest:
         found = sorted(points.get(row["indicator_id"], []), key=lambda p: p["period_end"])

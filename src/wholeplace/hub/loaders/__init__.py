@@ -52,7 +52,10 @@ LOADERS: dict[str, str] = {
 #: 4: the RS reader also loads Revenue Support Grant (line 851) and retained business rates
 #:    (line 870) for every year, and reads the 2018-19 onward layouts (DSG reserves, form-cell
 #:    codes, the detailed earmarked reserves from 2021-22).
-LOADER_VERSION = "4"
+#: 5: the RS reader adds the registry's caveats to the notes of values that were checked
+#:    against the published file and kept as published (Oxford's and Plymouth's 2023-24
+#:    reserves).
+LOADER_VERSION = "5"
 
 
 def get_reader(key: str) -> Reader:

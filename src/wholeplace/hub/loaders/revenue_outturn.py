@@ -366,8 +366,41 @@ def read_rs_spreadsheet(path: Path, source: SourceInfo, options: dict) -> LoadBa
                      options.get("register_codes") or {})
     reader.run()
     release = _release_message(sheets, source)
+    caveats = add_caveats(reader.frame, options.get("caveats") or [], source.file_name)
     return LoadBatch(source=source, observations=reader.frame, problems=log,
-                     messages=reader.messages() + ([release] if release else []))
+                     messages=reader.messages() + ([release] if release else []) + caveats)
+
+
+#: How a caveat from the registry starts, in an observation's note (the early warning lists
+#: such notes beside a council's flags).
+CAVEAT_PREFIX = "Check the published figure: "
+
+
+def add_caveats(frame: ObservationFrame, caveats: list[dict], file: str) -> list[str]:
+    """Add the registry's caveats to the notes of the published values they are about.
+
+    Each caveat is ``{"area": GSS code, "indicators": [glob patterns of indicator ids],
+    "note": words}``: a value that the published file gives but that looks wrong (checked
+    against the file and kept as published, never changed). A caveat matching no value is
+    reported in the messages (the file or the register changed), not silently dropped."""
+    from fnmatch import fnmatchcase
+
+    out = []
+    cols = frame.cols
+    for c in caveats:
+        patterns = c["indicators"]
+        hits = [i for i, (ind, area) in enumerate(zip(cols["indicator_id"], cols["area_code"]))
+                if area == c["area"] and any(fnmatchcase(ind, p) for p in patterns)]
+        for i in hits:
+            cols["note"][i] = "; ".join(filter(None, [cols["note"][i],
+                                                      CAVEAT_PREFIX + c["note"]]))
+        out.append(f"Caveat added to {len(hits)} values of {c['area']} "
+                   f"({', '.join(patterns)}): {c['note']}" if hits else
+                   f"{file}: the registry's caveat for {c['area']} ({', '.join(patterns)}) "
+                   "matches no value in the file: check the registry entry.")
+    if caveats:
+        frame.touch()
+    return out
 
 
 # --------------------------------------------------------------------------------------------

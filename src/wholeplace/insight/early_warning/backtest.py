@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -138,3 +139,48 @@ def backtest(store: Store, years: Sequence[int] = YEARS, min_higher: int = MIN_H
                         f"revenue expenditure, percentage points, from the end of the assessed "
                         f"year to the end of the year {HORIZON} years later; latest releases"),
             "latest_outturn": rules.fy_label(max(latest.years)), "rows": rows}
+
+
+_LOCK = threading.Lock()
+_RESULTS: dict[tuple, dict[str, Any]] = {}
+#: How many backtest results are remembered (one per hub file, data version and scope).
+CACHE_SIZE = 4
+
+
+def shared_backtest(store: Store) -> dict[str, Any]:
+    """:func:`backtest` with the defaults, remembered per hub file, data version (a load changes
+    it) and the reader's scope (:attr:`Store.scope_key`): the hub is read-only while serving, so
+    the web page computes it once. Shared between callers: read it, never change it. An
+    in-memory hub (no path) is not remembered."""
+    if store.path is None:
+        return backtest(store)
+    key = (str(store.path), store.data_version(), store.scope_key)
+    with _LOCK:
+        found = _RESULTS.get(key)
+    if found is None:
+        found = backtest(store)
+        with _LOCK:
+            while len(_RESULTS) >= CACHE_SIZE:
+                _RESULTS.pop(next(iter(_RESULTS)))
+            _RESULTS[key] = found
+    return found
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What the table says, counted (pure): the years compared, and among them those whose 95%
+    interval of the difference lies wholly below zero (the flagged councils' reserves fell
+    more: what a warning foretells), wholly above it, or includes it; and the years whose
+    difference of medians is below zero."""
+    compared = [r for r in result["rows"] if r.get("status") == "compared"
+                and r.get("ci_low") is not None and r.get("ci_high") is not None]
+    below = [r["year"] for r in compared if r["ci_high"] < 0]
+    above = [r["year"] for r in compared if r["ci_low"] > 0]
+    medians = [r["year"] for r in compared
+               if r.get("flagged_median") is not None and r.get("not_flagged_median") is not None
+               and r["flagged_median"] < r["not_flagged_median"]]
+    return {"compared": len(compared), "interval_below_zero": below,
+            "interval_above_zero": above,
+            "interval_includes_zero": [r["year"] for r in compared
+                                       if r["year"] not in below and r["year"] not in above],
+            "median_lower_for_flagged": medians,
+            "not_compared": [r["year"] for r in result["rows"] if r not in compared]}

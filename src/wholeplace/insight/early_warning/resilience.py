@@ -29,10 +29,11 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from wholeplace.errors import InputError
+from wholeplace.hub.loaders.revenue_outturn import CAVEAT_PREFIX
 from wholeplace.hub.queries import observations_as_published
 from wholeplace.hub.store import Store
 from wholeplace.insight.early_warning import flags as rules
@@ -57,6 +58,9 @@ RS_IDS = (f"{UNALLOCATED}.start", f"{UNALLOCATED}.end", f"{EARMARKED}.start", f"
 #: strategic), which some RS loads include, are not: their reserves and budgets play another role
 #: and there are too few of them to compare.
 COUNCIL_TIERS = ("upper", "lower", "single")
+#: A council's caveats are those on its values of the assessed year and this many years before
+#: (the furthest the measures look back).
+CAVEAT_YEARS = 5
 
 #: What each indicator's trend is read from.
 TREND_OF = {"reserves_sustainability": "usable reserves (year-end levels)",
@@ -102,6 +106,9 @@ class RsData:
     values: dict[str, dict[str, dict[int, float | None]]]
     datasets: dict[int, str]
     undated_sources: list[str]
+    #: code -> financial year -> the caveats on its values (checked against the published
+    #: file and kept as published: :data:`wholeplace.hub.loaders.revenue_outturn.CAVEAT_PREFIX`)
+    caveats: dict[str, dict[int, set[str]]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -119,10 +126,10 @@ def as_of_date(year: int) -> date:
 def read_rs(store: Store, as_of: date) -> RsData:
     """The RS values published by ``as_of`` for financial years that ended by then."""
     data = RsData(as_of, {}, {}, [])
-    for ind in RS_IDS:
-        for r in observations_as_published(store, as_of, indicator_id=ind):
-            if r["period_type"] == "financial_year" and r["period_end"] <= as_of:
-                _put(data, ind, r["area_code"], r["period_start"].year, r["value"], r, True)
+    for r in observations_as_published(store, as_of, indicator_ids=list(RS_IDS)):
+        if r["period_type"] == "financial_year" and r["period_end"] <= as_of:
+            _put(data, r["indicator_id"], r["area_code"], r["period_start"].year, r["value"], r,
+                 True)
     for r in store.rows(undated_sql(len(RS_IDS)), [*RS_IDS, as_of]):
         if _put(data, r["indicator_id"], r["area_code"], r["period_start"].year, r["value"], r,
                 False) and r["source_id"] not in data.undated_sources:
@@ -136,6 +143,10 @@ def _put(data: RsData, ind: str, code: str, fy: int, value, row: dict, replace: 
         return False
     cell[fy] = value
     data.datasets[row["dataset_id"]] = row["source_id"]
+    for part in (row.get("note") or "").split("; "):
+        if part.startswith(CAVEAT_PREFIX):
+            data.caveats.setdefault(code, {}).setdefault(fy, set()).add(
+                part.removeprefix(CAVEAT_PREFIX))
     return True
 
 
@@ -502,7 +513,12 @@ def _assess(store: Store, year: int, method: str, settings: RiskSettings) -> dic
                    if c in places and fy in v.get(NRE, {}))
     computed = {c: council_indicators(data.values[c], fy, settings) for c in codes}
     groups = comparator_groups(store, places, codes, method)
-    councils = [_council(c, places[c], computed, groups[c], settings) for c in codes]
+    peers: dict[tuple, list] = {}  # one peer list per group and indicator, shared
+    councils = [_council(c, places[c], computed, groups[c], settings, peers) for c in codes]
+    for c in councils:  # caveats on the values of the years the measures look back over
+        found = data.caveats.get(c["code"], {})
+        c["caveats"] = sorted({n for y in range(fy - CAVEAT_YEARS, fy + 1)
+                               for n in found.get(y, ())})
     councils.sort(key=lambda r: (-r["higher_risk"], -r["severity"], -r["some_risk"], r["code"]))
     caveats = [f"{s}: no release date recorded; assumed published on 31 December of the year "
                "its financial year ends in." for s in sorted(data.undated_sources)]
@@ -526,14 +542,22 @@ def _earliest_hint(store: Store) -> str:
 
 
 def _council(code: str, place: dict, computed: dict, group: dict,
-             settings: RiskSettings) -> dict:
+             settings: RiskSettings, shared: dict[tuple, list] | None = None) -> dict:
+    """One council's result; ``shared`` remembers the peers' values of each group and
+    indicator (councils of a kind share a group), so they are gathered once."""
     results = []
+    shared = {} if shared is None else shared
+    members = tuple(group["members"])
     for ind in settings.indicators:
         if ind.applies_to is not None and place["la_type"] not in ind.applies_to:
             results.append(_not_applicable(ind, place))
             continue
-        peers = [computed[m][ind.id]["value"] for m in group["members"]]
-        peers = [p for p in peers if p is not None]
+        key = (members, ind.id)
+        peers = shared.get(key)
+        if peers is None:
+            peers = [v for v in (computed[m][ind.id]["value"] for m in members)
+                     if v is not None]
+            shared[key] = peers
         results.append(_judge(ind, computed[code][ind.id], peers, group, settings))
     flagged = [r for r in results if r["band"] in (rules.HIGHER, rules.SOME)]
     flagged.sort(key=lambda r: (r["band"] != rules.HIGHER,

@@ -38,6 +38,8 @@ _PUBLIC_PAGES = (
     "/consult/{slug}/privacy.json", "/consult/{slug}/receipt/{reference}",
     "/consult/{slug}/receipt/{reference}.json", "/consult/{slug}/saved/{token}",
     "/consult/{slug}/saved/{token}.json",
+    # Whether the early-warning flags of past years foretold how reserves moved (published data).
+    "/early-warning/backtest", "/early-warning/backtest.json",
 )
 
 #: (method, path) -> the action required.

@@ -1,13 +1,17 @@
 """The early-warning page: every council's financial-resilience and service-pressure flags for a
-year, most at risk first, using only data published by the end of that year."""
+year, most at risk first, using only data published by the end of that year; and the backtest
+page (``/early-warning/backtest``): whether the flags of each year foretold how reserves moved."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from wholeplace.hub.store import Store
-from wholeplace.insight.early_warning import resilience
+from wholeplace.insight.early_warning import backtest, resilience
+from wholeplace.report.backtest_chart import backtest_chart, median_difference, points
+from wholeplace.report.scene import to_svg
 from wholeplace.web.deps import get_store
 from wholeplace.web.render import as_json, render
 
@@ -47,3 +51,28 @@ def early_warning_page(request: Request, year: int = Query(DEFAULT_YEAR, ge=2000
     return render(request, "early_warning.html", {
         "title": f"Early warning, {data['assessment']['period']}", **data,
         "json_url": f"/early-warning.json?year={year}&show={show}"})
+
+
+def backtest_page_data(store: Store) -> dict:
+    """The backtest (computed once per hub and data version, then remembered: the hub is
+    read-only while serving), with its summary counted from the table."""
+    result = backtest.shared_backtest(store)
+    return {**result, "summary": backtest.summary(result),
+            "rule": {"min_higher": result["min_higher"], "horizon_years": result["horizon_years"],
+                     "flagged_means": result["flagged_means"], "outcome": result["outcome"],
+                     "method": result["method"], "comparators": result["comparators"]}}
+
+
+@router.get("/early-warning/backtest.json")
+def backtest_json(store: Store = Depends(get_store)) -> Response:
+    return as_json(backtest_page_data(store))
+
+
+@router.get("/early-warning/backtest")
+def backtest_page(request: Request, store: Store = Depends(get_store)) -> Response:
+    data = backtest_page_data(store)
+    chart = backtest_chart(data["rows"])
+    return render(request, "early_warning_backtest.html", {
+        "title": "Early warning: do the flags carry information?", **data,
+        "chart_svg": Markup(to_svg(chart)), "median_difference": median_difference,
+        "points": points, "json_url": "/early-warning/backtest.json"})
