@@ -3,10 +3,12 @@ the organisation they act for, a CSRF synchronizer token and the expiry."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.orm import Session, aliased
 
 from wholeplace.access.actor import Actor
@@ -76,6 +78,21 @@ class SessionView:
     actor: Actor | None
 
 
+@functools.cache
+def _lookup_statement() -> Select[*tuple[Any, ...]]:
+    """The one query behind :func:`lookup`, built once (building its joins costs more than
+    running it); the session's hash is a bound parameter."""
+    acting, member_org = aliased(Organisation), aliased(Organisation)
+    return (select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
+                   WebSession.acting_org_id, acting.code, User.email, User.display_name,
+                   User.disabled, member_org.code, Membership.role, User.demonstration)
+            .outerjoin(acting, acting.id == WebSession.acting_org_id)
+            .outerjoin(User, User.id == WebSession.user_id)
+            .outerjoin(Membership, Membership.user_id == User.id)
+            .outerjoin(member_org, member_org.id == Membership.organisation_id)
+            .where(WebSession.id_hash == bindparam("id_hash")))
+
+
 def lookup(session: Session, secret: str, token: str | None,
            now: datetime | None = None) -> SessionView | None:
     """The session a cookie's token stands for, with its person, their roles and the acting
@@ -84,16 +101,7 @@ def lookup(session: Session, secret: str, token: str | None,
     if not token or len(token) > 100:
         return None
     id_hash = keyed_hash(secret, token)
-    acting, member_org = aliased(Organisation), aliased(Organisation)
-    rows = session.execute(
-        select(WebSession.csrf_token, WebSession.expires_at, WebSession.user_id,
-               WebSession.acting_org_id, acting.code, User.email, User.display_name,
-               User.disabled, member_org.code, Membership.role, User.demonstration)
-        .outerjoin(acting, acting.id == WebSession.acting_org_id)
-        .outerjoin(User, User.id == WebSession.user_id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .outerjoin(member_org, member_org.id == Membership.organisation_id)
-        .where(WebSession.id_hash == id_hash)).all()
+    rows = session.execute(_lookup_statement(), {"id_hash": id_hash}).all()
     if not rows:
         return None
     csrf, expires, user_id, acting_id, acting_code, email, name, disabled = rows[0][:8]
