@@ -16,7 +16,8 @@ from tests.e2e.axe import _report, _serious
 from tests.e2e.conftest import running_server
 from tests.integration.test_consult_officer_web import OFFICER, add_people
 from wholeplace.appdb import make_engine, session_factory, upgrade
-from wholeplace.consult import load_definition, officer
+from wholeplace.consult import load_definition
+from wholeplace.consult import store as cs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -33,9 +34,9 @@ def dashboard_server(tmp_path_factory, register_db):
     populate(engine)
     add_people(engine)
     with session_factory(engine)() as s, s.begin():
-        row = officer.create(s, "E06000031", SLUG, load_definition(FIXTURE), None,
-                             "We keep your answers for a year.")
-        officer.publish(s, row)
+        row = cs.create(s, load_definition(FIXTURE), "E06000031", SLUG,
+                        privacy_notice="We keep your answers for a year.")
+        cs.publish(s, row)
     engine.dispose()
     env = {"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_DB": str(register_db),
            "WHOLEPLACE_ENV": "production", "WHOLEPLACE_SECRET_KEY": SECRET,

@@ -31,6 +31,8 @@ from wholeplace.errors import ConfigError, InputError, NotFoundError, Wholeplace
 #: Letters and digits that cannot be mistaken for one another when read aloud or copied.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+#: Web address names the app's own pages use (/consult/manage, /consult/preview).
+RESERVED = frozenset({"manage", "preview"})
 DEFAULT_PRIVACY = (
     "{council} runs this consultation to understand residents' priorities for its budget. "
     "We record only your choices and the optional answers you give (age band, area, comment), "
@@ -136,35 +138,60 @@ def find_public(session: Session, slug: str) -> tuple[ConsultationRow, Consultat
     return None if row is None else (row, definition_of(row))
 
 
+def check_slug(slug: str) -> str:
+    """The web address name, unless it is malformed or one of the service's own pages."""
+    if slug in RESERVED:
+        raise InputError(f"/consult/{slug} is one of the service's own pages; choose another "
+                         "name.")
+    if not SLUG.match(slug):
+        raise InputError(f"{slug!r} is not a usable address: use 1 to 80 lower-case letters, "
+                         "digits and hyphens, starting with a letter or digit, like "
+                         "budget-2025-26.")
+    return slug
+
+
 def create(session: Session, c: Consultation, org_code: str, slug: str | None = None,
            created_by: int | None = None, privacy_notice: str | None = None,
            now: datetime | None = None) -> ConsultationRow:
-    """A new draft consultation from a checked definition."""
-    slug = slug or default_slug(c)
-    if not SLUG.match(slug):
-        raise InputError(f"{slug!r} is not a usable address: use lower-case letters, digits "
-                         "and hyphens (up to 80).")
+    """A new draft consultation from a checked definition, for ``org_code`` (which must be
+    the definition's council). Without ``privacy_notice`` it gets the default notice; an
+    officer's web form passes its own (possibly empty: then it must be written before
+    publishing)."""
+    slug = check_slug(slug or default_slug(c))
+    if c.council_code != org_code:
+        raise InputError(f"This consultation is for {c.council_code}, but it is being set up "
+                         f"for {org_code}: a council sets up only its own consultations.")
     if find(session, slug) is not None:
-        raise InputError(f"A consultation {slug!r} already exists; choose another --slug.")
+        raise InputError(f"A consultation at /consult/{slug} already exists; choose another "
+                         "name.")
     at = now or _now()
+    if privacy_notice is None:
+        privacy_notice = DEFAULT_PRIVACY.format(council=c.council_name)
     row = ConsultationRow(
         org_code=org_code, slug=slug, title=c.title, budget_year=c.budget_year, status="draft",
         definition=definition_data(c), version=1, demonstration=c.demonstration,
-        privacy_notice=privacy_notice or DEFAULT_PRIVACY.format(council=c.council_name),
-        created_by=created_by, created_at=at, updated_at=at)
+        privacy_notice=privacy_notice, created_by=created_by, created_at=at, updated_at=at)
     session.add(row)
     session.flush()
     return row
 
 
 def save_definition(session: Session, row: ConsultationRow, c: Consultation,
-                    now: datetime | None = None) -> bool:
-    """Replace the definition; the version goes up by one when anything changed."""
+                    privacy_notice: str | None = None, now: datetime | None = None) -> bool:
+    """Replace the definition (and the privacy notice, when given); the version goes up by
+    one when anything changed. A closed consultation, or another council's definition, is
+    refused."""
+    if row.status == "closed":
+        raise InputError(f"{row.title} is closed: its definition can no longer change.")
+    if c.council_code != row.org_code:
+        raise InputError(f"The council code {c.council_code} is not this consultation's "
+                         f"council {row.org_code}.")
     data = definition_data(c)
-    if data == row.definition:
+    notice = row.privacy_notice if privacy_notice is None else privacy_notice
+    if data == row.definition and notice == row.privacy_notice:
         return False
     row.definition, row.title, row.budget_year = data, c.title, c.budget_year
-    row.demonstration = c.demonstration
+    row.demonstration, row.privacy_notice = c.demonstration, notice
     row.version += 1
     row.updated_at = now or _now()
     session.flush()
@@ -172,16 +199,25 @@ def save_definition(session: Session, row: ConsultationRow, c: Consultation,
 
 
 def publish(session: Session, row: ConsultationRow, now: datetime | None = None) -> None:
+    """Open a draft to residents: its definition must still check and its privacy notice be
+    written."""
+    if row.status != "draft":
+        raise InputError(f"{row.title} is {row.status}: only a draft can be published.")
+    if not row.privacy_notice.strip():
+        raise InputError("Write the privacy notice before publishing: residents must be told "
+                         "how their answers are used.")
     definition_of(row)  # refuse to publish a definition that no longer checks
     row.status, row.published_at, row.closed_at = "published", now or _now(), None
+    row.updated_at = row.published_at
     session.flush()
 
 
 def close(session: Session, row: ConsultationRow, now: datetime | None = None) -> None:
     if row.status != "published":
-        raise InputError(f"The consultation {row.slug!r} is {row.status}, not published, so "
-                         "it cannot be closed.")
+        raise InputError(f"{row.title} ({row.slug}) is {row.status}, not published, so it "
+                         "cannot be closed.")
     row.status, row.closed_at = "closed", now or _now()
+    row.updated_at = row.closed_at
     session.flush()
 
 
