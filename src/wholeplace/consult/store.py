@@ -310,14 +310,17 @@ def recent_counts(session: Session, row: ConsultationRow, now: datetime,
                   rule: abuse.SurgeRule) -> tuple[int, int, float]:
     """(responses in the last window, responses before it, minutes before it since the
     first response or publication). Both counts read only the index on (consultation,
-    time)."""
+    time), and the recent one stops at the first count that is a surge whatever follows
+    (:func:`abuse.surge_cap`), so a flood does not make every submission count it."""
     since = now - timedelta(minutes=rule.window_minutes)
-    base = select(func.count()).select_from(ResponseRow).where(
-        ResponseRow.consultation_id == row.id)
-    recent = session.scalar(base.where(ResponseRow.submitted_at >= since)) or 0
-    earlier = session.scalar(base.where(ResponseRow.submitted_at < since)) or 0
+    mine = ResponseRow.consultation_id == row.id
+    earlier = session.scalar(select(func.count()).select_from(ResponseRow).where(
+        mine, ResponseRow.submitted_at < since)) or 0
     start = row.published_at or row.created_at
     minutes = max(0.0, (since - start).total_seconds() / 60)
+    cap = abuse.surge_cap(int(earlier), minutes, rule)
+    capped = select(ResponseRow.id).where(mine, ResponseRow.submitted_at >= since).limit(cap)
+    recent = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
     return int(recent), int(earlier), minutes
 
 
