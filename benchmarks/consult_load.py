@@ -15,6 +15,12 @@ Phases:
    equal the count acknowledged.
 The rate limit is raised for phases 1 and 3 (every client is 127.0.0.1); the burst runs with
 the in-flight gate at its default. Results go to benchmarks/results/consult_load.json.
+
+The client shares the machine's cores with the server, so it is kept lean: after the page is
+fetched once per visitor (httpx, for the cookies and CSRF token), submissions go over
+keep-alive HTTP/1.1 connections written and read with asyncio streams. The CPU time of the
+server's processes (from /proc) and of the client are reported per acknowledged submission,
+with the load average, since wall-clock figures on a busy machine say little on their own.
 """
 
 from __future__ import annotations
@@ -112,6 +118,26 @@ def server(url: str, tmp: Path, env_extra: dict[str, str]) -> Iterator[tuple[str
                 proc.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (uvicorn's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 @dataclass
 class Tally:
     statuses: Counter[int] = field(default_factory=Counter)
@@ -133,51 +159,110 @@ async def session_of(client: httpx.AsyncClient, base: str) -> dict[str, str]:
     return {"x-csrf-token": token.group(1), "cookie": cookie}
 
 
-async def worker(client: httpx.AsyncClient, base: str, headers: dict[str, str],
-                 until: float, tally: Tally) -> None:
-    while time.monotonic() < until:
-        start = time.perf_counter()
-        try:
-            answer = await client.post(f"{base}/consult/{SLUG}.json", json=ANSWER,
-                                       headers=headers)
-        except httpx.TransportError:
-            tally.transport_errors += 1
-            await asyncio.sleep(0.05)
-            continue
-        tally.statuses[answer.status_code] += 1
-        if answer.status_code == 201:
-            tally.latencies.append(time.perf_counter() - start)
-            tally.references.add(answer.json()["reference"])
-        elif answer.status_code in (429, 503):
-            if "retry-after" not in answer.headers:
-                tally.missing_retry_after += 1
-            await asyncio.sleep(float(answer.headers.get("retry-after", "1")))
+class Connection:
+    """One keep-alive HTTP/1.1 connection posting the same JSON body (a lean client: the
+    benchmark runs on the same cores as the server)."""
+
+    def __init__(self, base: str, headers: dict[str, str]) -> None:
+        host_port = base.removeprefix("http://")
+        self.host, port = host_port.split(":")
+        self.port = int(port)
+        body = json.dumps(ANSWER).encode()
+        head = (f"POST /consult/{SLUG}.json HTTP/1.1\r\nHost: {host_port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                f"X-CSRF-Token: {headers['x-csrf-token']}\r\nCookie: {headers['cookie']}"
+                "\r\n\r\n")
+        self.request = head.encode() + body
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self) -> tuple[int, dict[str, str], bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(self.request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        body = await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, headers, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def worker(base: str, headers: dict[str, str], until: float, tally: Tally) -> None:
+    connection = Connection(base, headers)
+    try:
+        while time.monotonic() < until:
+            start = time.perf_counter()
+            try:
+                status, answer_headers, body = await asyncio.wait_for(connection.post(), 30)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
+                    ValueError):
+                tally.transport_errors += 1
+                connection.close()
+                await asyncio.sleep(0.05)
+                continue
+            tally.statuses[status] += 1
+            if status == 201:
+                tally.latencies.append(time.perf_counter() - start)
+                tally.references.add(json.loads(body)["reference"])
+            elif status in (429, 503):
+                if "retry-after" not in answer_headers:
+                    tally.missing_retry_after += 1
+                await asyncio.sleep(float(answer_headers.get("retry-after", "1")))
+    finally:
+        connection.close()
 
 
 async def run_clients(base: str, clients: int, seconds: float,
                       kill: Any = None) -> tuple[Tally, float]:
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=30, limits=limits, cookies=None) as client:
-        sem = asyncio.Semaphore(8)
+    sem = asyncio.Semaphore(8)
 
-        async def one() -> dict[str, str]:
-            async with sem, httpx.AsyncClient(timeout=60) as setup:
-                return await session_of(setup, base)
+    async def one() -> dict[str, str]:
+        async with sem, httpx.AsyncClient(timeout=60) as setup:
+            return await session_of(setup, base)
 
-        # Up to 8 visitors' sessions, shared round-robin by the clients (the consultation
-        # takes many responses per browser), so that setting up 1,000 clients stays short.
-        distinct = await asyncio.gather(*(one() for _ in range(min(clients, 8))))
-        sessions = [distinct[i % len(distinct)] for i in range(clients)]
-        log(f"{len(distinct)} sessions ready for {clients} clients")
-        tally = Tally()
-        started = time.monotonic()
-        until = started + seconds
-        tasks = [asyncio.create_task(worker(client, base, h, until, tally)) for h in sessions]
-        if kill is not None:
-            await asyncio.sleep(seconds / 2)
-            kill()
-        await asyncio.gather(*tasks)
-        return tally, time.monotonic() - started
+    # Up to 8 visitors' sessions, shared round-robin by the clients (the consultation
+    # takes many responses per browser), so that setting up 1,000 clients stays short.
+    distinct = await asyncio.gather(*(one() for _ in range(min(clients, 8))))
+    sessions = [distinct[i % len(distinct)] for i in range(clients)]
+    log(f"{len(distinct)} sessions ready for {clients} clients")
+    tally = Tally()
+    started = time.monotonic()
+    until = started + seconds
+    tasks = [asyncio.create_task(worker(base, h, until, tally)) for h in sessions]
+    if kill is not None:
+        await asyncio.sleep(seconds / 2)
+        kill()
+    await asyncio.gather(*tasks)
+    return tally, time.monotonic() - started
+
+
+def measured(base: str, proc: Any, clients: int,
+             seconds: float) -> tuple[dict[str, Any], Tally]:
+    """A run of clients with the server's and the client's CPU time per submission."""
+    server_before, client_before = cpu_seconds(proc.pid), time.process_time()
+    tally, elapsed = asyncio.run(run_clients(base, clients, seconds))
+    server_cpu = cpu_seconds(proc.pid) - server_before
+    client_cpu = time.process_time() - client_before
+    out = summary(tally, elapsed)
+    done = max(1, len(tally.references))
+    out.update(server_cpu_ms_per_submission=round(server_cpu * 1000 / done, 2),
+               client_cpu_ms_per_submission=round(client_cpu * 1000 / done, 2),
+               server_cpu_share_of_a_core=round(server_cpu / elapsed, 2),
+               load_average_after=load_average())
+    return out, tally
 
 
 def percentile(values: list[float], share: float) -> float | None:
@@ -207,14 +292,13 @@ def phases(url: str, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     acknowledged: set[str] = set()
     log("sustained: starting the server")
-    with server(url, tmp, fast) as (base, _proc):
-        tally, elapsed = asyncio.run(run_clients(base, args.concurrency, args.seconds))
-    out["sustained"] = summary(tally, elapsed)
+    out["load_average_before"] = load_average()
+    with server(url, tmp, fast) as (base, proc):
+        out["sustained"], tally = measured(base, proc, args.concurrency, args.seconds)
     log(f"sustained: {out['sustained']}")
     acknowledged |= tally.references
-    with server(url, tmp, fast) as (base, _proc):
-        tally, elapsed = asyncio.run(run_clients(base, args.burst_clients, args.burst_seconds))
-    out["burst"] = summary(tally, elapsed)
+    with server(url, tmp, fast) as (base, proc):
+        out["burst"], tally = measured(base, proc, args.burst_clients, args.burst_seconds)
     out["burst"]["only_201_429_503"] = set(tally.statuses) <= {201, 429, 503}
     log(f"burst: {out['burst']}")
     acknowledged |= tally.references

@@ -17,7 +17,8 @@ from tests.e2e.axe import _report, _serious
 from tests.e2e.conftest import running_server
 from tests.integration.test_consult_officer_web import OFFICER, add_people
 from wholeplace.appdb import make_engine, session_factory, upgrade
-from wholeplace.consult import load_definition, officer
+from wholeplace.consult import load_definition
+from wholeplace.consult import store as cs
 from wholeplace.consult.models import LinePrevention
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -40,8 +41,9 @@ def dashboard_server(tmp_path_factory, register_db):
         link = LinePrevention(model="test_simple", per_pound=Decimal("0.01"))
         c = c.model_copy(update={"lines": [x.model_copy(update={"prevention": link})
                                            if x.id == "libraries" else x for x in c.lines]})
-        row = officer.create(s, "E06000031", SLUG, c, None, "We keep your answers for a year.")
-        officer.publish(s, row)
+        row = cs.create(s, c, "E06000031", SLUG,
+                        privacy_notice="We keep your answers for a year.")
+        cs.publish(s, row)
     engine.dispose()
     env = {"WHOLEPLACE_DATABASE_URL": url, "WHOLEPLACE_DB": str(register_db),
            "WHOLEPLACE_ENV": "production", "WHOLEPLACE_SECRET_KEY": SECRET,

@@ -26,7 +26,7 @@ TABLES = {"consultations", "consultation_responses", "consultation_drafts",
 
 
 def test_migration_reaches_the_consult_head(app_engine):
-    assert "0001_consult" in head_revisions(app_engine)
+    assert "0002_consult_response_time" in head_revisions(app_engine)
     assert current_revisions(app_engine) == head_revisions(app_engine)
     assert TABLES <= set(sa.inspect(app_engine).get_table_names())
 

@@ -139,6 +139,33 @@ def test_import_publish_export_round_trip(app_session):
         cs.create(app_session, definition(), PETERBOROUGH, slug="Bad Slug")
 
 
+def test_one_set_of_rules_for_the_cli_and_the_officer_s_web_form(app_session):
+    """store.create/publish/close/save_definition are the only implementation (the web form
+    and the CLI both use them): the service's own page names, the council's own
+    consultations, a written privacy notice, and each step only from the state before it."""
+    seed(app_session, publish=False)  # Peterborough exists
+    for reserved in ("manage", "preview"):
+        with pytest.raises(InputError, match="own pages"):
+            cs.create(app_session, definition(), PETERBOROUGH, slug=reserved)
+    with pytest.raises(InputError, match="only its own consultations"):
+        cs.create(app_session, definition(), "E07000008", slug="cambridge-test")
+    row = cs.create(app_session, definition(), PETERBOROUGH, slug="web-form", privacy_notice="")
+    with pytest.raises(InputError, match="privacy notice"):
+        cs.publish(app_session, row)
+    assert row.status == "draft"
+    assert cs.save_definition(app_session, row, definition(), privacy_notice="We keep it.")
+    assert row.version == 2  # the notice changed, the definition did not
+    with pytest.raises(InputError, match="not published"):
+        cs.close(app_session, row)
+    cs.publish(app_session, row)
+    with pytest.raises(InputError, match="only a draft"):
+        cs.publish(app_session, row)
+    cs.close(app_session, row)
+    assert row.status == "closed" and row.closed_at is not None
+    with pytest.raises(InputError, match="closed"):
+        cs.save_definition(app_session, row, definition(title="Too late"))
+
+
 def test_drafts_are_found_by_token_hash_and_expire(app_session):
     row = seed(app_session)
     cs.save_draft(app_session, row, "h" * 64, balanced(council_tax_change="1.5"))

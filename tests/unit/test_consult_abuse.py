@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wholeplace.consult import abuse
 from wholeplace.errors import ConfigError
@@ -67,3 +69,16 @@ def test_household_key_from_file_or_environment(tmp_path):
 ])
 def test_surge_rule_by_hand(recent, earlier, minutes, expected):
     assert abuse.is_surge(recent, earlier, minutes, abuse.SurgeRule()) is expected
+
+
+@given(recent=st.integers(0, 10_000), earlier=st.integers(0, 100_000),
+       minutes=st.floats(0, 100_000), factor=st.floats(1, 20), min_count=st.integers(1, 200),
+       window=st.integers(1, 120))
+def test_counting_recent_responses_can_stop_at_the_surge_cap(recent, earlier, minutes, factor,
+                                                              min_count, window):
+    rule = abuse.SurgeRule(window_minutes=window, factor=factor, min_count=min_count)
+    cap = abuse.surge_cap(earlier, minutes, rule)
+    assert abuse.is_surge(cap, earlier, minutes, rule)
+    assert not abuse.is_surge(cap - 1, earlier, minutes, rule)
+    assert abuse.is_surge(min(recent, cap), earlier, minutes, rule) == abuse.is_surge(
+        recent, earlier, minutes, rule)

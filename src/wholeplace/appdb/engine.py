@@ -12,6 +12,9 @@ from wholeplace.errors import ConfigError
 
 #: Drivers accepted, by URL scheme.
 SUPPORTED = ("sqlite", "postgresql")
+#: Connections an SQLite engine keeps open (and as many again at the busiest).
+SQLITE_POOL = 40
+POSTGRES_POOL = 20
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -42,12 +45,21 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        # Fewer than SQLite's (each is a server process), but enough that a busy web server
+        # does not connect afresh on most requests (the default keeps 5).
+        return create_engine(parsed, pool_pre_ping=True, pool_size=POSTGRES_POOL,
+                             max_overflow=POSTGRES_POOL)
+    pool: dict[str, Any] = {}
     if parsed.database and parsed.database != ":memory:":
         from pathlib import Path
 
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(parsed, connect_args={"check_same_thread": False})
+        # As many pooled connections as the server's worker threads (anyio's default is 40):
+        # with the default pool of 5 (+10 overflow) a busy server opened and closed a
+        # connection, and set its pragmas, on most requests. An SQLite connection is a small
+        # in-process object. (An in-memory database keeps one connection a thread.)
+        pool = {"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL}
+    engine = create_engine(parsed, connect_args={"check_same_thread": False}, **pool)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -18,6 +18,7 @@ app = typer.Typer(
          "hub.\n\nExample: wholeplace consult check examples/consult/peterborough-demo.yaml",
     no_args_is_help=True,
 )
+SLUG_ARGUMENT = typer.Argument(..., metavar="SLUG", help="The consultation's address.")
 
 
 @app.command("check")
@@ -107,7 +108,7 @@ def import_command(
 @handles_errors
 def export_command(
     ctx: typer.Context,
-    slug: str = typer.Argument(..., metavar="SLUG", help="The consultation's address."),
+    slug: str = SLUG_ARGUMENT,
     as_json: bool = typer.Option(False, "--json", help="Write JSON instead of YAML."),
 ) -> None:
     """Write a stored consultation's definition (to copy it to next year, or keep it in git).
@@ -122,40 +123,36 @@ def export_command(
     typer.echo(dumps_json(c) if as_json else dumps_yaml(c), nl=False)
 
 
-@app.command("publish")
-@handles_errors
-def publish_command(
-    ctx: typer.Context,
-    slug: str = typer.Argument(..., metavar="SLUG", help="The consultation's address."),
-) -> None:
-    """Publish a stored consultation: residents can answer it at /consult/SLUG.
-
-    Example: wholeplace consult publish peterborough-2025-26
-    """
+def _step(ctx: typer.Context, slug: str, step: str, done: str) -> None:
+    """Publish or close a stored consultation (store.publish / store.close, whose rules say
+    when each is allowed) and say so."""
     from wholeplace.cli.appdb import app_session
     from wholeplace.consult import store
 
+    change = {"publish": store.publish, "close": store.close}[step]
     with app_session(ctx) as s:
-        store.publish(s, store.get(s, slug))
-    typer.echo(f"Published /consult/{slug}")
+        change(s, store.get(s, slug))
+    typer.echo(f"{done} /consult/{slug}")
+
+
+@app.command("publish")
+@handles_errors
+def publish_command(ctx: typer.Context, slug: str = SLUG_ARGUMENT) -> None:
+    """Publish a stored draft consultation: residents can answer it at /consult/SLUG.
+
+    Example: wholeplace consult publish peterborough-2025-26
+    """
+    _step(ctx, slug, "publish", "Published")
 
 
 @app.command("close")
 @handles_errors
-def close_command(
-    ctx: typer.Context,
-    slug: str = typer.Argument(..., metavar="SLUG", help="The consultation's address."),
-) -> None:
+def close_command(ctx: typer.Context, slug: str = SLUG_ARGUMENT) -> None:
     """Close a published consultation: it takes no more responses.
 
     Example: wholeplace consult close peterborough-2025-26
     """
-    from wholeplace.cli.appdb import app_session
-    from wholeplace.consult import store
-
-    with app_session(ctx) as s:
-        store.close(s, store.get(s, slug))
-    typer.echo(f"Closed /consult/{slug}")
+    _step(ctx, slug, "close", "Closed")
 
 
 @app.command("demo")

@@ -113,12 +113,22 @@ class SurgeRule:
     min_count: int = 30
 
 
+def _threshold(earlier: int, earlier_minutes: float, rule: SurgeRule) -> float:
+    windows = earlier_minutes / rule.window_minutes
+    usual = earlier / windows if windows >= 1 else 0.0
+    return rule.factor * max(usual, 1.0)
+
+
 def is_surge(recent: int, earlier: int, earlier_minutes: float, rule: SurgeRule) -> bool:
     """``recent`` responses in the last window against ``earlier`` responses over the
     ``earlier_minutes`` before it. With no history, the usual rate is taken as one response
     per window, so only a burst of ``min_count`` or more is flagged."""
     if recent < rule.min_count:
         return False
-    windows = earlier_minutes / rule.window_minutes
-    usual = earlier / windows if windows >= 1 else 0.0
-    return recent > rule.factor * max(usual, 1.0)
+    return recent > _threshold(earlier, earlier_minutes, rule)
+
+
+def surge_cap(earlier: int, earlier_minutes: float, rule: SurgeRule) -> int:
+    """The smallest recent count that is a surge (and so is every larger one): counting the
+    recent responses can stop there without changing :func:`is_surge`'s answer."""
+    return max(rule.min_count, math.floor(_threshold(earlier, earlier_minutes, rule)) + 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from wholeplace.report import scene as s
+from wholeplace.report.charts import count_bars
 
 
 def pounds(p: int) -> str:
@@ -32,20 +33,9 @@ def histogram(line: dict[str, Any], chart_id: str, width: float = 640,
                  f"from {bin_label(bins[0])} to {bin_label(bins[-1])}. "
                  f"{described or 'No responses yet'}.")
     left, right, top, bottom = 40, width - 8, 20, height - 48
-    peak = max((b["count"] for b in bins), default=0) or 1
-    slot = (right - left) / len(bins)
-    for t in s.nice_ticks(0, peak, 4):
-        if t <= peak:
-            ty = bottom - t / peak * (bottom - top)
-            sc.add(s.Line(left, ty, right, ty, s.LIGHT_GREY),
-                   s.Text(left - 6, ty + 4, f"{t:,.0f}", 11, "end", fill=s.GREY))
-    for i, b in enumerate(bins):
-        h = b["count"] / peak * (bottom - top)
-        x = left + i * slot + slot * 0.1
-        zero = b["low_pence"] <= 0 <= b["high_pence"]
-        if b["count"]:
-            sc.add(s.Rect(x, bottom - h, slot * 0.8, h, s.DARK_BLUE if zero else s.BLUE))
-            sc.add(s.Text(x + slot * 0.4, bottom - h - 4, f"{b['count']:,}", 11, "middle"))
+    count_bars(sc, [b["count"] for b in bins],
+               [s.DARK_BLUE if b["low_pence"] <= 0 <= b["high_pence"] else s.BLUE for b in bins],
+               (left, right, top, bottom))
     sc.add(s.Line(left, bottom, right, bottom, s.GREY),
            s.Text(left, bottom + 16, pounds(bins[0]["low_pence"]), 11, fill=s.GREY),
            s.Text(right, bottom + 16, pounds(bins[-1]["high_pence"]), 11, "end", fill=s.GREY),

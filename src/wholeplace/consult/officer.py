@@ -1,11 +1,11 @@
-"""The consultation officer's side of the storage: create, edit, publish and close a
-consultation; moderate comments (hide or show with a reason, never delete); record what the
-council adopted; read the rows the results are computed from. One function per step, each in
-the caller's transaction (the route audits it in the same one)."""
+"""The consultation officer's side of the storage: the organisation's consultations; moderate
+comments (hide or show with a reason, never delete); record what the council adopted; read the
+rows the results are computed from; paper responses. One function per step, each in the
+caller's transaction (the route audits it in the same one). Creating, editing, publishing and
+closing a consultation are store.py's (one implementation for the web, the CLI and the demo)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 
 from wholeplace.appdb import utcnow
 from wholeplace.consult import results
-from wholeplace.consult.definition import definition_data, parse_definition
-from wholeplace.consult.models import Consultation
-from wholeplace.consult.store import new_reference
+from wholeplace.consult.store import find, new_reference
 from wholeplace.consult.tables import (
     CommentModeration,
     ConsultationRow,
@@ -27,109 +25,19 @@ from wholeplace.consult.tables import (
 )
 from wholeplace.errors import InputError, NotFoundError
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{2,79}$")
-
-
-#: Web address names the app's own pages use (/consult/manage, /consult/preview).
-RESERVED = frozenset({"manage", "preview"})
-
-
-def check_slug(slug: str) -> str:
-    if slug in RESERVED:
-        raise InputError(f"/consult/{slug} is one of the service's own pages; choose another "
-                         "name.")
-    if not SLUG.match(slug):
-        raise InputError("The web address name must be 3 to 80 lower-case letters, digits and "
-                         "hyphens, starting with a letter or digit, like budget-2025-26.")
-    return slug
-
 
 def for_org(s: Session, org_code: str) -> list[ConsultationRow]:
     return list(s.scalars(select(ConsultationRow).where(ConsultationRow.org_code == org_code)
                           .order_by(ConsultationRow.created_at.desc(), ConsultationRow.id)))
 
 
-def by_slug(s: Session, slug: str) -> ConsultationRow:
-    row = s.scalars(select(ConsultationRow).where(ConsultationRow.slug == slug)).first()
-    if row is None:
-        raise NotFoundError(f"There is no consultation at /consult/{slug}.")
-    return row
-
-
 def owned(s: Session, slug: str, org_code: str | None) -> ConsultationRow:
     """The consultation if it belongs to ``org_code``; otherwise not found (another council's
     consultations are not even confirmed to exist)."""
-    row = s.scalars(select(ConsultationRow).where(ConsultationRow.slug == slug)).first()
+    row = find(s, slug)
     if row is None or row.org_code != org_code:
         raise NotFoundError(f"Your organisation has no consultation called {slug!r}. The list "
                             "at /consult/manage shows each one.")
-    return row
-
-
-def definition_of(row: ConsultationRow) -> Consultation:
-    return parse_definition(row.definition, f"consultation {row.slug}")
-
-
-def create(s: Session, org_code: str, slug: str, c: Consultation, user_id: int | None,
-           privacy_notice: str = "") -> ConsultationRow:
-    check_slug(slug)
-    if c.council_code != org_code:
-        raise InputError(f"This consultation is for {c.council_code}, but you act for "
-                         f"{org_code}: a council sets up only its own consultations.")
-    if s.scalars(select(ConsultationRow.id).where(ConsultationRow.slug == slug)).first():
-        raise InputError(f"The web address /consult/{slug} is taken; choose another name.")
-    now = utcnow()
-    row = ConsultationRow(org_code=org_code, slug=slug, title=c.title,
-                          budget_year=c.budget_year, status="draft",
-                          definition=definition_data(c), version=1,
-                          privacy_notice=privacy_notice, demonstration=c.demonstration,
-                          created_by=user_id, created_at=now, updated_at=now)
-    s.add(row)
-    s.flush()
-    return row
-
-
-def _editable(row: ConsultationRow) -> None:
-    if row.status == "closed":
-        raise InputError(f"{row.title} is closed: its definition can no longer change.")
-
-
-def save(s: Session, row: ConsultationRow, c: Consultation,
-         privacy_notice: str | None = None) -> ConsultationRow:
-    """A new version of the definition (version + 1)."""
-    _editable(row)
-    if c.council_code != row.org_code:
-        raise InputError(f"The council code {c.council_code} is not this consultation's "
-                         f"council {row.org_code}.")
-    row.definition = definition_data(c)
-    row.title, row.budget_year, row.demonstration = c.title, c.budget_year, c.demonstration
-    if privacy_notice is not None:
-        row.privacy_notice = privacy_notice
-    row.version += 1
-    row.updated_at = utcnow()
-    s.flush()
-    return row
-
-
-def publish(s: Session, row: ConsultationRow) -> ConsultationRow:
-    if row.status != "draft":
-        raise InputError(f"{row.title} is {row.status}: only a draft can be published.")
-    if not row.privacy_notice.strip():
-        raise InputError("Write the privacy notice before publishing: residents must be told "
-                         "how their answers are used.")
-    row.status, row.published_at = "published", utcnow()
-    row.updated_at = row.published_at
-    s.flush()
-    return row
-
-
-def close(s: Session, row: ConsultationRow) -> ConsultationRow:
-    if row.status != "published":
-        raise InputError(f"{row.title} is {row.status}: only a published consultation can be "
-                         "closed.")
-    row.status, row.closed_at = "closed", utcnow()
-    row.updated_at = row.closed_at
-    s.flush()
     return row
 
 

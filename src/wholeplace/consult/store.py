@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, defer
 
 from wholeplace.consult import abuse
 from wholeplace.consult.definition import definition_data, parse_definition
@@ -31,6 +31,8 @@ from wholeplace.errors import ConfigError, InputError, NotFoundError, Wholeplace
 #: Letters and digits that cannot be mistaken for one another when read aloud or copied.
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+#: Web address names the app's own pages use (/consult/manage, /consult/preview).
+RESERVED = frozenset({"manage", "preview"})
 DEFAULT_PRIVACY = (
     "{council} runs this consultation to understand residents' priorities for its budget. "
     "We record only your choices and the optional answers you give (age band, area, comment), "
@@ -108,46 +110,88 @@ def default_slug(c: Consultation) -> str:
     return f"{name}-{c.budget_year}" + ("-demo" if c.demonstration else "")
 
 
+#: Built once: every resident's request looks its consultation up by slug.
+_BY_SLUG = select(ConsultationRow).where(ConsultationRow.slug == bindparam("slug"))
+
+
 def get(session: Session, slug: str) -> ConsultationRow:
-    row = session.scalar(select(ConsultationRow).where(ConsultationRow.slug == slug))
+    row = session.scalar(_BY_SLUG, {"slug": slug})
     if row is None:
         raise NotFoundError(f"There is no consultation {slug!r}. Check the address.")
     return row
 
 
 def find(session: Session, slug: str) -> ConsultationRow | None:
-    return session.scalar(select(ConsultationRow).where(ConsultationRow.slug == slug))
+    return session.scalar(_BY_SLUG, {"slug": slug})
+
+
+#: The same without the definition's and the adopted budget's JSON: a resident's request reads
+#: the definition from the parsed cache, and loads it only when that misses.
+_PUBLIC_BY_SLUG = _BY_SLUG.options(defer(ConsultationRow.definition),
+                                   defer(ConsultationRow.adopted))
+
+
+def find_public(session: Session, slug: str) -> tuple[ConsultationRow, Consultation] | None:
+    """A consultation and its checked definition, for residents' pages and submissions (the
+    row comes without its ``definition`` and ``adopted`` columns: use the definition given)."""
+    row = session.scalar(_PUBLIC_BY_SLUG, {"slug": slug})
+    return None if row is None else (row, definition_of(row))
+
+
+def check_slug(slug: str) -> str:
+    """The web address name, unless it is malformed or one of the service's own pages."""
+    if slug in RESERVED:
+        raise InputError(f"/consult/{slug} is one of the service's own pages; choose another "
+                         "name.")
+    if not SLUG.match(slug):
+        raise InputError(f"{slug!r} is not a usable address: use 1 to 80 lower-case letters, "
+                         "digits and hyphens, starting with a letter or digit, like "
+                         "budget-2025-26.")
+    return slug
 
 
 def create(session: Session, c: Consultation, org_code: str, slug: str | None = None,
            created_by: int | None = None, privacy_notice: str | None = None,
            now: datetime | None = None) -> ConsultationRow:
-    """A new draft consultation from a checked definition."""
-    slug = slug or default_slug(c)
-    if not SLUG.match(slug):
-        raise InputError(f"{slug!r} is not a usable address: use lower-case letters, digits "
-                         "and hyphens (up to 80).")
+    """A new draft consultation from a checked definition, for ``org_code`` (which must be
+    the definition's council). Without ``privacy_notice`` it gets the default notice; an
+    officer's web form passes its own (possibly empty: then it must be written before
+    publishing)."""
+    slug = check_slug(slug or default_slug(c))
+    if c.council_code != org_code:
+        raise InputError(f"This consultation is for {c.council_code}, but it is being set up "
+                         f"for {org_code}: a council sets up only its own consultations.")
     if find(session, slug) is not None:
-        raise InputError(f"A consultation {slug!r} already exists; choose another --slug.")
+        raise InputError(f"A consultation at /consult/{slug} already exists; choose another "
+                         "name.")
     at = now or _now()
+    if privacy_notice is None:
+        privacy_notice = DEFAULT_PRIVACY.format(council=c.council_name)
     row = ConsultationRow(
         org_code=org_code, slug=slug, title=c.title, budget_year=c.budget_year, status="draft",
         definition=definition_data(c), version=1, demonstration=c.demonstration,
-        privacy_notice=privacy_notice or DEFAULT_PRIVACY.format(council=c.council_name),
-        created_by=created_by, created_at=at, updated_at=at)
+        privacy_notice=privacy_notice, created_by=created_by, created_at=at, updated_at=at)
     session.add(row)
     session.flush()
     return row
 
 
 def save_definition(session: Session, row: ConsultationRow, c: Consultation,
-                    now: datetime | None = None) -> bool:
-    """Replace the definition; the version goes up by one when anything changed."""
+                    privacy_notice: str | None = None, now: datetime | None = None) -> bool:
+    """Replace the definition (and the privacy notice, when given); the version goes up by
+    one when anything changed. A closed consultation, or another council's definition, is
+    refused."""
+    if row.status == "closed":
+        raise InputError(f"{row.title} is closed: its definition can no longer change.")
+    if c.council_code != row.org_code:
+        raise InputError(f"The council code {c.council_code} is not this consultation's "
+                         f"council {row.org_code}.")
     data = definition_data(c)
-    if data == row.definition:
+    notice = row.privacy_notice if privacy_notice is None else privacy_notice
+    if data == row.definition and notice == row.privacy_notice:
         return False
     row.definition, row.title, row.budget_year = data, c.title, c.budget_year
-    row.demonstration = c.demonstration
+    row.demonstration, row.privacy_notice = c.demonstration, notice
     row.version += 1
     row.updated_at = now or _now()
     session.flush()
@@ -155,16 +199,25 @@ def save_definition(session: Session, row: ConsultationRow, c: Consultation,
 
 
 def publish(session: Session, row: ConsultationRow, now: datetime | None = None) -> None:
+    """Open a draft to residents: its definition must still check and its privacy notice be
+    written."""
+    if row.status != "draft":
+        raise InputError(f"{row.title} is {row.status}: only a draft can be published.")
+    if not row.privacy_notice.strip():
+        raise InputError("Write the privacy notice before publishing: residents must be told "
+                         "how their answers are used.")
     definition_of(row)  # refuse to publish a definition that no longer checks
     row.status, row.published_at, row.closed_at = "published", now or _now(), None
+    row.updated_at = row.published_at
     session.flush()
 
 
 def close(session: Session, row: ConsultationRow, now: datetime | None = None) -> None:
     if row.status != "published":
-        raise InputError(f"The consultation {row.slug!r} is {row.status}, not published, so "
-                         "it cannot be closed.")
+        raise InputError(f"{row.title} ({row.slug}) is {row.status}, not published, so it "
+                         "cannot be closed.")
     row.status, row.closed_at = "closed", now or _now()
+    row.updated_at = row.closed_at
     session.flush()
 
 
@@ -256,33 +309,84 @@ def _household(row: ConsultationRow, sub: Submission, key: bytes | None) -> str 
 def recent_counts(session: Session, row: ConsultationRow, now: datetime,
                   rule: abuse.SurgeRule) -> tuple[int, int, float]:
     """(responses in the last window, responses before it, minutes before it since the
-    first response or publication)."""
+    first response or publication). Both counts read only the index on (consultation,
+    time), and the recent one stops at the first count that is a surge whatever follows
+    (:func:`abuse.surge_cap`), so a flood does not make every submission count it."""
     since = now - timedelta(minutes=rule.window_minutes)
-    base = select(func.count(ResponseRow.id)).where(ResponseRow.consultation_id == row.id)
-    recent = session.scalar(base.where(ResponseRow.submitted_at >= since)) or 0
-    earlier = session.scalar(base.where(ResponseRow.submitted_at < since)) or 0
+    mine = ResponseRow.consultation_id == row.id
+    earlier = session.scalar(select(func.count()).select_from(ResponseRow).where(
+        mine, ResponseRow.submitted_at < since)) or 0
     start = row.published_at or row.created_at
     minutes = max(0.0, (since - start).total_seconds() / 60)
+    cap = abuse.surge_cap(int(earlier), minutes, rule)
+    capped = select(ResponseRow.id).where(mine, ResponseRow.submitted_at >= since).limit(cap)
+    recent = session.scalar(select(func.count()).select_from(capped.subquery())) or 0
     return int(recent), int(earlier), minutes
 
 
-def submit(session: Session, row: ConsultationRow, sub: Submission, *,
-           household_key: bytes | None = None, rule: abuse.SurgeRule | None = None,
-           now: datetime | None = None) -> ResponseRow:
-    """Re-check everything, store the response and COMMIT; return the stored row (its
-    ``reference`` is the receipt). Raises ClosedError, DuplicateError or ValidationError,
-    storing nothing."""
-    at = now or _now()
-    c = definition_of(row)
+@dataclass(frozen=True)
+class Checked:
+    """A submission that keeps every rule of the definition it was checked against (the
+    pure part of a submission, done before the write lock is taken)."""
+
+    submission: Submission
+    outcome: Outcome
+    household: str | None
+    against: tuple[int, datetime | None]  # the definition's (version, last edit)
+
+
+def check(row: ConsultationRow, sub: Submission, at: datetime, *,
+          household_key: bytes | None = None, c: Consultation | None = None) -> Checked:
+    """Re-check a submission against the stored definition (``c``, when the caller has it):
+    open, balanced, within every range, floor and cap, and (when asked) a household. Raises
+    ClosedError, MissingError or ValidationError; reads nothing from the database."""
+    c = c or definition_of(row)
     if sub.channel == "online":
         taking_responses(row, c, at.date())
     out = accept_response(c, sub.response)
-    household = _household(row, sub, household_key)
+    return Checked(sub, out, _household(row, sub, household_key), (row.version, row.updated_at))
+
+
+def recheck(row: ConsultationRow, checked: Checked, at: datetime) -> Checked:
+    """``checked`` against the consultation as it is now (``row`` freshly read under the
+    write lock): still taking responses, valid under its current definition if that changed
+    since, and a household hash if the officer turned the household check on meanwhile."""
+    c = definition_of(row)
+    sub = checked.submission
+    if sub.channel == "online":
+        taking_responses(row, c, at.date())
+    household = checked.household if row.household_check else None
+    if row.household_check and household is None:
+        household = _household(row, sub, abuse.household_key())
+    if checked.against == (row.version, row.updated_at) and household == checked.household:
+        return checked
+    out = checked.outcome if checked.against == (row.version, row.updated_at) \
+        else accept_response(c, sub.response)
+    return Checked(sub, out, household, (row.version, row.updated_at))
+
+
+#: Surge counts carried through one transaction: per consultation id, [recent, earlier,
+#: minutes], counted once and then increased by each response the transaction adds.
+SurgeCounts = dict[int, list[float]]
+
+
+def store_checked(session: Session, row: ConsultationRow, checked: Checked, at: datetime,
+                  rule: abuse.SurgeRule | None = None,
+                  counts: SurgeCounts | None = None) -> ResponseRow:
+    """Take the write lock, refuse a duplicate, flag a surge and add the response to the
+    session's transaction (the caller commits). Raises DuplicateError or MissingError before
+    adding anything."""
+    sub, out, household = checked.submission, checked.outcome, checked.household
     write_lock(session, row, exclusive=not row.allow_multiple or household is not None)
     _check_unique(session, row, sub, household)
     rule = rule or abuse.SurgeRule()
-    recent, earlier, minutes = recent_counts(session, row, at, rule)
-    surge = abuse.is_surge(recent + 1, earlier, minutes, rule)  # counting this one
+    known = counts.get(row.id) if counts is not None else None
+    if known is None:
+        known = [float(x) for x in recent_counts(session, row, at, rule)]
+        if counts is not None:
+            counts[row.id] = known
+    known[0] += 1  # counting this one
+    surge = abuse.is_surge(int(known[0]), int(known[1]), known[2], rule)
     stored = ResponseRow(
         consultation_id=row.id, reference=new_reference(), definition_version=row.version,
         channel=sub.channel, entered_by=sub.entered_by, choices=sub.response.model_dump(
@@ -295,6 +399,19 @@ def submit(session: Session, row: ConsultationRow, sub: Submission, *,
     session.add(stored)
     if sub.channel == "online":
         session.add(EventRow(consultation_id=row.id, stage="completed", at=at))
+    return stored
+
+
+def submit(session: Session, row: ConsultationRow, sub: Submission, *,
+           household_key: bytes | None = None, rule: abuse.SurgeRule | None = None,
+           now: datetime | None = None) -> ResponseRow:
+    """Re-check everything, store the response and COMMIT; return the stored row (its
+    ``reference`` is the receipt). Raises ClosedError, DuplicateError or ValidationError,
+    storing nothing. (The web app batches many submissions into one commit instead:
+    consult/writer.py.)"""
+    at = now or _now()
+    checked = check(row, sub, at, household_key=household_key)
+    stored = store_checked(session, row, checked, at, rule)
     session.commit()
     return stored
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -73,7 +74,15 @@ class ResponseRow(Base):
     """One resident's (or one paper form's) accepted response."""
 
     __tablename__ = "consultation_responses"
-    __table_args__ = (CheckConstraint(_in("channel", CHANNELS), name="channel"),)
+    __table_args__ = (CheckConstraint(_in("channel", CHANNELS), name="channel"),
+                      # the surge detector counts a consultation's responses by time, and
+                      # the duplicate checks look for a browser or household within one
+                      Index("ix_consultation_responses_consultation_time", "consultation_id",
+                            "submitted_at"),
+                      Index("ix_consultation_responses_consultation_browser",
+                            "consultation_id", "browser_token_hash"),
+                      Index("ix_consultation_responses_consultation_household",
+                            "consultation_id", "household_hash"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)

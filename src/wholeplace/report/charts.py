@@ -291,6 +291,35 @@ def funnel_chart(funnel: dict, title: str, unit: str | None, subject_name: str,
     return sc
 
 
+# -- bars of counts (deprivation deciles, consultation responses) --------------------------------
+def count_bars(sc: Scene, counts: list[int], colours: list[str],
+               box: tuple[float, float, float, float], bar: float = 0.8, size: int = 11,
+               bold: bool = False, gap: float = 4, label_empty: bool = False) -> list[float]:
+    """Into ``box`` (left, right, top, bottom): light gridlines at round counts, labelled on
+    the left, and one bar per count (``bar`` of its slot wide, in its colour) with the count
+    written above it (and above an empty slot too when ``label_empty``). Returns each bar's
+    centre, for the caller's labels beneath."""
+    left, right, top, bottom = box
+    peak = max(counts, default=0) or 1
+    slot = (right - left) / len(counts)
+    for t in s.nice_ticks(0, peak, 4):
+        if t <= peak:
+            ty = bottom - t / peak * (bottom - top)
+            sc.add(s.Line(left, ty, right, ty, s.LIGHT_GREY),
+                   s.Text(left - 6, ty + 4, f"{t:,.0f}", 11, "end", fill=s.GREY))
+    centres = []
+    for i, (count, colour) in enumerate(zip(counts, colours, strict=True)):
+        h = count / peak * (bottom - top)
+        x = left + i * slot + slot * (1 - bar) / 2
+        if count:
+            sc.add(s.Rect(x, bottom - h, slot * bar, h, colour))
+        if count or label_empty:
+            sc.add(s.Text(x + slot * bar / 2, bottom - h - gap, f"{count:,}", size, "middle",
+                          bold=bold))
+        centres.append(x + slot * bar / 2)
+    return centres
+
+
 # -- neighbourhood deprivation ------------------------------------------------------------------
 def deciles_chart(deciles: list[dict], name: str, total: int, chart_id: str = "deciles",
                   width: float = 640, height: float = 300) -> Scene:
@@ -303,22 +332,12 @@ def deciles_chart(deciles: list[dict], name: str, total: int, chart_id: str = "d
                f"decile, from 1 (the 10% most deprived in England) to 10 (the 10% least deprived). "
                f"{described}.")
     left, right, top, bottom = 48, width - 8, 24, height - 56
-    peak = max((d["count"] for d in deciles), default=0) or 1
-    slot = (right - left) / len(deciles)
-    for t in s.nice_ticks(0, peak, 4):
-        if t <= peak:
-            ty = bottom - t / peak * (bottom - top)
-            sc.add(s.Line(left, ty, right, ty, s.LIGHT_GREY),
-                   s.Text(left - 6, ty + 4, f"{t:,.0f}", 11, "end", fill=s.GREY))
-    for i, d in enumerate(deciles):
-        h = d["count"] / peak * (bottom - top)
-        x = left + i * slot + slot * 0.15
-        colour = s.DARK_BLUE if d["decile"] <= 2 else s.BLUE if d["decile"] <= 8 else "#5694ca"
-        if d["count"]:
-            sc.add(s.Rect(x, bottom - h, slot * 0.7, h, colour))
-        sc.add(s.Text(x + slot * 0.35, bottom - h - 5, f"{d['count']:,}", 12, "middle",
-                      bold=True),
-               s.Text(x + slot * 0.35, bottom + 16, str(d["decile"]), 12, "middle"))
+    colours = [s.DARK_BLUE if d["decile"] <= 2 else s.BLUE if d["decile"] <= 8 else "#5694ca"
+               for d in deciles]
+    centres = count_bars(sc, [d["count"] for d in deciles], colours, (left, right, top, bottom),
+                         bar=0.7, size=12, bold=True, gap=5, label_empty=True)
+    for centre, d in zip(centres, deciles, strict=True):
+        sc.add(s.Text(centre, bottom + 16, str(d["decile"]), 12, "middle"))
     sc.add(s.Line(left, bottom, right, bottom, s.GREY),
            s.Text(left, bottom + 34, "IMD decile: 1 = most deprived 10% in England, "
                   "10 = least deprived 10%", 12),

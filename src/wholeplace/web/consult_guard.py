@@ -22,6 +22,7 @@ from fastapi import Request, Response
 
 from wholeplace.access.tokens import keyed_hash, new_token
 from wholeplace.consult.abuse import TokenBucket, retry_after
+from wholeplace.consult.writer import GroupWriter
 from wholeplace.errors import ConfigError, InputError, WholeplaceError
 
 #: The cookie that counts one response per browser (a random token; only its hash is kept).
@@ -86,6 +87,20 @@ def limits(request: Request) -> Limits:
                        int(_number("WHOLEPLACE_CONSULT_MAX_INFLIGHT", 64)))
         state.consult_limits = found
     return found
+
+
+def writer(request: Request) -> GroupWriter:
+    """This app's group-commit writer of submissions (made on first use)."""
+    state = request.app.state
+    with _WRITER_LOCK:
+        found: GroupWriter | None = getattr(state, "consult_writer", None)
+        if found is None:
+            found = GroupWriter(state.appdb)
+            state.consult_writer = found
+    return found
+
+
+_WRITER_LOCK = threading.Lock()
 
 
 def client_of(request: Request) -> str:

@@ -3,14 +3,14 @@ every state-changing request, and add security headers to every response."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wholeplace.access import sessions
 from wholeplace.access.actor import Actor
@@ -91,10 +91,19 @@ def _viewer(session: Session, stores: StoreProvider, actor: Actor) -> Viewer:
         store.close()
 
 
-def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def access(request: Request,
-                     call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class AccessMiddleware:
+    """A plain ASGI middleware (cheaper per request than ``@app.middleware("http")``, which
+    runs the app in a task and streams its response through a queue): resolves the session,
+    actor and viewer into ``request.state`` and adds the security headers to the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         state = request.app.state
         web, actor, viewer = await run_in_threadpool(
             resolve_request, state.appdb, state.secret, request.cookies.get(COOKIE),
@@ -103,9 +112,18 @@ def install(app: FastAPI) -> None:
         request.state.actor = actor
         if viewer is not None:
             request.state.viewer = viewer
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value if name != CSP else _csp(state))
-        if web is not None:
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    headers.setdefault(name, value if name != CSP else _csp(state))
+                if web is not None:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(AccessMiddleware)

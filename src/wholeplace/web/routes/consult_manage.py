@@ -36,6 +36,7 @@ from wholeplace.consult import (
     later,
     officer,
 )
+from wholeplace.consult import store as cs
 from wholeplace.consult.definition import loads_definition, parse_definition
 from wholeplace.consult.prefill import hub_indicators, prefill
 from wholeplace.consult.setup_form import PROTECTION_KINDS, apply_form, errors_of, form_of
@@ -111,7 +112,8 @@ def manage_json(request: Request, actor: Actor = Depends(MANAGE)) -> Response:
 
 def _create(request: Request, actor: Actor, slug: str, c: Any, how: str) -> Response:
     with request.app.state.appdb() as s, s.begin():
-        row = officer.create(s, actor.acting_for or "", slug, c, actor.user_id)
+        row = cs.create(s, c, actor.acting_for or "", slug, created_by=actor.user_id,
+                        privacy_notice="")  # the officer writes the notice
         audit.record(s, actor, "consult.create", f"consultation:{row.slug}", ip=_ip(request),
                      detail={"from": how, "version": row.version, "lines": len(c.lines)})
     return RedirectResponse(f"/consult/manage/{slug}", status_code=303)
@@ -129,7 +131,7 @@ async def manage_new(request: Request, actor: Actor = Depends(MANAGE)) -> Respon
     slug, year = form.get("slug", "").strip(), form.get("budget_year", "").strip()
     store = request.app.state.stores.cursor(get_viewer(request))
     try:
-        officer.check_slug(slug)
+        cs.check_slug(slug)
         if not year or len(year) != 7 or year[4] != "-":
             raise InputError("Enter the budget year like 2025-26.")
         c = prefill(store, actor.acting_for or "", year)
@@ -149,7 +151,7 @@ async def manage_import(request: Request, actor: Actor = Depends(MANAGE)) -> Res
     slug = form.get("import_slug", "").strip()
     text = form.get("definition_file") or form.get("definition", "")
     try:
-        officer.check_slug(slug)
+        cs.check_slug(slug)
         with later_web.model_check(request) as check:
             c = loads_definition(text, "the imported file",
                                  known_indicators=_known(request, actor.acting_for or ""),
@@ -164,7 +166,7 @@ def _edit_page(request: Request, slug: str, actor: Actor, form: dict[str, str] |
                yaml_text: str | None = None) -> Response:
     with request.app.state.appdb() as s:
         row = officer.owned(s, slug, actor.acting_for)
-        c = officer.definition_of(row)
+        c = cs.definition_of(row)
         meta = {"slug": row.slug, "title": row.title, "status": row.status,
                 "version": row.version, "adopted": row.adopted,
                 "privacy_notice": row.privacy_notice}
@@ -201,7 +203,7 @@ def _save(request: Request, slug: str, actor: Actor, data: dict[str, Any],
             c = parse_definition(data, f"consultation {slug}",
                                  known_indicators=_known(request, row.org_code),
                                  prevention=check)
-        officer.save(s, row, c, privacy)
+        cs.save_definition(s, row, c, privacy)
         audit.record(s, actor, "consult.edit", f"consultation:{slug}", ip=_ip(request),
                      detail={"from": how, "version": row.version})
 
@@ -210,7 +212,7 @@ def _save(request: Request, slug: str, actor: Actor, data: dict[str, Any],
 async def edit_post(request: Request, slug: str, actor: Actor = Depends(MANAGE)) -> Response:
     form = await _form(request)
     with request.app.state.appdb() as s:
-        c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
+        c = cs.definition_of(officer.owned(s, slug, actor.acting_for))
     data, problems = apply_form(c, form)
     try:
         parse_definition(data, f"consultation {slug}", known_indicators=None)
@@ -248,7 +250,7 @@ def _definition(request: Request, slug: str, actor: Actor) -> Any:
         row = officer.owned(s, slug, actor.acting_for)
         audit.record(s, actor, "consult.export_definition", f"consultation:{slug}",
                      ip=_ip(request), detail={"version": row.version})
-        return officer.definition_of(row)
+        return cs.definition_of(row)
 
 
 @router.get("/consult/manage/{slug}/definition.yaml")
@@ -270,7 +272,7 @@ def preview(request: Request, slug: str, actor: Actor = Depends(MANAGE)) -> Resp
     from wholeplace.web.routes.consult import _render
 
     with request.app.state.appdb() as s:
-        c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
+        c = cs.definition_of(officer.owned(s, slug, actor.acting_for))
     outcome, violations = check_response(c, Answer())
     return _render(request, "en", c, {"file": "", "band": "D"}, outcome, violations, {},
                    checked=False, action=f"/consult/manage/{slug}/preview")
@@ -286,7 +288,7 @@ async def preview_post(request: Request, slug: str, actor: Actor = Depends(MANAG
 
     form = await _form(request)
     with request.app.state.appdb() as s:
-        c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
+        c = cs.definition_of(officer.owned(s, slug, actor.acting_for))
     answer, field_errors = page.parse_form(c, form, gettext_for("en").gettext)
     outcome, violations = check_response(c, answer)
     ok = not field_errors and not violations
@@ -298,7 +300,7 @@ async def preview_post(request: Request, slug: str, actor: Actor = Depends(MANAG
 def _step(request: Request, slug: str, actor: Actor, what: str) -> Response:
     with request.app.state.appdb() as s, s.begin():
         row = officer.owned(s, slug, actor.acting_for)
-        (officer.publish if what == "publish" else officer.close)(s, row)
+        (cs.publish if what == "publish" else cs.close)(s, row)
         audit.record(s, actor, f"consult.{what}", f"consultation:{slug}", ip=_ip(request),
                      detail={"version": row.version})
     return RedirectResponse(f"/consult/manage/{slug}", status_code=303)

@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from wholeplace.access import audit
 from wholeplace.access.actor import Actor
 from wholeplace.consult import Consultation, check_response, officer
+from wholeplace.consult import store as cs
 from wholeplace.consult.charts import pounds
 from wholeplace.consult.dashboard import results
 from wholeplace.consult.store import outcome_record
@@ -49,7 +50,7 @@ def _paper_page(request: Request, slug: str, actor: Actor, form: dict[str, str],
                 saved: str | None = None) -> Response:
     with request.app.state.appdb() as s:
         row = officer.owned(s, slug, actor.acting_for)
-        c = officer.definition_of(row)
+        c = cs.definition_of(row)
         status = row.status
     return render(request, "consult/paper.html", {
         "title": f"Enter a paper response: {c.title}", "c": c, "form": form,
@@ -82,7 +83,7 @@ def _answers(form: dict[str, str]) -> tuple[dict[str, str | None], list[tuple[st
 async def paper_post(request: Request, slug: str, actor: Actor = Depends(MANAGE)) -> Response:
     form = await _form(request)
     with request.app.state.appdb() as s:
-        c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
+        c = cs.definition_of(officer.owned(s, slug, actor.acting_for))
     answer, field_errors = page.parse_form(c, form, _english)
     outcome, violations = check_response(c, answer)
     answers, errors = _answers(form)
@@ -125,7 +126,7 @@ def _adopted(c: Consultation, form: dict[str, str]
 async def adopted_post(request: Request, slug: str, actor: Actor = Depends(MANAGE)) -> Response:
     form = await _form(request)
     with request.app.state.appdb() as s:
-        c = officer.definition_of(officer.owned(s, slug, actor.acting_for))
+        c = cs.definition_of(officer.owned(s, slug, actor.acting_for))
     data, errors = _adopted(c, form)
     if errors:
         return _edit_page(request, slug, actor, None, errors, 422)
@@ -167,14 +168,14 @@ def said_and_did(c: Consultation, data: dict[str, Any], adopted: dict[str, Any]
 def _public(request: Request, slug: str) -> dict[str, Any]:
     with request.app.state.appdb() as s:
         try:
-            row = officer.by_slug(s, slug)
+            row = cs.get(s, slug)
         except NotFoundError:
             row = None
         if row is None or row.status != "closed" or row.adopted is None:
             raise NotFoundError(f"There is no \u201cyou said, we did\u201d for {slug!r} yet: it "
                                 "appears once the consultation has closed and the council has "
                                 "recorded the budget it adopted.")
-        c = officer.definition_of(row)
+        c = cs.definition_of(row)
         rows = officer.result_rows(officer.responses(s, row))
         events = officer.events(s, row)
         adopted, title = dict(row.adopted), row.title

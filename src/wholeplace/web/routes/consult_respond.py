@@ -11,12 +11,15 @@ GET  /consult/{slug}/receipt/{reference}[.json]
 GET  /consult/{slug}/saved/{token}[.json]   a saved response, by its private link
 GET  /consult/{slug}/privacy[.json]         the privacy notice the officer wrote
 
-Every submission is re-checked on the server (store.submit); anything refused stores nothing.
+Every submission is re-checked on the server (store.check, and again under the write lock by
+consult/writer.py); anything refused stores nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -25,7 +28,6 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from starlette.concurrency import run_in_threadpool
 
 from wholeplace.access.tokens import new_token
 from wholeplace.appdb import utcnow
@@ -64,10 +66,33 @@ MAX_AREA = 120
 def _visible(request: Request, slug: str) -> tuple[ConsultationRow, Consultation]:
     """A published or closed consultation (a draft is not there for the public)."""
     with request.app.state.appdb() as s:
-        row = cs.find(s, slug)
-    if row is None or row.status == "draft":
+        found = cs.find_public(s, slug)
+    if found is None or found[0].status == "draft":
         raise NotFoundError(f"There is no consultation at /consult/{slug}. Check the address.")
-    return row, cs.definition_of(row)
+    return found
+
+
+#: How long a published consultation found for a submission is reused by this process. The
+#: writer reads the consultation again under the write lock (status, dates, definition,
+#: household check), so a closure or an edit within this time is still enforced.
+SUBMIT_CACHE_SECONDS = 1.0
+
+
+def _for_submission(request: Request, slug: str) -> tuple[ConsultationRow, Consultation]:
+    """:func:`_visible` for a submission, reused for up to SUBMIT_CACHE_SECONDS."""
+    state = request.app.state
+    cache: dict[str, tuple[float, ConsultationRow, Consultation]] | None = getattr(
+        state, "consult_for_submission", None)
+    if cache is None:
+        cache = state.consult_for_submission = {}
+    now = time.monotonic()
+    hit = cache.get(slug)
+    if hit is not None and hit[0] > now:
+        return hit[1], hit[2]
+    row, c = _visible(request, slug)
+    if row.status == "published":
+        cache[slug] = (now + SUBMIT_CACHE_SECONDS, row, c)
+    return row, c
 
 
 def _event(request: Request, row: ConsultationRow, stage: str, visitor: str | None) -> None:
@@ -196,14 +221,17 @@ def _started(form: dict[str, str]) -> datetime | None:
     return at if at.tzinfo is not None and at <= now else None
 
 
-def _write(request: Request, row: ConsultationRow, sub: cs.Submission) -> str:
-    """Store the submission (committed before this returns) and give its reference."""
+async def _write(request: Request, row: ConsultationRow, c: Consultation,
+                 sub: cs.Submission) -> str:
+    """Re-check the submission and store it; the reference comes back only once the
+    transaction holding it has committed (consult/writer.py batches waiting submissions into
+    one commit)."""
     limits = guard.limits(request)
     limits.enter()
     try:
-        with request.app.state.appdb() as s:
-            return cs.submit(s, row, sub, household_key=abuse.household_key()
-                             if row.household_check else None).reference
+        checked = cs.check(row, sub, utcnow(), c=c, household_key=abuse.household_key()
+                           if row.household_check else None)
+        return await asyncio.wrap_future(guard.writer(request).put(row, checked))
     except OperationalError as exc:  # the database stayed locked past its busy timeout
         if "locked" not in str(exc):
             raise
@@ -249,7 +277,7 @@ async def consultation_json_post(request: Request, slug: str = Path(..., pattern
                              "automated and was not recorded.")
     except (guard.Refused, InputError) as exc:
         return _refused(request, "en", exc)
-    row, _c = _visible(request, slug)
+    row, c = _for_submission(request, slug)
     optional, errors = _optional(body, gettext_for("en").gettext)
     if errors:
         raise InputError(" ".join(errors.values()) + ". Nothing was recorded.")
@@ -260,7 +288,7 @@ async def consultation_json_post(request: Request, slug: str = Path(..., pattern
                         browser_token_hash=guard.hashed(request, "browser", token)
                         if token else None)
     try:
-        reference = await run_in_threadpool(_write, request, row, sub)
+        reference = await _write(request, row, c, sub)
     except guard.Refused as exc:
         return _refused(request, "en", exc)
     return as_json({"recorded": True, "reference": reference,
@@ -301,7 +329,7 @@ async def consultation_post(request: Request, slug: str = Path(..., pattern=SLUG
                                                                          token),
                         started_at=_started(form))
     try:
-        reference = await run_in_threadpool(_write, request, row, sub)
+        reference = await _write(request, row, c, sub)
     except ValidationError:
         return _simulator(request, lang, row, c, form, answer, {}, True, status_code=422)
     except (guard.Refused, cs.Refusal) as exc:

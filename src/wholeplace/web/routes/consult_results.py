@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from wholeplace.access import audit
 from wholeplace.access.actor import Actor
 from wholeplace.consult import exports, officer
+from wholeplace.consult import store as cs
 from wholeplace.consult.charts import bin_label, line_charts, pounds
 from wholeplace.consult.dashboard import population_for, results
 from wholeplace.consult.weighting import AGE_BANDS, Population
@@ -53,7 +54,7 @@ def _data(request: Request, slug: str, actor: Actor, action: str | None) -> dict
     """The consultation, its rows and every figure; audited as ``action`` when given."""
     with request.app.state.appdb() as s, s.begin():
         row = officer.owned(s, slug, actor.acting_for)
-        c = officer.definition_of(row)
+        c = cs.definition_of(row)
         stored = officer.responses(s, row)
         rows = officer.result_rows(stored)
         events = officer.events(s, row)
