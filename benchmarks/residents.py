@@ -31,9 +31,16 @@ SYSTEMS = ("council_tax", "electoral_register", "housing_benefit")
 RECORDS_PER_HOUSEHOLD = 3.0  # measured on the generator for these three systems
 
 
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _cli(tmp: Path, *args: str) -> tuple[dict[str, Any], float, float]:
-    """Run `wholeplace residents ...`; its JSON, wall seconds and peak memory (GB)."""
+    """Run `wholeplace residents ...`; its JSON, wall seconds and peak memory (GB). Its CPU
+    seconds (every thread) are added to the JSON as ``cpu_s``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu = _cpu_children()
     start = time.perf_counter()
     out = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "wholeplace"), "residents", "--workspace",
@@ -43,7 +50,9 @@ def _cli(tmp: Path, *args: str) -> tuple[dict[str, Any], float, float]:
     if out.returncode:
         raise SystemExit(f"wholeplace residents {' '.join(args)} failed:\n{out.stderr}")
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024 / 1024
-    return json.loads(out.stdout), seconds, peak
+    result: dict[str, Any] = json.loads(out.stdout)
+    result["cpu_s"] = round(_cpu_children() - cpu, 1)
+    return result, seconds, peak
 
 
 def synthetic_benchmark(records: int, seed: int) -> dict[str, Any]:
@@ -59,6 +68,7 @@ def synthetic_benchmark(records: int, seed: int) -> dict[str, Any]:
         built = demo.build(tmp, n_households=households, seed=seed, systems=SYSTEMS,
                            today=synthetic.REFERENCE_DATE)
         prepared = time.perf_counter() - t
+        load_before = _load()
         summary, link_s, peak = _cli(tmp, "link", "--purpose", demo.PURPOSE, "--json")
         key = load_key(built.key_dir, demo.PURPOSE)
         truth = {key(f"{s}:{r}"): p for (s, r), p in built.population.truth.items()}
@@ -68,13 +78,21 @@ def synthetic_benchmark(records: int, seed: int) -> dict[str, Any]:
         new = _new_records(built, tmp, seed)
         inc, inc_s, _ = _cli(tmp, "link", "--purpose", demo.PURPOSE, "--incremental", "--json")
     return {"records": built.population.record_count(), "households": households,
+            "load_average_before": load_before,
             "generate_and_register_s": round(prepared, 1), "link_s": round(link_s, 1),
+            "link_cpu_s": summary["cpu_s"],
             "link_peak_gb": round(peak, 2), "precision": round(quality.precision, 4),
             "recall": round(quality.recall, 4), "f1": round(quality.f1, 4),
             "exact_cluster_precision": round(quality.exact_precision, 4),
             "exact_cluster_recall": round(quality.exact_recall, 4),
             "review_pairs": summary["review_pairs"], "new_records": new,
-            "incremental_s": round(inc_s, 1), "incremental_scored": inc["records"]}
+            "incremental_s": round(inc_s, 1), "incremental_cpu_s": inc["cpu_s"],
+            "incremental_scored": inc["records"], "load_average_after": _load()}
+
+
+def _load() -> list[str]:
+    path = Path("/proc/loadavg")
+    return path.read_text(encoding="ascii").split()[:3] if path.exists() else []
 
 
 def _new_records(built: Any, tmp: Path, seed: int, n: int = 1000) -> int:
