@@ -41,7 +41,7 @@ def _duckdb_similarity(session: Any) -> None:
     from wholeplace.residents import similarity
 
     # Shipped to the executors with the functions: they need not have wholeplace installed.
-    cloudpickle.register_pickle_by_value(similarity)
+    cloudpickle.register_pickle_by_value(similarity)  # type: ignore[no-untyped-call]
     session.udf.register("jaro_winkler", similarity.jaro_winkler, DoubleType())
     session.udf.register("jaro_sim", similarity.jaro, DoubleType())
     session.udf.register("damerau_levenshtein", similarity.damerau_levenshtein, DoubleType())
