@@ -7,7 +7,7 @@ from wholeplace.residents.ids import assign
 
 def ids():
     numbers = count(100)
-    return lambda: f"R{next(numbers)}"
+    return lambda n: [f"R{next(numbers)}" for _ in range(n)]
 
 
 def test_first_run_gives_new_ids():

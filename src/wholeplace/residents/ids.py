@@ -13,6 +13,10 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+#: Marks a cluster's placeholder until the block of new ids is drawn (never a real id: those
+#: start with R).
+_PENDING = "\x00new:"
+
 
 @dataclass(frozen=True)
 class Event:
@@ -30,10 +34,11 @@ class Assignment:
 
 
 def assign(clusters: Mapping[str, str], previous: Mapping[str, str],
-           new_id: Callable[[], str], full_run: bool = True) -> Assignment:
+           new_ids: Callable[[int], list[str]], full_run: bool = True) -> Assignment:
     """Resident ids for ``clusters`` (record key -> cluster id) given ``previous`` (record key ->
     resident id). ``full_run`` says the clusters cover every record, so ids absent from them
-    are removed."""
+    are removed. ``new_ids(n)`` gives n fresh ids; it is called once, so a store can hand out
+    the whole block in one statement."""
     members: dict[str, list[str]] = {}
     for key, cluster in clusters.items():
         members.setdefault(cluster, []).append(key)
@@ -47,7 +52,7 @@ def assign(clusters: Mapping[str, str], previous: Mapping[str, str],
         ranked = sorted(counts, key=lambda rid: (-counts[rid], rid))
         keep = next((rid for rid in ranked if rid not in claimed), None)
         if keep is None:
-            keep = new_id()
+            keep = f"{_PENDING}{new}"
             new += 1
             if ranked:
                 events.append(Event("split", keep, (ranked[0],), (
@@ -63,6 +68,16 @@ def assign(clusters: Mapping[str, str], previous: Mapping[str, str],
                 "match threshold, a shared strong identifier or an accepted review)")))
         for key in members[cluster]:
             ids[key] = keep
+    if new:
+        fresh = new_ids(new)
+        if len(fresh) != new or len(set(fresh)) != new:
+            raise ValueError(f"asked for {new} new resident ids, got {len(set(fresh))} distinct")
+
+        def real(rid: str) -> str:
+            return fresh[int(rid[len(_PENDING):])] if rid.startswith(_PENDING) else rid
+
+        ids = {key: real(rid) for key, rid in ids.items()}
+        events = [Event(e.kind, real(e.resident_id), e.other_ids, e.reason) for e in events]
     if full_run:
         gone = sorted(set(previous.values()) - set(claimed))
         events += [Event("removed", rid, (), "none of its records is in this run (erased, past "

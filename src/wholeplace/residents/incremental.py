@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 from splink import Linker
-from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from wholeplace.errors import InputError
 from wholeplace.residents import model
@@ -19,6 +18,7 @@ from wholeplace.residents.ids import assign
 from wholeplace.residents.link import (
     LinkConfig,
     RunSummary,
+    connected_components,
     edges_from,
     frame_of,
     scratch_dir,
@@ -27,7 +27,7 @@ from wholeplace.residents.link import (
     write_queue,
 )
 from wholeplace.residents.privacy import Pseudonymiser
-from wholeplace.residents.sources import Refresh, load_for_run
+from wholeplace.residents.sources import Refresh, load_frame
 from wholeplace.residents.workspace import Workspace
 
 
@@ -75,12 +75,7 @@ def score_new(existing: pd.DataFrame, new: pd.DataFrame, trained: dict[str, Any]
     edges, pred = edges_from(det_pairs, pred, {})
     touched = set(edges.record_key_l) | set(edges.record_key_r) | set(new.record_key)
     edges = pd.concat([edges, _same_resident(touched, index)], ignore_index=True)
-    nodes = pd.DataFrame({"record_key": sorted(touched)})
-    clustered = model.to_pandas(cluster_pairwise_predictions_at_threshold(
-        nodes, edges, api, node_id_column_name="record_key",
-        edge_id_column_name_left="record_key_l", edge_id_column_name_right="record_key_r",
-        threshold_match_probability=cfg.match_threshold))
-    return dict(zip(clustered["record_key"], clustered["cluster_id"].astype(str))), pred
+    return connected_components(pd.Series(sorted(touched)), edges, cfg.match_threshold), pred
 
 
 def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,
@@ -89,22 +84,22 @@ def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: 
     cfg.check()
     started = datetime.now()
     trained = saved_model(ws, purpose)
-    records, dropped = load_for_run(ws, purpose, pseudonym, today, refresh)
+    records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
     index = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
-    new = [r for r in records if r["record_key"] not in index]
+    indexed = records["record_key"].isin(index.keys())
+    new = records[~indexed]
     run_id = start_run(ws, purpose, "incremental", cfg)
     clusters: dict[str, str] = {}
     pred = pd.DataFrame()
-    if new:
+    if len(new):
         workdir = scratch_dir(cfg)
         try:
-            existing = [r for r in records if r["record_key"] in index]
-            clusters, pred = score_new(frame_of(existing), frame_of(new), trained, index, cfg,
-                                       workdir)
+            clusters, pred = score_new(frame_of(records[indexed]), frame_of(new), trained,
+                                       index, cfg, workdir)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-    result = assign(clusters, index, ws.new_resident_id, full_run=False)
-    changed = [r for r in records if r["record_key"] in result.ids]
+    result = assign(clusters, index, ws.new_resident_ids, full_run=False)
+    changed = records[records["record_key"].isin(result.ids.keys())]
     with ws.transaction():
         write_index(ws, changed, result, pseudonym, run_id, replace=False)
         n_review = write_queue(ws, pred, cfg, run_id, replace=False) if len(pred) else 0

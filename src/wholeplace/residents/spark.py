@@ -25,5 +25,23 @@ def spark_api(workdir: Path) -> Any:
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
     session.sparkContext.setCheckpointDir(str(workdir / "spark-checkpoints"))
-    return SparkAPI(  # type: ignore[no-untyped-call]
+    api = SparkAPI(  # type: ignore[no-untyped-call]
         spark_session=session, break_lineage_method="parquet")
+    _duckdb_similarity(session)
+    return api
+
+
+def _duckdb_similarity(session: Any) -> None:
+    """Replace the jar's Jaro-Winkler and Damerau-Levenshtein (registered by ``SparkAPI``)
+    with DuckDB's definitions (``residents.similarity``), so both backends put a pair in the
+    same comparison level. Python UDFs: slower than the jar's, exact where it is not."""
+    from pyspark import cloudpickle
+    from pyspark.sql.types import DoubleType
+
+    from wholeplace.residents import similarity
+
+    # Shipped to the executors with the functions: they need not have wholeplace installed.
+    cloudpickle.register_pickle_by_value(similarity)  # type: ignore[no-untyped-call]
+    session.udf.register("jaro_winkler", similarity.jaro_winkler, DoubleType())
+    session.udf.register("jaro_sim", similarity.jaro, DoubleType())
+    session.udf.register("damerau_levenshtein", similarity.damerau_levenshtein, DoubleType())

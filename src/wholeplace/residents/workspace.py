@@ -74,7 +74,14 @@ class Workspace:
         self.con.execute("COMMIT")
 
     def new_resident_id(self) -> str:
-        return f"R{int(self.scalar('SELECT nextval(?)', ['resident_seq'])):09d}"
+        return self.new_resident_ids(1)[0]
+
+    def new_resident_ids(self, n: int) -> list[str]:
+        """``n`` fresh resident ids in one statement (one call per id cost a write each)."""
+        if n <= 0:
+            return []
+        rows = self.rows("SELECT nextval('resident_seq') FROM range(?) ORDER BY 1", [n])
+        return [f"R{int(v):09d}" for (v,) in rows]
 
     def close(self) -> None:
         self.con.close()
