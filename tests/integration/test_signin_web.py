@@ -169,3 +169,27 @@ def test_names_are_escaped_in_the_header_and_pages(web):
     page = web.get("/choose-organisation")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;" in page.text
+
+
+def test_the_csp_runs_only_the_pages_own_inline_script(web):
+    import base64
+    import hashlib
+    import re
+    from pathlib import Path
+
+    import wholeplace.web
+
+    def allowed(script: str, policy: str) -> bool:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        return f"'sha256-{digest}'" in policy
+
+    page = web.get("/sign-in")
+    policy = page.headers["content-security-policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    inline = re.findall(r"<script>(.*?)</script>", page.text, re.S)
+    templates = Path(wholeplace.web.__file__).parent / "templates"
+    for name in ("base.html", "consult/base.html"):
+        inline += re.findall(r"<script>(.*?)</script>", (templates / name).read_text(), re.S)
+    assert len(inline) >= 3 and all(allowed(s, script_src) for s in inline)
+    assert not allowed("alert(1)", script_src)

@@ -142,6 +142,21 @@ def test_bad_input_refused_naming_the_field():
         unit_cost={"value": 5, "price_year": "2010-11"}))
 
 
+def test_negative_cost_and_proportions_outside_0_1_refused_naming_the_field():
+    assert "'cost_per_participant'" in _bad(
+        lambda d: d.update(cost_per_participant={"value": -200}))
+    assert "'cost_per_participant'" in _bad(lambda d: d.update(cost_per_participant={
+        "value": 200, "low": -10, "high": 300, "distribution": "uniform"}))
+    assert "'outcomes[adm].receivers[icb].cashable'" in _bad(
+        lambda d: d["outcomes"][0]["receivers"][0].update(cashable={"value": 1.5}))
+    assert "'outcomes[adm].decay'" in _bad(lambda d: d["outcomes"][0].update(
+        decay={"value": -0.1}))
+    assert "'outcomes[adm].effect'" in _bad(lambda d: d["outcomes"][0].update(
+        effect={"value": 1.25}))
+    assert "'plan_lines.fire'" in _bad(lambda d: d.update(
+        plan_lines={"fire": {"partner": "county", "line": "asc"}}))
+
+
 def test_user_deflator_uprates():
     data = copy.deepcopy(THREE)
     data["outcomes"][0]["unit_cost"] = {"value": 800, "price_year": "2010-11"}
@@ -174,3 +189,38 @@ def test_applied_to_a_plan_cashable_savings_after_the_lag():
     assert diff["icb"] == pytest.approx([0, -0.75, -1.5])
     assert diff["county"] == pytest.approx([10, 10 - 1, 10 - 2])
     assert applied.outside_plan == []
+
+
+def test_applying_to_an_unknown_base_scenario_is_refused_naming_it():
+    from tests.unit.test_budget_plan import SMALL
+    from wholeplace.budget.plan_model import Plan
+    from wholeplace.budget.prevention_plan import apply_to_plan
+
+    data = copy.deepcopy(THREE)
+    data["plan_lines"] = {"ph": {"partner": "county", "line": "other"}}
+    plan = parse(Plan, copy.deepcopy(SMALL), "plan")
+    with pytest.raises(InputError, match="base: 'nope' is not a scenario of the plan"):
+        apply_to_plan(plan, model(data), base="nope")
+    assert len(plan.scenarios) == len(SMALL["scenarios"])
+
+
+OWN_SCHEDULE = {"id": "test-flat-5", "title": "A flat 5% (made up for the test)",
+                "source": "test", "edition": "1", "bands": [{"from": 0, "to": None,
+                                                            "rate": 0.05}]}
+
+
+def test_a_model_can_give_its_own_discount_schedule():
+    data = copy.deepcopy(THREE)
+    data["discount"] = OWN_SCHEDULE
+    mdl = model(data)
+    assert mdl.factors == pytest.approx([1, 1 / 1.05, 1 / 1.05**2])
+    s = summary(mdl, mdl.run(central(mdl.params)))
+    cost_pv = 10000 * (1 + 1 / 1.05 + 1 / 1.05**2)
+    assert s["fiscal_npv"][0] == pytest.approx(2500 / 1.05 + 5000 / 1.05**2 - cost_pv)
+
+
+def test_a_discount_schedule_with_a_gap_is_refused_naming_the_field():
+    gap = copy.deepcopy(OWN_SCHEDULE)
+    gap["bands"] = [{"from": 0, "to": 1, "rate": 0.05}, {"from": 3, "to": None, "rate": 0.04}]
+    got = _bad(lambda d: d.update(discount=gap))
+    assert "'discount.own'" in got and "years 2 to 2 have no rate" in got

@@ -104,6 +104,11 @@ def shipped_schedule(name: str = "standard") -> DiscountSchedule:
     return parse_schedule(yaml.safe_load(text), SCHEDULES[name])
 
 
+def chosen_schedule(choice: str | DiscountSchedule) -> DiscountSchedule:
+    """A model's schedule: a shipped one by name, or the model's own (already checked)."""
+    return choice if isinstance(choice, DiscountSchedule) else shipped_schedule(choice)
+
+
 def rates(schedule: DiscountSchedule, years: int) -> Array:
     """The rate that applies in each year 0 .. years-1."""
     if years < 1:

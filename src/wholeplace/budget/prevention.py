@@ -210,7 +210,7 @@ def prepare(m: Intervention, lookup: Lookup | None = None) -> Model:
         extra = [price(r, m, lookup) for r in o.public_value]
         prices[o.id] = (fiscal.value, sum(x.value for x in extra))
         provenance[o.id] = [fiscal.provenance, *(x.provenance for x in extra)]
-    factors = appraisal.discount_factors(appraisal.shipped_schedule(m.discount), m.years)
+    factors = appraisal.discount_factors(appraisal.chosen_schedule(m.discount), m.years)
     return Model(m, parameters(m), prices, provenance, factors)
 
 

@@ -8,9 +8,11 @@ with the distribution Monte Carlo draws it from.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from wholeplace.budget.appraisal import DiscountSchedule
 
 ILLUSTRATIVE = "assumption (illustrative)"
 Distribution = Literal["fixed", "uniform", "triangular", "lognormal_ci"]
@@ -115,6 +117,11 @@ class Deflator(_Model):
     index: dict[str, float]
 
 
+def _schedule_kind(v: Any) -> str:
+    """A discount schedule given by name (a shipped one) or in full (the model's own)."""
+    return "name" if isinstance(v, str) else "own"
+
+
 class Intervention(_Model):
     id: str
     title: str
@@ -123,7 +130,11 @@ class Intervention(_Model):
     start_year: int = Field(ge=2000, le=2100)
     years: int = Field(ge=1, le=30)
     price_base: str
-    discount: Literal["standard", "health"] = "standard"
+    #: A shipped schedule by name, or the model's own (id, title, source, edition, bands).
+    discount: Annotated[
+        Annotated[Literal["standard", "health"], Tag("name")]
+        | Annotated[DiscountSchedule, Tag("own")],
+        Discriminator(_schedule_kind)] = "standard"
     deflator: Deflator | None = None
     #: People offered the intervention each year.
     cohort: Uncertain

@@ -35,9 +35,10 @@ def apply_to_plan(plan: Plan, model: Model, scenario_id: str | None = None,
         raise InputError("plan_lines: the intervention does not say which plan partner and "
                          "line each of its partners' costs and savings land on.")
     scenarios = {s.id: s for s in plan.scenarios}
-    start = scenarios[base] if base else plan.scenarios[0]
     if base and base not in scenarios:
-        raise InputError(f"base: {base!r} is not a scenario of the plan.")
+        raise InputError(f"base: {base!r} is not a scenario of the plan "
+                         f"({', '.join(scenarios)}).")
+    start = scenarios[base] if base else plan.scenarios[0]
     e = model.run(central(model.params))
     labels = model.labels
     in_plan = [i for i, y in enumerate(labels) if y in set(plan.labels)]

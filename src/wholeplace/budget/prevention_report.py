@@ -40,7 +40,7 @@ def report(model: Model, draws: int = 10000, seed: int = 1) -> dict[str, Any]:
         views[view] = {"benefit_pv": float(s[f"{view}_benefit_pv"][0]),
                        "npv": float(s[f"{view}_npv"][0]), "roi": float(s[f"{view}_roi"][0]),
                        "payback_year": labels[payback] if payback >= 0 else None}
-    schedule = appraisal.shipped_schedule(m.discount)
+    schedule = appraisal.chosen_schedule(m.discount)
     return {
         "id": m.id, "title": m.title, "illustration": m.illustration, "note": m.note,
         "years": labels, "price_base": m.price_base, "unit": "gbp",

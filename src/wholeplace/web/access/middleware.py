@@ -26,7 +26,11 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+    # The one inline script is the GOV.UK Design System's js-enabled line in base.html and
+    # consult/base.html, allowed by its hash (tests/integration/test_web.py checks it), so an
+    # injected inline script or event handler does not run.
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' "
+                               "'sha256-GUQ5ad8JK5KmEWmROf3LZd9ge94daqNvd8xy9YS1iDw='; "
                                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
 }
