@@ -53,6 +53,12 @@ def test_list_and_plan_pages_with_chart_table_and_json_twins(app):
     assert 'id="funding-gap-table"' in page.text
     data = c.get(PLAN + ".json").json()
     assert set(data["totals"]) == {"baseline", "with_falls_prevention"}
+    # the second scenario's difference from the baseline, charted as well as tabled
+    diff = data["totals"]["with_falls_prevention"]["difference"]
+    assert 'id="scenario-difference"' in page.text
+    from wholeplace.report.plan_charts import money
+    desc = page.text.split('id="scenario-difference-desc"', 1)[1].split("</desc>", 1)[0]
+    assert f'{data["result"]["years"][0]} {money(diff[0])}' in desc
     assert data["result"]["years"][0] == "2024-25"
     partners = {p["partner"] for p in data["result"]["scenarios"]["baseline"]["partners"]}
     assert partners == {"cambridge", "cambridgeshire", "cambridgeshire_and_peterborough"}

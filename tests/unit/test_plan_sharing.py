@@ -16,7 +16,7 @@ from wholeplace.budget.plan import compute
 from wholeplace.budget.plan_model import Plan
 from wholeplace.budget.plan_store import changes
 from wholeplace.budget.plan_web import percent, updated
-from wholeplace.report.plan_charts import funding_gap_chart, tornado_chart
+from wholeplace.report.plan_charts import difference_chart, funding_gap_chart, tornado_chart
 from wholeplace.report.scene import to_svg
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "plans" / "illustrative_place.yaml"
@@ -73,5 +73,9 @@ def test_chart_scenes_say_what_they_show():
     assert "Baseline: 2025-26 £100k, 2026-27 −£50k" in sc.desc
     assert "Baseline" in sc.texts() and "Invest" in sc.texts()
     assert to_svg(sc).count("<rect") >= 4 + 2
+    d = difference_chart(["2025-26", "2026-27"], {"b": [20.0, 60.0]}, {"b": "Invest"}, "Baseline")
+    assert d.title.startswith("Difference from Baseline")
+    assert "Invest: 2025-26 £20k, 2026-27 £60k" in d.desc and "Invest" in d.texts()
+    assert to_svg(d).count("<rect") >= 2 + 1
     t = tornado_chart([{"parameter": "take_up", "npv_at_low": -10.0, "npv_at_high": 30.0}], 5.0)
     assert "take_up" in t.texts() and "central NPV £5" in t.desc

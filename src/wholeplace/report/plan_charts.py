@@ -32,13 +32,37 @@ def funding_gap_chart(years: Sequence[str], gaps: Mapping[str, Sequence[float]],
                       titles: Mapping[str, str], chart_id: str = "funding-gap",
                       width: float = 640, height: float = 300) -> Scene:
     """Grouped bars: for each year, each scenario's total funding gap (£ thousand)."""
+    return _grouped_bars(
+        years, gaps, titles, chart_id, width, height,
+        "Funding gap per year, by scenario (£ thousand)",
+        f"Bar chart of the total funding gap (spend less income) of every partner, "
+        f"{len(years)} years, {len(gaps)} scenarios.")
+
+
+def difference_chart(years: Sequence[str], differences: Mapping[str, Sequence[float]],
+                     titles: Mapping[str, str], base_title: str,
+                     chart_id: str = "scenario-difference", width: float = 640,
+                     height: float = 300) -> Scene:
+    """Grouped bars: for each year, how much each scenario's funding gap differs from the
+    base scenario's (£ thousand; above the line a larger gap, below it a smaller one). The
+    colours follow :func:`funding_gap_chart`'s, the base scenario's colour left out."""
+    return _grouped_bars(
+        years, differences, titles, chart_id, width, height,
+        f"Difference from {base_title} in the funding gap per year (£ thousand)",
+        f"Bar chart of each scenario's funding gap less that of {base_title}, all partners, "
+        f"{len(years)} years, {len(differences)} scenarios; above zero the gap is larger.",
+        first_colour=1)
+
+
+def _grouped_bars(years: Sequence[str], series_by_key: Mapping[str, Sequence[float]],
+                  titles: Mapping[str, str], chart_id: str, width: float, height: float,
+                  title: str, description: str, first_colour: int = 0) -> Scene:
+    gaps = series_by_key
     everything = [v for series in gaps.values() for v in series]
     described = "; ".join(
         f"{titles[k]}: " + ", ".join(f"{y} {money(v)}" for y, v in zip(years, series))
         for k, series in gaps.items())
-    sc = Scene(chart_id, width, height, "Funding gap per year, by scenario (£ thousand)",
-               f"Bar chart of the total funding gap (spend less income) of every partner, "
-               f"{len(years)} years, {len(gaps)} scenarios. {described}.")
+    sc = Scene(chart_id, width, height, title, f"{description} {described}.")
     if not everything:
         sc.add(s.Text(width / 2, height / 2, "No figures", 13, "middle"))
         return sc
@@ -55,7 +79,7 @@ def funding_gap_chart(years: Sequence[str], gaps: Mapping[str, Sequence[float]],
     group = (right - left) / max(len(years), 1)
     bar = group * 0.8 / max(len(gaps), 1)
     for j, series in enumerate(gaps.values()):
-        colour = COLOURS[j % len(COLOURS)]
+        colour = COLOURS[(j + first_colour) % len(COLOURS)]
         for i, v in enumerate(series):
             x = left + i * group + group * 0.1 + j * bar
             y0, y1 = sorted((y_of(0.0), y_of(v)))
@@ -66,7 +90,7 @@ def funding_gap_chart(years: Sequence[str], gaps: Mapping[str, Sequence[float]],
     for j, key in enumerate(gaps):
         ly = bottom + 34 + 16 * (j // 2)
         lx = left + (j % 2) * (right - left) / 2
-        sc.add(s.Rect(lx, ly - 10, 12, 12, COLOURS[j % len(COLOURS)]),
+        sc.add(s.Rect(lx, ly - 10, 12, 12, COLOURS[(j + first_colour) % len(COLOURS)]),
                s.Text(lx + 18, ly, titles[key], 12))
     return sc
 

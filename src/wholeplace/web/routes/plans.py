@@ -18,7 +18,7 @@ from wholeplace.budget import plan_store
 from wholeplace.budget.plan import PlanResult, compute
 from wholeplace.budget.plan_web import assumption_fields, prevention_reports, updated
 from wholeplace.hub.store import Store
-from wholeplace.report.plan_charts import funding_gap_chart, tornado_chart
+from wholeplace.report.plan_charts import difference_chart, funding_gap_chart, tornado_chart
 from wholeplace.report.scene import to_svg
 from wholeplace.web.access import require
 from wholeplace.web.access.state import actor_of_request
@@ -93,11 +93,15 @@ def plan_page(request: Request, slug: str,
               actor: Actor = Depends(require("plan.view", plan_ref))) -> Response:
     data = plan_view(request, slug, actor)
     totals = data["totals"]
-    chart = funding_gap_chart(data["result"]["years"], {k: v["gap"] for k, v in totals.items()},
-                              {k: v["title"] for k, v in totals.items()})
-    return render(request, "plan.html", {"title": data["plan"]["title"],
-                                         "json_url": f"/plans/{slug}.json",
-                                         "gap_svg": Markup(to_svg(chart)), **data})
+    years, titles = data["result"]["years"], {k: v["title"] for k, v in totals.items()}
+    chart = funding_gap_chart(years, {k: v["gap"] for k, v in totals.items()}, titles)
+    others = {k: v["difference"] for k, v in list(totals.items())[1:]}
+    difference = (difference_chart(years, others, titles, next(iter(totals.values()))["title"])
+                  if others else None)
+    return render(request, "plan.html", {
+        "title": data["plan"]["title"], "json_url": f"/plans/{slug}.json",
+        "gap_svg": Markup(to_svg(chart)),
+        "difference_svg": Markup(to_svg(difference)) if difference else None, **data})
 
 
 @router.get("/plans/{slug}/plan.xlsx")
