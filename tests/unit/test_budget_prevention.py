@@ -224,3 +224,27 @@ def test_a_discount_schedule_with_a_gap_is_refused_naming_the_field():
     gap["bands"] = [{"from": 0, "to": 1, "rate": 0.05}, {"from": 3, "to": None, "rate": 0.04}]
     got = _bad(lambda d: d.update(discount=gap))
     assert "'discount.own'" in got and "years 2 to 2 have no rate" in got
+
+
+def test_health_effects_discounted_at_the_health_rate_where_chosen():
+    # the 500 of public value per avoided admission marked as a health effect (e.g. QALYs):
+    # with health_discount "health" it is discounted at 1.5%, everything else at 3.5%
+    data = copy.deepcopy(THREE)
+    data["outcomes"][0]["public_value"][0]["health"] = True
+    same = model(data)  # no health schedule chosen: the model's own rate for everything
+    e = same.run(central(same.params))
+    fiscal_pv = 2500 * D1 + 5000 * D2
+    assert summary(same, e)["public_value_benefit_pv"][0] == pytest.approx(
+        fiscal_pv + 1250 * D1 + 2500 * D2)
+    data["health_discount"] = "health"
+    mdl = model(data)
+    e = mdl.run(central(mdl.params))
+    s = summary(mdl, e)
+    h1, h2 = 1 / 1.015, 1 / 1.015**2
+    assert s["public_value_benefit_pv"][0] == pytest.approx(fiscal_pv + 1250 * h1 + 2500 * h2)
+    cost_pv = 10000 * (1 + D1 + D2)
+    assert s["public_value_npv"][0] == pytest.approx(fiscal_pv + 1250 * h1 + 2500 * h2 - cost_pv)
+    assert s["fiscal_npv"][0] == pytest.approx(fiscal_pv - cost_pv)  # fiscal view unchanged
+    # a fiscal unit cost cannot be a health effect
+    assert "unit_cost.health" in _bad(lambda d: d["outcomes"][0]["unit_cost"].update(
+        health=True))

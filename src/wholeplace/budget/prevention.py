@@ -57,6 +57,8 @@ class Evaluation:
     cashable: dict[str, Array]
     public: Array
     avoided: dict[str, Array]
+    #: The part of ``public`` that is health effects (discounted at the health schedule).
+    public_health: Array
 
     def total(self, which: str) -> Array:
         parts: dict[str, Array] = getattr(self, which)
@@ -134,9 +136,10 @@ def central(params: dict[str, Uncertain]) -> dict[str, Array]:
     return {k: np.array([p.value]) for k, p in params.items()}
 
 
-def evaluate(m: Intervention, prices: dict[str, tuple[float, float]],
+def evaluate(m: Intervention, prices: dict[str, tuple[float, float, float]],
              v: dict[str, Array]) -> Evaluation:
-    """Flows for every draw. ``prices``: outcome id -> (fiscal, public) £ per unit."""
+    """Flows for every draw. ``prices``: outcome id -> £ per unit (fiscal; economic and social
+    other than health effects; health effects)."""
     # computed years-first, (years, draws), so running sums over years are contiguous; the
     # arrays handed back are transposed views, (draws, years)
     years = m.years
@@ -148,6 +151,7 @@ def evaluate(m: Intervention, prices: dict[str, tuple[float, float]],
     saving = {p: np.zeros((years, draws)) for p in m.partners}
     cashable = {p: np.zeros((years, draws)) for p in m.partners}
     public = np.zeros((years, draws))
+    health = np.zeros((years, draws))
     avoided_all = {}
     for o in m.outcomes:
         effect = (1 - v[f"{o.id}.rate_ratio"]) if o.rate_ratio is not None \
@@ -159,15 +163,18 @@ def evaluate(m: Intervention, prices: dict[str, tuple[float, float]],
         avoided *= (per_year * v[f"{o.id}.baseline_rate"])[None, :]
         avoided_all[o.id] = avoided.T
         units = avoided * v[f"{o.id}.quantity"][None, :]
-        fiscal, extra = prices[o.id]
+        fiscal, extra, extra_health = prices[o.id]
         if extra:
             public += units * extra
+        if extra_health:
+            health += units * extra_health
         for r in o.receivers:
             s = units * (fiscal * r.share)
             saving[r.partner] += s
             cashable[r.partner] += s * v[f"{o.id}.cashable[{r.partner}]"][None, :]
     return Evaluation(participants.T, cost, {k: a.T for k, a in saving.items()},
-                      {k: a.T for k, a in cashable.items()}, public.T, avoided_all)
+                      {k: a.T for k, a in cashable.items()}, (public + health).T, avoided_all,
+                      health.T)
 
 
 def _kernel(effect: Array, decay: Array, lag: int, years: int) -> Array:
@@ -185,13 +192,17 @@ def _kernel(effect: Array, decay: Array, lag: int, years: int) -> Array:
 
 @dataclass
 class Model:
-    """A checked intervention with its unit costs priced and its discount factors."""
+    """A checked intervention with its unit costs priced and its discount factors.
+    ``prices``: outcome id -> £ per unit (fiscal; economic and social other than health
+    effects; health effects); ``health_factors``: the factors for health effects
+    (``factors`` unless the model chose a health schedule)."""
 
     m: Intervention
     params: dict[str, Uncertain]
-    prices: dict[str, tuple[float, float]]
+    prices: dict[str, tuple[float, float, float]]
     provenance: dict[str, list[str]]
     factors: Array
+    health_factors: Array
 
     def run(self, values: dict[str, Array]) -> Evaluation:
         return evaluate(self.m, self.prices, values)
@@ -207,30 +218,38 @@ def prepare(m: Intervention, lookup: Lookup | None = None) -> Model:
     prices, provenance = {}, {}
     for o in m.outcomes:
         fiscal = price(o.unit_cost, m, lookup)
-        extra = [price(r, m, lookup) for r in o.public_value]
-        prices[o.id] = (fiscal.value, sum(x.value for x in extra))
-        provenance[o.id] = [fiscal.provenance, *(x.provenance for x in extra)]
+        extra = [(r.health, price(r, m, lookup)) for r in o.public_value]
+        prices[o.id] = (fiscal.value, sum(x.value for h, x in extra if not h),
+                        sum(x.value for h, x in extra if h))
+        provenance[o.id] = [fiscal.provenance, *(x.provenance for _, x in extra)]
     factors = appraisal.discount_factors(appraisal.chosen_schedule(m.discount), m.years)
-    return Model(m, parameters(m), prices, provenance, factors)
+    health = (factors if m.health_discount is None else
+              appraisal.discount_factors(appraisal.chosen_schedule(m.health_discount), m.years))
+    return Model(m, parameters(m), prices, provenance, factors, health)
 
 
 def summary(model: Model, e: Evaluation, payback: bool = True) -> dict[str, Array]:
     """NPV, ROI and (unless ``payback`` is false) payback year for each view, one value per
     draw. Present values are ``flows @ factors`` (one matrix product per view)."""
-    f = model.factors
+    f, fh = model.factors, model.health_factors
     cost = e.total("cost")
     saving = e.total("saving")
-    views = {"fiscal": saving, "cashable": e.total("cashable"),
-             "public_value": saving + e.public}
+    # the public-value view's health effects are discounted at their own schedule (the same
+    # as ``f`` unless the model chose one)
+    views = {"fiscal": (saving, None), "cashable": (e.total("cashable"), None),
+             "public_value": (saving + e.public - e.public_health, e.public_health)}
     out: dict[str, Array] = {"cost_pv": np.asarray(cost @ f, dtype=np.float64)}
-    for name, benefit in views.items():
+    for name, (benefit, health) in views.items():
         b = np.asarray(benefit @ f, dtype=np.float64)
+        yearly = appraisal.present_values(benefit - cost, f)
+        if health is not None:
+            b = b + np.asarray(health @ fh, dtype=np.float64)
+            yearly = yearly + appraisal.present_values(health, fh)
         out[f"{name}_benefit_pv"] = b
         out[f"{name}_npv"] = b - out["cost_pv"]
         out[f"{name}_roi"] = appraisal.roi(b, out["cost_pv"])
         if payback:
-            out[f"{name}_payback"] = appraisal.payback_year(
-                appraisal.present_values(benefit - cost, f)).astype(np.float64)
+            out[f"{name}_payback"] = appraisal.payback_year(yearly).astype(np.float64)
     return out
 
 

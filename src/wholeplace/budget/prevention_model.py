@@ -64,6 +64,10 @@ class UnitCostRef(_Model):
     value: float | None = Field(default=None, ge=0)
     price_year: str | None = None
     source: str | None = None
+    #: A health effect valued in money (e.g. QALYs at a value per QALY), in ``public_value``
+    #: only: the public-value view discounts it at the model's ``health_discount`` when one is
+    #: chosen (the Green Book's 1.5% for health effects), otherwise at ``discount``.
+    health: bool = False
 
     @model_validator(mode="after")
     def _one(self) -> UnitCostRef:
@@ -106,6 +110,10 @@ class Outcome(_Model):
         if (self.effect is None) == (self.rate_ratio is None):
             raise ValueError("give the effect either as effect (a proportional reduction) or "
                              "as rate_ratio, not both or neither")
+        if self.unit_cost.health:
+            raise ValueError("unit_cost.health: a fiscal saving is money in a budget, "
+                             "discounted at the model's rate; mark a health effect in "
+                             "public_value instead")
         return self
 
 
@@ -135,6 +143,12 @@ class Intervention(_Model):
         Annotated[Literal["standard", "health"], Tag("name")]
         | Annotated[DiscountSchedule, Tag("own")],
         Discriminator(_schedule_kind)] = "standard"
+    #: Where chosen, the schedule for the health effects in ``public_value`` (``health``: the
+    #: Green Book's 1.5%), by name or in full; None: they are discounted at ``discount``.
+    health_discount: Annotated[
+        Annotated[Literal["standard", "health"], Tag("name")]
+        | Annotated[DiscountSchedule, Tag("own")],
+        Discriminator(_schedule_kind)] | None = None
     deflator: Deflator | None = None
     #: People offered the intervention each year.
     cohort: Uncertain

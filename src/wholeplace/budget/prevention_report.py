@@ -41,13 +41,20 @@ def report(model: Model, draws: int = 10000, seed: int = 1) -> dict[str, Any]:
                        "npv": float(s[f"{view}_npv"][0]), "roi": float(s[f"{view}_roi"][0]),
                        "payback_year": labels[payback] if payback >= 0 else None}
     schedule = appraisal.chosen_schedule(m.discount)
+    health = (appraisal.chosen_schedule(m.health_discount)
+              if m.health_discount is not None else None)
     return {
         "id": m.id, "title": m.title, "illustration": m.illustration, "note": m.note,
         "years": labels, "price_base": m.price_base, "unit": "gbp",
         "discount": {"schedule": schedule.id, "source": schedule.source,
-                     "factors": [float(x) for x in model.factors]},
+                     "factors": [float(x) for x in model.factors],
+                     **({"health_schedule": health.id, "health_source": health.source,
+                         "health_factors": [float(x) for x in model.health_factors]}
+                        if health is not None else {})},
         "unit_costs": {o.id: {"fiscal_per_unit": model.prices[o.id][0],
-                              "public_value_per_unit": model.prices[o.id][1],
+                              "public_value_per_unit": model.prices[o.id][1]
+                              + model.prices[o.id][2],
+                              "of_which_health_per_unit": model.prices[o.id][2],
                               "provenance": model.provenance[o.id]} for o in m.outcomes},
         "participants": series(e.participants),
         "avoided": {k: series(v) for k, v in e.avoided.items()},
