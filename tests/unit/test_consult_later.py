@@ -131,6 +131,7 @@ def test_an_unknown_model_is_refused_naming_the_field():
 
 def test_a_model_that_cannot_be_priced_is_refused():
     """The falls example prices its unit costs from the hub: with none, it cannot be shown."""
+    later.clear_cache()  # a profile priced from a hub by an earlier test is kept otherwise
     c = definition()  # the example links public health to falls_strength_balance
     problems = _refused(c, lambda m: later.resolve(m, None))
     assert "cannot be priced" in problems["lines[10] (public_health).prevention.model"]

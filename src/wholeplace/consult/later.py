@@ -128,6 +128,13 @@ def index(folder: Path | None = None) -> dict[str, Path]:
     return found
 
 
+def clear_cache() -> None:
+    """Forget every resolved model and remembered failure (a profile priced from one hub is
+    otherwise kept for every later caller, with or without a hub)."""
+    _PROFILES.clear()
+    _FAILED.clear()
+
+
 def cached(model_id: str, folder: Path | None = None) -> Profile | None:
     """The model's profile if it is cached and its file has not changed since."""
     path = index(folder).get(model_id)

@@ -8,11 +8,11 @@ Run ``npm ci && scripts/vendor_assets.sh`` (``make assets``) once to put them th
 
 from __future__ import annotations
 
+import html
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -99,11 +99,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json", title="wholeplace API",
-            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/govuk/assets/images/favicon.ico",
-        )
+        # Swagger UI started from a static file (static/swagger-init.js), not FastAPI's
+        # inline script, which the content security policy refuses.
+        openapi = html.escape(app.openapi_url or "/openapi.json")
+        return HTMLResponse(
+            '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>wholeplace API</title>"
+            '<link rel="icon" href="/static/govuk/assets/images/favicon.ico">'
+            '<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>'
+            f'<body><main><div id="swagger-ui" data-openapi-url="{openapi}"></div></main>'
+            '<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
+            '<script src="/static/swagger-init.js"></script></body></html>')
 
     return app
