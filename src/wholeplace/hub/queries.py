@@ -75,17 +75,29 @@ QUALIFY row_number() OVER (PARTITION BY o.indicator_id
 _INDICATOR_META = ("title", "unit", "polarity", "kind", "theme", "per_head_of")
 _DATASET_META = ("title", "publisher", "licence", "release", "url", "landing_page")
 
-#: The catalogues of the latest hub versions read (path and data version, which includes
-#: the reader's scope): indicator metadata and each visible dataset's provenance.
+#: The catalogues last read, by hub file, reader's scope and a fingerprint of exactly the
+#: columns cached (so an edited title is read afresh): indicator metadata and each visible
+#: dataset's provenance.
 _CATALOGUES: OrderedDict[tuple, tuple[dict[str, tuple], dict[int, tuple]]] = OrderedDict()
 _CATALOGUES_LOCK = threading.Lock()
 _MAX_CATALOGUES = 8
 
 
+_CATALOGUE_FINGERPRINT_SQL = f"""
+SELECT (SELECT count(*) FROM indicators),
+       (SELECT sum(hash(indicator_id, {', '.join(_INDICATOR_META)})) FROM indicators),
+       (SELECT count(*) FROM visible_datasets),
+       (SELECT sum(hash(dataset_id, {', '.join(_DATASET_META)})) FROM visible_datasets)
+"""
+
+
 def _catalogue(store: Store) -> tuple[dict[str, tuple], dict[int, tuple]]:
     """Every indicator's metadata and every visible dataset's provenance, by id; cached per
-    (file, data version and scope) for a store on a file (an in-memory store reads them)."""
-    key = (str(store.path), store.data_version()) if store.path is not None else None
+    (file, scope, fingerprint) for a store on a file (an in-memory store reads them)."""
+    key = None
+    if store.path is not None:
+        key = (str(store.path), store.scope_key, *store.execute(_CATALOGUE_FINGERPRINT_SQL)
+               .fetchone())
     if key is not None:
         with _CATALOGUES_LOCK:
             if key in _CATALOGUES:
