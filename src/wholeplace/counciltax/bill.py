@@ -123,7 +123,7 @@ def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
 
 
 def _asc(store: Store, place: dict[str, Any], bodies: dict[str, str | None],
-         period: str, own: dict[str, dict]) -> dict[str, Any] | None:
+         period: str, own: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
     """The adult social care precept within the social care authority's share, if published
     (``own``: the billing area's figures for ``period``, which hold it for a single tier)."""
     authority = bodies["county"] if place["tier"] == "lower" else place["gss_code"]
