@@ -109,6 +109,21 @@ def test_latest_values_latest_period_sorted_by_theme_and_title(two_releases):
     assert queries.latest_values(store, "E09000033") == []
 
 
+def test_latest_values_read_an_edited_title_afresh(two_releases):
+    """The latest values take titles and provenance from a catalogue cached per hub file: an
+    edited indicator or dataset title must show on the next read, not the cached one."""
+    store, _, second = two_releases
+    before = queries.latest_values(store, "E07000008")
+    assert before[1]["title"] != "Recycling (edited)"
+    store.execute("UPDATE indicators SET title = 'Recycling (edited)' "
+                  "WHERE indicator_id = 'fixture.recycling_rate'")
+    store.execute("UPDATE datasets SET title = 'Edited release' WHERE dataset_id = ?",
+                  [second])
+    after = {r["indicator_id"]: r for r in queries.latest_values(store, "E07000008")}
+    assert after["fixture.recycling_rate"]["title"] == "Recycling (edited)"
+    assert after["fixture.recycling_rate"]["dataset_title"] == "Edited release"
+
+
 def test_dataset_and_indicator_lookups(two_releases):
     store, first, _ = two_releases
     ds = queries.dataset(store, first)

@@ -47,6 +47,16 @@ SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS datas
 FROM current_observations o JOIN visible_datasets d USING (dataset_id)
 WHERE o.area_code = ? AND o.period = ? AND o.indicator_id LIKE 'ctr.%'
 """
+#: _VALUES_SQL for the latest period of _LATEST_SQL, named as ``latest_period``.
+_LATEST_VALUES_SQL = """
+SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS dataset_title,
+       d.release, d.released_on, o.period AS latest_period
+FROM current_observations o JOIN visible_datasets d USING (dataset_id)
+WHERE o.area_code = ? AND o.indicator_id LIKE 'ctr.%' AND o.period = (
+    SELECT period FROM current_observations
+    WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
+    ORDER BY period_start DESC LIMIT 1)
+"""
 _LATEST_SQL = """
 SELECT period FROM current_observations
 WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
@@ -83,12 +93,14 @@ def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
                            "period": None, "total": None, "parts": [], "parts_sum": None,
                            "adult_social_care": None, "source": None, "bands": [],
                            "note": None}
-    period = store.scalar(_LATEST_SQL, [AREA, code])
-    if period is None:
+    # The latest period with a Band D figure and that period's figures, in one read.
+    rows = store.rows(_LATEST_VALUES_SQL, [code, AREA, code])
+    if not rows:
         out["note"] = (f"The hub holds no council tax (CTR) figures for {place['official_name']}."
                        " Load the CTR returns with 'wholeplace load'.")
         return out
-    values = {r["indicator_id"]: r for r in store.rows(_VALUES_SQL, [code, period])}
+    period = rows[0]["latest_period"]
+    values = {r["indicator_id"]: r for r in rows}
     bodies = _bodies(store, place)
     area = values[AREA]
     out.update(period=period, total=area["value"],
@@ -104,20 +116,22 @@ def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
                              "body_name": _name(store, body) or UNREGISTERED.get(role, role),
                              "status": row["status"], "note": row["note"]})
     out["parts_sum"] = round(sum(p["amount"] for p in out["parts"]), 2)
-    out["adult_social_care"] = _asc(store, place, bodies, period)
+    out["adult_social_care"] = _asc(store, place, bodies, period, values)
     out["bands"] = [{"band": b, "amount": round(area["value"] * n / 9, 2)}
                     for b, n in BANDS.items()]
     return out
 
 
 def _asc(store: Store, place: dict[str, Any], bodies: dict[str, str | None],
-         period: str) -> dict[str, Any] | None:
-    """The adult social care precept within the social care authority's share, if published."""
+         period: str, own: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """The adult social care precept within the social care authority's share, if published
+    (``own``: the billing area's figures for ``period``, which hold it for a single tier)."""
     authority = bodies["county"] if place["tier"] == "lower" else place["gss_code"]
     if authority is None:
         return None
-    row = store.row("SELECT value FROM current_observations WHERE indicator_id = ? "
-                    "AND area_code = ? AND period = ?", [ASC, authority, period])
+    row = own.get(ASC) if authority == place["gss_code"] else store.row(
+        "SELECT value FROM current_observations WHERE indicator_id = ? "
+        "AND area_code = ? AND period = ?", [ASC, authority, period])
     if row is None or row["value"] is None:
         return None
     return {"amount": row["value"], "authority_code": authority,
@@ -156,9 +170,15 @@ def _preceptor(store: Store, place: dict[str, Any]) -> dict[str, Any]:
     out["adult_social_care"] = store.scalar(
         "SELECT value FROM current_observations WHERE indicator_id = ? AND area_code = ? "
         "AND period = ?", [ASC, code, period])
+    # Every billing area's figures for the period in one read (not a query an area).
+    by_area: dict[str, dict[str, Any]] = {}
+    for area_code, indicator_id, value in store.execute(
+            "SELECT area_code, indicator_id, value FROM current_observations "
+            "WHERE area_code IN (SELECT unnest(?)) AND period = ? AND indicator_id LIKE 'ctr.%'",
+            [[m["gss_code"] for m in members], period]).fetchall():
+        by_area.setdefault(area_code, {})[indicator_id] = value
     for m in members:
-        vals = {r["indicator_id"]: r["value"]
-                for r in store.rows(_VALUES_SQL, [m["gss_code"], period])}
+        vals = by_area.get(m["gss_code"], {})
         out["areas"].append({"code": m["gss_code"], "name": m["official_name"],
                              "total": vals.get(AREA), "this_body": vals.get(own) if own else None})
     return out

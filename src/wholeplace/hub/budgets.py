@@ -60,6 +60,12 @@ def budget_vs_outturn(store: Store, code: str, year: int) -> dict:
     period = financial_year(year).label
     budget = _values(store, code, period, [f"ra.{s}" for s in LINES])
     outturn = _values(store, code, period, [f"rs.{s}" for s in LINES])
+    return _comparison(code, period, budget, outturn)
+
+
+def _comparison(code: str, period: str, budget: dict[str, dict],
+                outturn: dict[str, dict]) -> dict:
+    """One year's budget against its outturn, from the rows of each (pure)."""
     return {"area_code": code, "period": period, "unit": "gbp_thousands",
             "has_budget": any(r["value"] is not None for r in budget.values()),
             "has_outturn": any(r["value"] is not None for r in outturn.values()),
@@ -87,14 +93,35 @@ def latest_budget(store: Store, code: str) -> dict:
                        "value": r["value"], "status": r["status"]} for r in rows]}
 
 
+#: Every budget (``ra.*``) value of one council and its outturn on the compared lines, every
+#: year, in one read (the council page reads this once rather than a query a year).
+_AREA_SQL = """
+SELECT o.indicator_id, o.period, o.value, o.status, i.title
+FROM current_observations o JOIN indicators i ON i.indicator_id = o.indicator_id
+WHERE o.area_code = ? AND (o.indicator_id LIKE 'ra.%' OR o.indicator_id IN ({marks}))
+"""
+
+
 def latest_comparison(store: Store, code: str) -> dict | None:
     """:func:`budget_vs_outturn` for the latest year with both a budget and an outturn for the
     council (None when no year has both)."""
-    periods = [r["period"] for r in store.rows(
-        "SELECT DISTINCT period FROM current_observations WHERE area_code = ? AND "
-        "indicator_id LIKE 'ra.%' AND value IS NOT NULL ORDER BY period DESC", [code])]
+    outturn_ids = [f"rs.{s}" for s in LINES]
+    budget_ids = {f"ra.{s}" for s in LINES}
+    rows = store.rows(_AREA_SQL.format(marks=", ".join("?" * len(outturn_ids))),
+                      [code, *outturn_ids])
+    by_period: dict[str, tuple[dict[str, dict], dict[str, dict]]] = {}
+    for r in rows:
+        budget, outturn = by_period.setdefault(r["period"], ({}, {}))
+        if r["indicator_id"] in budget_ids:
+            budget[r["indicator_id"]] = r
+        elif r["indicator_id"].startswith("rs."):
+            outturn[r["indicator_id"]] = r
+    periods = sorted({r["period"] for r in rows
+                      if r["indicator_id"].startswith("ra.") and r["value"] is not None},
+                     reverse=True)
     for period in periods:
-        found = budget_vs_outturn(store, code, int(period[:4]))
+        label = financial_year(int(period[:4])).label
+        found = _comparison(code, label, *by_period.get(label, ({}, {})))
         if found["has_budget"] and found["has_outturn"]:
             return found
     return None

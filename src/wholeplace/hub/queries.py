@@ -10,6 +10,8 @@ Area codes that were merely re-issued (``recoded``) are read as today's code.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 
 from wholeplace.errors import NotFoundError
@@ -58,15 +60,61 @@ SELECT o.indicator_id, i.title, i.unit, i.polarity, i.kind, i.theme, i.per_head_
        d.release, d.released_on, d.url, d.landing_page
 """
 
-_LATEST_SQL = _OBSERVATION_SELECT + """
+#: One area's latest period of every indicator: only the observation's own columns (the
+#: indicator's and the dataset's come from :func:`_catalogue`, read once per data version).
+_LATEST_SQL = """
+SELECT o.indicator_id, o.area_code, o.source_area_code, o.period, o.period_type,
+       o.period_start, o.period_end, o.value, o.numerator, o.denominator, o.status, o.note,
+       o.dataset_id, o.source_id, o.released_on
 FROM current_observations o
-JOIN indicators i USING (indicator_id)
-JOIN visible_datasets d ON d.dataset_id = o.dataset_id
 WHERE o.area_code = ?
 QUALIFY row_number() OVER (PARTITION BY o.indicator_id
                            ORDER BY o.period_end DESC, o.period_start DESC) = 1
-ORDER BY i.theme NULLS LAST, i.title, o.indicator_id
 """
+
+_INDICATOR_META = ("title", "unit", "polarity", "kind", "theme", "per_head_of")
+_DATASET_META = ("title", "publisher", "licence", "release", "url", "landing_page")
+
+#: The catalogues last read, by hub file, reader's scope and a fingerprint of exactly the
+#: columns cached (so an edited title is read afresh): indicator metadata and each visible
+#: dataset's provenance.
+_CATALOGUES: OrderedDict[tuple, tuple[dict[str, tuple], dict[int, tuple]]] = OrderedDict()
+_CATALOGUES_LOCK = threading.Lock()
+_MAX_CATALOGUES = 8
+
+
+_CATALOGUE_FINGERPRINT_SQL = f"""
+SELECT (SELECT count(*) FROM indicators),
+       (SELECT sum(hash(indicator_id, {', '.join(_INDICATOR_META)})) FROM indicators),
+       (SELECT count(*) FROM visible_datasets),
+       (SELECT sum(hash(dataset_id, {', '.join(_DATASET_META)})) FROM visible_datasets)
+"""
+
+
+def _catalogue(store: Store) -> tuple[dict[str, tuple], dict[int, tuple]]:
+    """Every indicator's metadata and every visible dataset's provenance, by id; cached per
+    (file, scope, fingerprint) for a store on a file (an in-memory store reads them)."""
+    key = None
+    if store.path is not None:
+        key = (str(store.path), store.scope_key, *store.execute(_CATALOGUE_FINGERPRINT_SQL)
+               .fetchone())
+    if key is not None:
+        with _CATALOGUES_LOCK:
+            if key in _CATALOGUES:
+                _CATALOGUES.move_to_end(key)
+                return _CATALOGUES[key]
+    indicators = {r[0]: r[1:] for r in store.execute(
+        f"SELECT indicator_id, {', '.join(_INDICATOR_META)} FROM indicators").fetchall()}
+    datasets = {r[0]: r[1:] for r in store.execute(
+        f"SELECT dataset_id, {', '.join(_DATASET_META)} FROM visible_datasets").fetchall()}
+    found = (indicators, datasets)
+    if key is not None:
+        with _CATALOGUES_LOCK:
+            _CATALOGUES[key] = found
+            while len(_CATALOGUES) > _MAX_CATALOGUES:
+                _CATALOGUES.popitem(last=False)
+    return found
+
 
 _SERIES_SQL = _OBSERVATION_SELECT + """
 FROM current_observations o
@@ -155,7 +203,29 @@ def latest_values(store: Store, area_code: str) -> list[dict]:
 
     Sorted by theme, then indicator title. Each row carries its dataset's provenance.
     """
-    return store.rows(_LATEST_SQL, [resolve_area(store, area_code)])
+    indicators, datasets = _catalogue(store)
+    out = []
+    for (ind, area, source_area, period, period_type, start, end, value, numerator,
+         denominator, status, note, dataset_id, source_id, released_on) in store.execute(
+            _LATEST_SQL, [resolve_area(store, area_code)]).fetchall():
+        meta, prov = indicators.get(ind), datasets.get(dataset_id)
+        if meta is None or prov is None:  # as an inner join on both would drop it
+            continue
+        title, unit, polarity, kind, theme, per_head_of = meta
+        d_title, publisher, licence, release, url, landing_page = prov
+        out.append({
+            "indicator_id": ind, "title": title, "unit": unit, "polarity": polarity,
+            "kind": kind, "theme": theme, "per_head_of": per_head_of, "area_code": area,
+            "source_area_code": source_area, "period": period, "period_type": period_type,
+            "period_start": start, "period_end": end, "value": value, "numerator": numerator,
+            "denominator": denominator, "status": status, "note": note,
+            "dataset_id": dataset_id, "source_id": source_id, "dataset_title": d_title,
+            "publisher": publisher, "licence": licence, "release": release,
+            "released_on": released_on, "url": url, "landing_page": landing_page})
+    # ORDER BY theme NULLS LAST, title, indicator_id (DuckDB's default, byte order).
+    out.sort(key=lambda r: (r["theme"] is None, r["theme"] or "", r["title"] is None,
+                            r["title"] or "", r["indicator_id"]))
+    return out
 
 
 def series(store: Store, indicator_id: str, area_code: str) -> list[dict]:

@@ -8,6 +8,7 @@ values for display (templates do) or invents one: a missing value stays ``None``
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from wholeplace.counciltax.bill import band_d_bill
@@ -277,17 +278,19 @@ def _history(store: Store, code: str, latest: list[dict]) -> dict[str, list[dict
     Read as published today (each source's newest release), and kept for an indicator only when
     it ends on exactly the latest value shown, so a chart can never disagree with the table.
     """
-    points: dict[str, list[dict]] = {}
+    points: dict[str, list[tuple]] = {}
     for ind, period, period_end, value, status in hub.series_as_published(
             store, date.today(), code):
-        points.setdefault(ind, []).append(
-            {"period": period, "period_end": period_end, "value": value, "status": status})
+        points.setdefault(ind, []).append((period_end, period, value, status))
     out = {}
     for row in latest:
-        found = sorted(points.get(row["indicator_id"], []), key=lambda p: p["period_end"])
-        if found and (found[-1]["period"], found[-1]["value"]) == (row["period"], row["value"]):
-            out[row["indicator_id"]] = [{k: p[k] for k in ("period", "value", "status")}
-                                        for p in found]
+        found = points.get(row["indicator_id"])
+        if not found:
+            continue
+        found = sorted(found, key=itemgetter(0))  # by period_end (stable)
+        if (found[-1][1], found[-1][2]) == (row["period"], row["value"]):
+            out[row["indicator_id"]] = [{"period": period, "value": value, "status": status}
+                                        for _, period, value, status in found]
     return out
 
 
