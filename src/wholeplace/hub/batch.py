@@ -46,11 +46,25 @@ class SourceInfo:
 
 
 class ObservationFrame:
-    """A columnar buffer of observations (cheap to append, cheap to hand to DuckDB)."""
+    """A columnar buffer of observations (cheap to append, cheap to hand to DuckDB).
+
+    A loader appends rows to Python lists (:attr:`cols`); :meth:`to_arrow` builds the Arrow
+    table the store reads. A frame travels between processes as that Arrow table alone (see
+    :mod:`wholeplace.hub.read_worker`), and the receiving side reads it through the Arrow
+    helpers below (:meth:`indicator_ids`, :meth:`first_lines`, :meth:`rows_at`); its lists
+    are built again from the table only if something asks for :attr:`cols`."""
 
     def __init__(self) -> None:
-        self.cols: dict[str, list] = {name: [] for name in OBSERVATION_FIELDS}
-        self._arrow = None  # to_arrow()'s table, until the next add()
+        self._cols: dict[str, list] | None = {name: [] for name in OBSERVATION_FIELDS}
+        self._arrow: Any = None  # to_arrow()'s table, until the next add()
+
+    @property
+    def cols(self) -> dict[str, list]:
+        """The columns as Python lists (built from the Arrow table if the frame came as one)."""
+        if self._cols is None:
+            self._cols = {name: self._arrow.column(name).to_pylist()
+                          for name in OBSERVATION_FIELDS}
+        return self._cols
 
     def add(self, indicator_id: str, area_code: str, period: Period, value: float | None, *,
             numerator: float | None = None, denominator: float | None = None,
@@ -75,10 +89,13 @@ class ObservationFrame:
         c["column"].append(column)
 
     def __len__(self) -> int:
-        return len(self.cols["indicator_id"])
+        if self._cols is None:
+            return self._arrow.num_rows
+        return len(self._cols["indicator_id"])
 
     def touch(self) -> None:
         """Say the columns were changed in place (the Arrow table is built again)."""
+        self.cols  # noqa: B018 - the lists must exist before the table they came from goes
         self._arrow = None
 
     def to_arrow(self):
@@ -97,6 +114,45 @@ class ObservationFrame:
         }
         self._arrow = pa.table(arrays)
         return self._arrow
+
+    def __getstate__(self) -> dict:
+        """Pickled as the Arrow table alone: its buffers go out of band (protocol 5), so a
+        batch crosses a pipe without a copy of every value as a Python object."""
+        return {"arrow": self.to_arrow()}
+
+    def __setstate__(self, state: dict) -> None:
+        self._cols, self._arrow = None, state["arrow"]
+
+    def indicator_ids(self) -> set[str]:
+        """The distinct indicator ids."""
+        if self._cols is not None:
+            return set(self._cols["indicator_id"])
+        return set(self._arrow.column("indicator_id").unique().to_pylist())
+
+    def first_lines(self) -> dict[str, int | None]:
+        """The line of each indicator's first row, in the order the indicators first appear."""
+        if self._cols is not None:
+            first: dict[str, int | None] = {}
+            for ind, line in zip(self._cols["indicator_id"], self._cols["line"]):
+                first.setdefault(ind, line)
+            return first
+        import numpy as np
+        import pyarrow.compute as pc
+
+        ids = pc.dictionary_encode(self._arrow.column("indicator_id").combine_chunks(),
+                                   null_encoding="encode")  # its dictionary: first-seen order
+        _, at = np.unique(ids.indices.to_numpy(zero_copy_only=False), return_index=True)
+        lines = self._arrow.column("line").take(at).to_pylist()
+        return dict(zip(ids.dictionary.to_pylist(), lines))
+
+    def rows_at(self, positions: list[int], names: tuple[str, ...]) -> list[tuple]:
+        """The values of columns ``names`` at row ``positions``."""
+        if self._cols is not None:
+            return [tuple(self._cols[n][at] for n in names) for at in positions]
+        import pyarrow as pa
+
+        picked = self._arrow.select(list(names)).take(pa.array(positions, pa.int64()))
+        return list(zip(*(picked.column(n).to_pylist() for n in names)))
 
 
 @dataclass

@@ -378,7 +378,7 @@ def _write(store: Store, batch: LoadBatch, indicators: dict[str, Indicator],
          batch.row_count, src.notes, src.owner_org, src.visibility],
     )
     notes = _supersede(store, src.source_id, dataset_id)
-    used = set(batch.observations.cols["indicator_id"])
+    used = batch.observations.indicator_ids()
     used |= {f"{i}.pct_nre" for i in used if f"{i}.pct_nre" in indicators}  # derived twins
     declared = [i for i in batch.indicators] + [indicators[i] for i in used if i in indicators]
     if src.visibility != "public":

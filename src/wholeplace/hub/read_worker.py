@@ -3,7 +3,12 @@ reads registered files with their loaders while the parent writes earlier ones t
 
 Loaders are pure (a file in, a :class:`~wholeplace.hub.batch.LoadBatch` out), so a file can be
 read in another process. The two processes talk over the child's stdin and stdout: each message
-is an 8-byte little-endian length and a pickle. A request is ``(key, loader, path, source info,
+is a pickle (protocol 5) whose large buffers travel out of band, so a batch's Arrow tables (the
+observations go as their Arrow table alone, see :class:`~wholeplace.hub.batch.ObservationFrame`)
+are written to the pipe straight from the reader's memory and read into the buffers the parent
+hands to DuckDB, with no copy of each value as a Python object on either side. On the wire: an
+8-byte little-endian length and the pickle, an 8-byte count of buffers, then each buffer as its
+length and its bytes. A request is ``(key, loader, path, source info,
 options)``; the answer is ``(key, ("ok", batch))`` or ``(key, ("error", text))``; the parent
 then reads that file itself, so an error is raised there exactly as without the worker. The
 pipe joins a parent to the child it started: nothing else writes to it. Anything a loader prints
@@ -15,6 +20,7 @@ goes to stderr, never into the answers.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import subprocess
@@ -24,22 +30,60 @@ from typing import IO, Any
 
 
 def _send(stream: IO[bytes], message: object) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    buffers: list[pickle.PickleBuffer] = []
+    data = pickle.dumps(message, protocol=5, buffer_callback=buffers.append)
     stream.write(len(data).to_bytes(8, "little"))
     stream.write(data)
+    stream.write(len(buffers).to_bytes(8, "little"))
+    for buffer in buffers:
+        raw = buffer.raw()
+        stream.write(raw.nbytes.to_bytes(8, "little"))
+        stream.write(raw)
     stream.flush()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytearray | None:
+    """``size`` bytes in a new buffer, or None if the stream ends first."""
+    out = bytearray(size)
+    view, got = memoryview(out), 0
+    while got < size:
+        n = stream.readinto(view[got:])  # type: ignore[attr-defined]
+        if not n:
+            return None
+        got += n
+    return out
 
 
 def _receive(stream: IO[bytes]) -> Any:
     """The next message, or None at the end of the stream."""
-    header = stream.read(8)
-    if len(header) < 8:
+    header = _read_exactly(stream, 8)
+    data = header and _read_exactly(stream, int.from_bytes(header, "little"))
+    count = data is not None and _read_exactly(stream, 8)
+    if not count or data is None:
         return None
-    size = int.from_bytes(header, "little")
-    data = stream.read(size)
-    if len(data) < size:
-        return None
-    return pickle.loads(data)  # our own parent or child, over a private pipe
+    buffers = []
+    for _ in range(int.from_bytes(count, "little")):
+        size = _read_exactly(stream, 8)
+        buffer = size and _read_exactly(stream, int.from_bytes(size, "little"))
+        if buffer is None or size is None:
+            return None
+        buffers.append(buffer)
+    return pickle.loads(data, buffers=buffers)  # our own parent or child, over a private pipe
+
+
+def release_memory() -> None:
+    """Give the memory freed since the last call back to the system.
+
+    glibc keeps freed heap pages for reuse, so after a large file the process stays as large
+    as at its peak; ``malloc_trim`` returns them (a no-op elsewhere). Arrow's own pool is
+    asked to do the same."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim
 
 
 def main() -> None:
@@ -57,6 +101,8 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - the parent reads the file again itself
             answer = ("error", f"{type(exc).__name__}: {exc}")
         _send(answers, (key, answer))
+        del answer, request
+        release_memory()
 
 
 class ReadAhead:

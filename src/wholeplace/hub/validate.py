@@ -24,7 +24,9 @@ The checks, each reported with file, line and column and what to do:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from wholeplace.errors import Problem
 from wholeplace.hub import registry as reg
@@ -73,11 +75,8 @@ def _check_indicators(batch: LoadBatch, indicators: dict[str, Indicator],
                       file: str) -> list[Problem]:
     if not batch.require_known_indicators:
         return []
-    cols = batch.observations.cols
-    first_line: dict[str, int | None] = {}
-    for ind, line in zip(cols["indicator_id"], cols["line"]):
-        if ind not in indicators and ind not in first_line:
-            first_line[ind] = line
+    first_line = {ind: line for ind, line in batch.observations.first_lines().items()
+                  if ind not in indicators}
     return _limited([
         Problem(file, line, "indicator_id",
                 f"Indicator {ind!r} is not in the catalogue and is not described by a metadata "
@@ -105,22 +104,13 @@ def _check_publisher(store: Store, batch: LoadBatch, file: str) -> list[Problem]
         for r in others]
 
 
-def _first_lines(batch: LoadBatch) -> dict[str, int | None]:
-    """The first line of the file using each indicator."""
-    first: dict[str, int | None] = {}
-    for ind, line in zip(batch.observations.cols["indicator_id"],
-                         batch.observations.cols["line"]):
-        first.setdefault(ind, line)
-    return first
-
-
 def _check_redefinitions(store: Store, batch: LoadBatch, file: str) -> list[Problem]:
     """An indicator described with the upload may not change the unit, polarity or kind of one
     the hub holds for another source's values; a new release of the same source may."""
     found: list[Problem] = []
     if not batch.indicators:
         return found
-    first = _first_lines(batch)
+    first = batch.observations.first_lines()
     # the hub's definitions of the batch's indicators, in one query
     held = {r.pop("indicator_id"): r for r in store.rows(
         "SELECT indicator_id, unit, polarity, kind FROM indicators "
@@ -323,21 +313,29 @@ def _bounds(ind: Indicator | None) -> tuple[float, float, float, bool, bool]:
     return float(lo), float(hi), scale, bool(unit.share), True
 
 
-def _suspect_rows(cols: dict[str, list], indicators: dict[str, Indicator]) -> list[int]:
+def _suspect_rows(cols: Mapping[str, Any], indicators: dict[str, Indicator]) -> list[int]:
     """The rows that MAY have a value problem, screened in bulk (numpy over Arrow arrays): a
     superset of the rows :func:`_check_values` refuses, which then checks only these exactly
-    (the same rules, the same messages), so a million valid rows cost no Python loop."""
+    (the same rules, the same messages), so a million valid rows cost no Python loop.
+
+    ``cols``: column name -> Python list or Arrow array (an Arrow table will do)."""
     import numpy as np
     import pyarrow as pa
 
-    ids = pa.array(cols["indicator_id"], pa.string()).dictionary_encode()
+    def arrow(name: str, kind: pa.DataType) -> pa.Array:
+        col = cols[name]
+        if isinstance(col, pa.ChunkedArray):
+            return col.combine_chunks().cast(kind)
+        return col.cast(kind) if isinstance(col, pa.Array) else pa.array(col, kind)
+
+    ids = arrow("indicator_id", pa.string()).dictionary_encode()
     table = np.array([_bounds(indicators.get(i)) for i in ids.dictionary.to_pylist()]
                      or np.empty((0, 5)), dtype=float).reshape(-1, 5)
     at = ids.indices.to_numpy(zero_copy_only=False)
     lo, hi, scale, share, known = (table[at, k] for k in range(5))
 
     def floats(name: str) -> tuple[np.ndarray, np.ndarray]:
-        arr = pa.array(cols[name], pa.float64())
+        arr = arrow(name, pa.float64())
         return arr.to_numpy(zero_copy_only=False), ~arr.is_null().to_numpy(zero_copy_only=False)
 
     (v, has_v), (n, has_n), (d, has_d) = floats("value"), floats("numerator"), floats("denominator")
@@ -353,11 +351,11 @@ def _suspect_rows(cols: dict[str, list], indicators: dict[str, Indicator]) -> li
 
 def _check_values(batch: LoadBatch, indicators: dict[str, Indicator],
                   file: str) -> list[Problem]:
-    cols = batch.observations.cols
+    frame = batch.observations
     found: list[Problem] = []
     names = ("indicator_id", "area_code", "value", "numerator", "denominator", "line", "column")
-    for at in _suspect_rows(cols, indicators):
-        ind_id, area, value, num, den, line, column = (cols[k][at] for k in names)
+    suspects = _suspect_rows(frame.to_arrow(), indicators)  # built for the store already
+    for ind_id, area, value, num, den, line, column in frame.rows_at(suspects, names):
         ind = indicators.get(ind_id)
         if ind is None:
             continue

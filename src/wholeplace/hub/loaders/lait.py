@@ -122,22 +122,39 @@ def read_dictionary(path: Path, log: ProblemLog) -> dict[str, dict]:
 
 
 def _read_parquet(path: Path, file: str) -> list[list]:
+    """The columns of :data:`COLUMNS` as Python lists, each distinct value one shared object
+    (641,070 rows of a few hundred names and years: about 200 MB less than a string per cell)."""
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        names = pq.read_schema(path).names
+        missing = [c for c in COLUMNS if c not in names]
+        table = None if missing else pq.read_table(
+            path, columns=list(COLUMNS), read_dictionary=[c for c in COLUMNS if c != "LA Number"])
     except Exception as exc:
         raise InputError(f"{file} could not be read as Parquet ({type(exc).__name__}: "
                          f"{exc}).") from exc
-    missing = [c for c in COLUMNS if c not in table.column_names]
-    if missing:
+    if table is None:
         raise InputError(f"{file}: no column {', '.join(map(repr, missing))} (it has "
-                         f"{', '.join(map(repr, table.column_names))}). Is this the LAIT long "
-                         "table?")
-    out = [table.column(c).to_pylist() for c in COLUMNS]
+                         f"{', '.join(map(repr, names))}). Is this the LAIT long table?")
+    out = [_shared_values(table.column(c)) for c in COLUMNS]
     out[1] = [v.strip() if isinstance(v, str) and v.strip() else None for v in out[1]]
     out[4] = ["" if v is None else str(v) for v in out[4]]
     return out
+
+
+def _shared_values(column) -> list:
+    """An Arrow column as a Python list in which equal values are one object (the column's
+    dictionary, looked up by index)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = column.combine_chunks()
+    if not pa.types.is_dictionary(array.type):
+        array = pc.dictionary_encode(array)
+    values = [*array.dictionary.to_pylist(), None]  # the last for a null cell
+    at = array.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
+    return list(map(values.__getitem__, at.tolist()))
 
 
 def _la(number: object) -> str:
