@@ -99,7 +99,11 @@ class ObservationFrame:
         self._arrow = None
 
     def to_arrow(self):
-        """The observations as an Arrow table (built once; rebuilt after an add)."""
+        """The observations as an Arrow table (built once; rebuilt after an add).
+
+        Text columns are dictionary-encoded: a few hundred indicator ids, areas, periods and
+        notes repeat over up to 600,000 rows (DfE LAIT), so the table is half the size of one
+        string per cell, and DuckDB reads it as VARCHAR all the same."""
         if self._arrow is not None and self._arrow.num_rows == len(self):
             return self._arrow
         import pyarrow as pa
@@ -108,8 +112,9 @@ class ObservationFrame:
             "period_start": pa.date32(), "period_end": pa.date32(), "value": pa.float64(),
             "numerator": pa.float64(), "denominator": pa.float64(), "line": pa.int64(),
         }
+        text = pa.dictionary(pa.int32(), pa.string())
         arrays = {
-            name: pa.array(values, type=types.get(name, pa.string()))
+            name: pa.array(values, type=types.get(name, text))
             for name, values in self.cols.items()
         }
         self._arrow = pa.table(arrays)
@@ -137,10 +142,11 @@ class ObservationFrame:
                 first.setdefault(ind, line)
             return first
         import numpy as np
+        import pyarrow as pa
         import pyarrow.compute as pc
 
-        ids = pc.dictionary_encode(self._arrow.column("indicator_id").combine_chunks(),
-                                   null_encoding="encode")  # its dictionary: first-seen order
+        column = self._arrow.column("indicator_id").combine_chunks().cast(pa.string())
+        ids = pc.dictionary_encode(column, null_encoding="encode")  # first-seen order
         _, at = np.unique(ids.indices.to_numpy(zero_copy_only=False), return_index=True)
         lines = self._arrow.column("line").take(at).to_pylist()
         return dict(zip(ids.dictionary.to_pylist(), lines))
