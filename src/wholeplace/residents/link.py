@@ -2,8 +2,9 @@
 linking and de-duplication (u by random sampling, m by EM), clerical review decisions applied,
 Splink's connected-components clustering, stable ids, and the index written with pseudonyms only.
 
-Raw identifiers exist only in a temporary linkage workspace (a folder with Splink's DuckDB file
-or Spark's scratch files), deleted when the run ends, whether it succeeds or fails.
+Raw identifiers exist only in a temporary linkage workspace (Splink's in-memory DuckDB database,
+spilling to a scratch folder only when memory runs short, or Spark's scratch files), closed and
+deleted when the run ends, whether it succeeds or fails.
 """
 
 from __future__ import annotations
