@@ -32,7 +32,8 @@ Rows:
 * ``recordlinkage_tutorial_*``: the earlier, lighter configuration, unchanged: three blocks
   (surname and date of birth; postcode and surname; postcode and canonical forename), six
   binary comparisons, the tutorial's own cut (more than 3 agreements), and ECM. Its histogram
-  is reported too: read as above it would put the cut at 4 (F1 0.85 at 100,000 records).
+  is reported too: read as above it would make the rule "more than 4" (F1 0.85 at 100,000
+  records).
 
 The tutorial's histogram (FEBRL1: 1,380 pairs with 1 agreement, 376 with 2, 9 with 3, 30 with
 4, 145 with 5, 142 with 6) has its valley at 3 and the tutorial keeps the pairs with more than 3,
