@@ -2,8 +2,9 @@
 linking and de-duplication (u by random sampling, m by EM), clerical review decisions applied,
 Splink's connected-components clustering, stable ids, and the index written with pseudonyms only.
 
-Raw identifiers exist only in a temporary linkage workspace (a folder with Splink's DuckDB file
-or Spark's scratch files), deleted when the run ends, whether it succeeds or fails.
+Raw identifiers exist only in a temporary linkage workspace (Splink's in-memory DuckDB database,
+spilling to a scratch folder only when memory runs short, or Spark's scratch files), closed and
+deleted when the run ends, whether it succeeds or fails.
 """
 
 from __future__ import annotations
@@ -99,23 +100,24 @@ def _train(linker: Linker, cfg: LinkConfig) -> None:
             rule, estimate_without_term_frequencies=True)
 
 
-def train(api: Any, records: Any, frame: pd.DataFrame, cfg: LinkConfig) -> dict[str, Any]:
-    """The trained model. Above ``cfg.training_sample`` records, u and m are estimated on a
-    seeded random sample of that many records (both are properties of a pair of records, not
-    of how many there are), then the prior, which does depend on the number of records, is
-    estimated again on every record."""
+def train(api: Any, records: Any, frame: pd.DataFrame, cfg: LinkConfig) -> Linker:
+    """A linker on every record with the trained model, ready to score. Above
+    ``cfg.training_sample`` records, u and m are estimated on a seeded random sample of that
+    many records (both are properties of a pair of records, not of how many there are), then
+    the prior, which does depend on the number of records, is estimated again on every
+    record."""
     if len(frame) <= cfg.training_sample:
-        linker = Linker(records, model.settings(), log_level=None)
+        linker = Linker(records, model.settings(unique_id=model.ROW_ID), log_level=None)
         _train(linker, cfg)
-        return dict(linker.misc.save_model_to_json())
+        return linker
     sample = frame.sample(n=cfg.training_sample, random_state=cfg.seed).reset_index(drop=True)
     on_sample = Linker(api.register(sample, dataset_display_name="training_sample"),
-                       model.settings(), log_level=None)
+                       model.settings(unique_id=model.ROW_ID), log_level=None)
     _train(on_sample, cfg)
     full = Linker(records, on_sample.misc.save_model_to_json(), log_level=None)
     full.training.estimate_probability_two_random_records_match(
         list(model.PRIOR_RULES), recall=cfg.recall)
-    return dict(full.misc.save_model_to_json())
+    return full
 
 
 def _field_levels(row: Any) -> str:
@@ -165,7 +167,7 @@ def connected_components(nodes: pd.Series, edges: pd.DataFrame,
     """Cluster id by record key: connected components of the edges at or above ``threshold``
     (scipy's sparse-graph routine, the same answer on every backend); a cluster's id is its
     smallest record key, so it does not depend on the order the backend returned pairs in."""
-    keys = pd.Index(pd.unique(nodes)).sort_values()
+    keys = pd.Index(sorted(set(nodes)), dtype=object)  # Python sorts strings faster than pandas
     kept = edges[edges["match_probability"] >= threshold]
     left = keys.get_indexer(kept["record_key_l"])
     right = keys.get_indexer(kept["record_key_r"])
@@ -174,8 +176,8 @@ def connected_components(nodes: pd.Series, edges: pd.DataFrame,
                        shape=(len(keys), len(keys)))
     _, labels = csgraph.connected_components(graph, directed=False)
     # keys are sorted, so the first index of each label is its smallest key
-    first = pd.Series(np.arange(len(keys))).groupby(labels).transform("min").to_numpy()
-    return dict(zip(keys, keys[first], strict=True))
+    _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
+    return dict(zip(keys, keys[first[inverse]], strict=True))
 
 
 def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig, workdir: Path,
@@ -185,20 +187,43 @@ def score_and_cluster(ws: Workspace, frame: pd.DataFrame, cfg: LinkConfig, workd
 
     With ``trained`` (a saved model), that model scores the pairs and no training is done."""
     api = model.database_api(cfg.backend, workdir)
-    records = api.register(frame, dataset_display_name="records")
-    det = Linker(records, model.deterministic_settings(), log_level=None)
-    det_pairs = model.to_pandas(det.inference.deterministic_link())
-    if trained is None:
-        trained = train(api, records, frame, cfg)
-    linker = Linker(records, model.for_dialect(trained, cfg.backend), log_level=None)
-    pred = model.to_pandas(linker.inference.predict(
-        threshold_match_probability=cfg.review_threshold, warning_mode="never"))
+    try:
+        return _score_and_cluster(ws, api, frame, cfg, trained)
+    finally:
+        model.close(api)
+
+
+def _score_and_cluster(ws: Workspace, api: Any, frame: pd.DataFrame, cfg: LinkConfig,
+                       trained: dict[str, Any] | None,
+                       ) -> tuple[dict[str, str], pd.DataFrame, int, dict[str, Any]]:
+    keys = frame["record_key"].to_numpy()
+    rows = frame.drop(columns="record_key").assign(**{model.ROW_ID: np.arange(len(frame))})
+    records = api.register(rows, dataset_display_name="records")
+    det = Linker(records, model.deterministic_settings(model.ROW_ID), log_level=None)
+    det_pairs = with_record_keys(model.to_pandas(det.inference.deterministic_link()), keys)
+    if trained is None:  # the trained linker scores: its tables are reused
+        linker = train(api, records, rows, cfg)
+        trained = model.with_unique_id(dict(linker.misc.save_model_to_json()), "record_key")
+    else:
+        linker = Linker(records, model.with_unique_id(
+            model.for_dialect(trained, cfg.backend), model.ROW_ID), log_level=None)
+    pred = with_record_keys(model.scored_pairs(linker, linker.inference.predict(
+        threshold_match_probability=cfg.review_threshold, warning_mode="never")), keys)
     decisions = dict(ws.rows("SELECT pair_key, decision FROM decisions"))
     edges, pred = edges_from(det_pairs, pred, decisions)
-    extra = _accepted_missing(ws, pred, set(frame["record_key"]))
+    extra = _accepted_missing(ws, pred, set(keys))
     edges = pd.concat([edges, extra], ignore_index=True)
     clusters = connected_components(frame["record_key"], edges, cfg.match_threshold)
     return clusters, pred, len(det_pairs), trained
+
+
+def with_record_keys(pairs: pd.DataFrame, keys: np.ndarray) -> pd.DataFrame:
+    """Pairs of row numbers (``row_id_l``, ``row_id_r``) as pairs of record keys."""
+    left, right = f"{model.ROW_ID}_l", f"{model.ROW_ID}_r"
+    out = pairs.drop(columns=[left, right])
+    out.insert(0, "record_key_r", keys[pairs[right].to_numpy()])
+    out.insert(0, "record_key_l", keys[pairs[left].to_numpy()])
+    return out
 
 
 def write_queue(ws: Workspace, pred: pd.DataFrame, cfg: LinkConfig, run_id: int,
