@@ -3,7 +3,9 @@ linking and de-duplication (u by random sampling, m by EM), clerical review deci
 Splink's connected-components clustering, stable ids, and the index written with pseudonyms only.
 
 Raw identifiers exist only in a temporary linkage workspace (a folder with Splink's DuckDB file
-or Spark's scratch files), deleted when the run ends, whether it succeeds or fails.
+or Spark's scratch files), deleted when the run ends, whether it succeeds or fails; and, only
+where the purpose's DPO chose to keep them, in the encrypted comparison columns
+(residents.comparisons), which a full run rebuilds.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from scipy.sparse import coo_matrix, csgraph
 from splink import Linker
 
 from wholeplace.errors import InputError
-from wholeplace.residents import model
+from wholeplace.residents import comparisons, model
 from wholeplace.residents.ids import Assignment, assign
 from wholeplace.residents.privacy import Pseudonymiser
 from wholeplace.residents.sources import Refresh, load_frame
@@ -267,6 +269,7 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
     """A full run: every record re-linked, ids carried over from the previous run."""
     cfg.check()
     started = datetime.now()
+    prints = comparisons.fingerprints(ws, purpose)  # before reading: a later change re-reads
     records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
     run_id = start_run(ws, purpose, "full", cfg)
     workdir = scratch_dir(cfg)
@@ -283,6 +286,7 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
         ws.execute("UPDATE runs SET finished_at = ?, records = ?, residents = ?, model = ? "
                    "WHERE run_id = ?", [datetime.now(), len(records), residents,
                                         json.dumps(trained), run_id])
+    comparisons.after_full_run(ws, pseudonym, records, prints)  # rebuilt, or none when off
     kinds = {k: sum(e.kind == k for e in result.events) for k in ("merge", "split", "removed")}
     return RunSummary(run_id, "full", len(records), residents, result.new, n_det, len(pred),
                       n_review, kinds, dropped, (datetime.now() - started).total_seconds(),
