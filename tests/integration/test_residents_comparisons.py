@@ -233,3 +233,52 @@ def test_an_ended_agreement_stops_an_incremental_run_with_kept_columns(copy):
                    "'{\"ends_on\": \"2026-01-01\"}') WHERE source = 'council_tax'")
         with pytest.raises(ValueError, match="ended on 2026-01-01"):
             run_incremental(ws, PURPOSE, key, LinkConfig(), TODAY)
+
+
+def test_cli_the_dpo_decides_audited_no_key_refused_off_deletes(tmp_path):
+    from typer.testing import CliRunner
+
+    from tests import residents_support as rs
+    from tests.access_support import CAMBRIDGE, SOUTH_CAMBS
+    from wholeplace.access import audit
+    from wholeplace.appdb import make_engine, session_factory, upgrade
+    from wholeplace.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    ids = rs.seeded_engine(engine)
+    workspace, keys = rs.build_index(engine, tmp_path, ids["councils"], households=60)
+    base = ["residents", "--workspace", str(workspace), "--keys", str(keys)]
+
+    def run(*args):
+        return CliRunner().invoke(app, [*base, *args], env={"WHOLEPLACE_DATABASE_URL": url})
+
+    decide = ["retain-comparisons", "prevention", "--reason", "DPIA 2026-11 approved"]
+    dpo = ["--as", "dpo@cambridge.example", "--org", CAMBRIDGE]
+    out = run(*decide, "--on", "--as", "caseworker@cambridge.example", "--org", CAMBRIDGE)
+    assert out.exit_code == 1 and "may not retain_comparisons" in out.output, out.output
+    out = run(*decide, "--on", "--as", "dpo@southcambs.example", "--org", SOUTH_CAMBS)
+    assert out.exit_code == 1 and "held by" in out.output, out.output  # holds no source
+    (keys / "prevention.key").rename(tmp_path / "away.key")
+    out = run(*decide, "--on", *dpo)
+    assert out.exit_code == 1 and "No key file for purpose 'prevention'" in out.output
+    (tmp_path / "away.key").rename(keys / "prevention.key")
+    file = comparisons.path_for(workspace, PURPOSE)
+    out = run(*decide, "--on", *dpo)
+    assert out.exit_code == 0 and "will be kept, encrypted" in out.output, out.output
+    assert run("link", "--purpose", "prevention").exit_code == 0 and file.is_file()
+    assert "comparison columns kept (encrypted) for prevention" in run("status").output
+    key_text = (keys / "prevention.key").read_text().strip()
+    assert key_text not in out.output and not any(
+        key_text.encode() in p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+        and p.name != "prevention.key")
+    out = run(*decide, "--off", *dpo)
+    assert out.exit_code == 0 and not file.exists(), out.output
+    assert "comparison columns kept" not in run("status").output
+    with session_factory(engine)() as s:
+        entries = [e for e in audit.entries(s, CAMBRIDGE)
+                   if e.action == "residents.retain_comparisons"]
+    engine.dispose()
+    assert [e.detail["on"] for e in entries] == [False, True]  # newest first
+    assert all(e.actor == "dpo@cambridge.example" for e in entries)

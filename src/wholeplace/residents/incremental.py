@@ -133,7 +133,7 @@ def _from_extracts(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today:
 
 
 def _from_kept(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Refresh,
-               found: comparisons.Decision) -> _Split:
+               found: comparisons.Decision, backend: str) -> _Split:
     """The kept comparison columns, and only the extracts that changed read."""
     run = comparisons.load_records(ws, pseudonym, today, refresh, found)
     indexed = pc.is_in(run.table["record_key"], value_set=_indexed(ws))
@@ -148,8 +148,10 @@ def _from_kept(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Re
     def after() -> None:
         if run.changed or len(new):
             comparisons.save(path, pseudonym, run.state)
-    return _Split(run.table.filter(indexed).select(LINK_COLUMNS), frame_of(new), rows,
-                  run.dropped, after)
+    existing = run.table.filter(indexed).select(LINK_COLUMNS)
+    if backend != "duckdb":  # Spark is given pandas, as without kept columns
+        existing = frame_of(comparisons.pandas(existing))
+    return _Split(existing, frame_of(new), rows, run.dropped, after)
 
 
 def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,
@@ -159,7 +161,7 @@ def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: 
     started = datetime.now()
     trained = saved_model(ws, purpose)
     found = comparisons.enabled(ws, purpose)
-    split = _from_kept(ws, pseudonym, today, refresh, found) if found else \
+    split = _from_kept(ws, pseudonym, today, refresh, found, cfg.backend) if found else \
         _from_extracts(ws, purpose, pseudonym, today, refresh)
     new = split.new
     run_id = start_run(ws, purpose, "incremental", cfg)
