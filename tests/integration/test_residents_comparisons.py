@@ -9,7 +9,7 @@ import shutil
 import stat
 from datetime import timedelta
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 import pytest
 
 from wholeplace.errors import ConfigError, InputError
@@ -75,6 +75,15 @@ def register_housing(ws, path):
     register(ws, path, demo_mod.synthetic_mapping("housing"), demo_mod.DEMO_AUTHORISATION, TODAY)
 
 
+def kept_keys(folder, key):
+    return {k for part in comparisons.load(folder, key).values()
+            for k in part.table["record_key"].to_pylist()}
+
+
+def plain(folder, key, source):
+    return comparisons.plaintext(comparisons.file_for(folder, source), key, source)
+
+
 def a_surname(built):
     return built.population.extracts["housing_benefit"][0]["last_name"].lower()
 
@@ -91,7 +100,7 @@ def test_same_clusters_with_the_option_on_and_off_reading_only_new_records(
     with open_workspace(on) as ws:
         keep(ws)
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)  # a full run builds the file
-        assert comparisons.path_for(on, PURPOSE).is_file()
+        assert comparisons.path_for(on, PURPOSE).is_dir()
     results = {}
     read: list[str] = []
     real = sources_mod.read_extract_frame
@@ -119,8 +128,7 @@ def test_same_clusters_with_the_option_on_and_off_reading_only_new_records(
         read.clear()
         again = run_incremental(ws, PURPOSE, key, LinkConfig(), TODAY)
         assert again.records == 0 and read == []
-        kept = comparisons.load(comparisons.path_for(on, PURPOSE), key)
-        assert kept is not None and kept.table.num_rows == len(index_of(ws))
+        assert kept_keys(comparisons.path_for(on, PURPOSE), key) == set(index_of(ws))
 
 
 def test_encrypted_at_rest_and_refused_with_another_key(copy):
@@ -128,45 +136,50 @@ def test_encrypted_at_rest_and_refused_with_another_key(copy):
     with open_workspace(path) as ws:
         keep(ws)
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
-    file = comparisons.path_for(path, PURPOSE)
+    folder = comparisons.path_for(path, PURPOSE)
+    file = comparisons.file_for(folder, "housing_benefit")
     name = a_surname(built).encode()
-    plain = comparisons.plaintext(file, key)
-    assert plain is not None and name in plain  # the name is kept...
+    assert name in plain(folder, key, "housing_benefit")  # the name is kept...
     data = file.read_bytes()
     assert name not in data and name.upper() not in data  # ...but not readable at rest
+    assert not any(name in p.read_bytes() for p in folder.iterdir())
     assert stat.S_IMODE(file.stat().st_mode) == 0o600
-    with pytest.raises(Exception):  # noqa: B017 - not a Parquet (nor any) file without the key
-        pq.read_table(file)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    with pytest.raises(Exception):  # noqa: B017 - not an Arrow (nor any) file without the key
+        pa.ipc.open_stream(data).read_all()
     other = Pseudonymiser(PURPOSE, bytes(32))
     with pytest.raises(ConfigError, match="cannot be decrypted with the key of purpose"):
-        comparisons.load(file, other)
+        comparisons.load(folder, other)
     with open_workspace(path) as ws, pytest.raises(ConfigError, match="cannot be decrypted"):
         run_incremental(ws, PURPOSE, other, LinkConfig(), TODAY)
+    shutil.copy(file, comparisons.file_for(folder, "council_tax"))  # moved to another source
+    with pytest.raises(ConfigError, match="or the file was altered"):
+        comparisons.load(folder, key)
     altered = bytearray(data)
     altered[-1] ^= 1
     file.write_bytes(bytes(altered))
     with pytest.raises(ConfigError, match="or the file was altered"):
-        comparisons.load(file, key)
+        comparisons.plaintext(file, key, "housing_benefit")
 
 
 def test_erasure_removes_the_record_from_the_kept_columns_and_their_bytes(copy):
     built, key, path = copy
     record = built.population.extracts["housing_benefit"][0]["claim_id"]
     record_key = key(f"housing_benefit:{record}")
-    file = comparisons.path_for(path, PURPOSE)
+    folder = comparisons.path_for(path, PURPOSE)
+    file = comparisons.file_for(folder, "housing_benefit")
     with open_workspace(path) as ws:
         keep(ws)
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
         before = file.stat().st_ino
-        assert record_key.encode() in comparisons.plaintext(file, key)
+        assert record_key.encode() in plain(folder, key, "housing_benefit")
         erase(ws, PURPOSE, key, "housing_benefit", record, "right to erasure request")
-        kept = comparisons.load(file, key)
-        assert record_key not in kept.table["record_key"].to_pylist()
+        assert record_key not in kept_keys(folder, key)
         # the whole decrypted file, not only its live rows: no freed block keeps it
-        assert record_key.encode() not in comparisons.plaintext(file, key)
+        assert record_key.encode() not in plain(folder, key, "housing_benefit")
         assert file.stat().st_ino != before  # a new file swapped in
-        assert sorted(p.name for p in path.parent.iterdir() if "comparisons" in p.name) == [
-            file.name]
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            f"{s}.arrow.enc" for s in SYSTEMS)
         summary = run_incremental(ws, PURPOSE, key, LinkConfig(), TODAY)
         assert summary.records == 0  # not brought back as a new record
         assert record_key not in index_of(ws)
@@ -180,19 +193,17 @@ def test_retention_applies_to_the_kept_columns(copy):
         register(ws, built.paths["housing_benefit"], mapping, demo_mod.DEMO_AUTHORISATION, TODAY)
         keep(ws)
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
-        file = comparisons.path_for(path, PURPOSE)
-        ends = comparisons.load(file, key).table.to_pandas()
+        folder = comparisons.path_for(path, PURPOSE)
+        ends = comparisons.load(folder, key)["housing_benefit"].table.to_pandas()
         later = TODAY + timedelta(days=400)
         cutoff = later - timedelta(days=365)
-        due = {k for k, s, e in zip(ends.record_key, ends.source_dataset, ends.service_end,
-                                    strict=True)
-               if s == "housing_benefit" and e is not None and e < cutoff}
+        due = {k for k, e in zip(ends.record_key, ends.service_end, strict=True)
+               if e is not None and e < cutoff}
         assert due
         summary = run_incremental(ws, PURPOSE, key, LinkConfig(), later)
         assert summary.dropped["retention"] == len(due)
-        kept = set(comparisons.load(file, key).table["record_key"].to_pylist())
-        assert not kept & due
-        assert not any(k.encode() in comparisons.plaintext(file, key) for k in due)
+        assert not kept_keys(folder, key) & due
+        assert not any(k.encode() in plain(folder, key, "housing_benefit") for k in due)
 
 
 def test_off_deletes_the_file_and_runs_read_the_extracts_again(copy):
@@ -201,7 +212,7 @@ def test_off_deletes_the_file_and_runs_read_the_extracts_again(copy):
     with open_workspace(path) as ws:
         keep(ws)
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
-        assert file.is_file()
+        assert file.is_dir()
         keep(ws, on=False)
         assert not file.exists()
         assert comparisons.enabled(ws, PURPOSE) is None
@@ -267,7 +278,7 @@ def test_cli_the_dpo_decides_audited_no_key_refused_off_deletes(tmp_path):
     file = comparisons.path_for(workspace, PURPOSE)
     out = run(*decide, "--on", *dpo)
     assert out.exit_code == 0 and "will be kept, encrypted" in out.output, out.output
-    assert run("link", "--purpose", "prevention").exit_code == 0 and file.is_file()
+    assert run("link", "--purpose", "prevention").exit_code == 0 and file.is_dir()
     assert "comparison columns kept (encrypted) for prevention" in run("status").output
     key_text = (keys / "prevention.key").read_text().strip()
     assert key_text not in out.output and not any(

@@ -7,12 +7,14 @@ columns of the indexed records (names, date of birth, sex, postcode, UPRN, NHS n
 dates) are kept in one file beside the workspace, encrypted at rest, so an incremental run reads
 only the extracts that changed and scores the new records against the kept columns.
 
-The file is ``<workspace stem>.<purpose>.comparisons``: a header, a random 96-bit nonce and
-the columns as uncompressed Parquet encrypted with AES-256-GCM (the ``cryptography`` package,
-OpenSSL). The key is derived from the purpose's key file with HKDF-SHA256
-(:meth:`Pseudonymiser.derive`) and never stored, logged or printed; the header and purpose are
-authenticated with it, so a wrong key or an altered file is refused. Every write is a whole new
-file swapped in for the old one, so an erased record leaves no freed block holding it.
+They are in a folder ``<workspace stem>.<purpose>.comparisons`` (mode 700), one file per source
+(mode 600): a header, a random 96-bit nonce, and the source's rows as an Arrow IPC stream
+encrypted with AES-256-GCM (the ``cryptography`` package, OpenSSL). The key is derived from the
+purpose's key file with HKDF-SHA256 (:meth:`Pseudonymiser.derive`) and never stored, logged or
+printed; the header, purpose and source are authenticated with it, so a wrong key, an altered
+file or a file moved to another source is refused. Every write is a whole new file swapped in
+for the old one, so an erased record leaves no freed block holding it; a run writes only the
+files of sources that changed.
 
 DuckDB's own database encryption was the first choice, but DuckDB 2.0 writes encrypted files
 only with its httpfs extension (OpenSSL) loaded, which no reachable registry holds for 2.0;
@@ -23,17 +25,16 @@ without it DuckDB refuses to write, and its
 from __future__ import annotations
 
 import hashlib
-import io
 import os
+import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -71,12 +72,12 @@ class Decision:
 
 
 @dataclass
-class Kept:
-    """The kept rows (an Arrow table of ``COLUMNS``) and, for each kept source, the
-    fingerprint of the extract and mapping they came from."""
+class Part:
+    """One source's kept rows (an Arrow table of ``COLUMNS``) and the fingerprint of the
+    extract and mapping they were read from."""
 
     table: pa.Table
-    fingerprints: dict[str, str] = field(default_factory=dict)
+    fingerprint: str
 
 
 def arrow(frame: pd.DataFrame) -> pa.Table:
@@ -130,31 +131,38 @@ def decide(ws: Workspace, purpose: str, on: bool, decided_by: str, organisation:
     return path
 
 
-def delete(path: Path) -> bool:
-    gone = False
-    for p in (path, path.with_name(path.name + ".new")):
-        if p.exists():
-            p.unlink()
-            gone = True
-    return gone
+def delete(folder: Path) -> bool:
+    """Delete every kept file of the purpose; whether there were any."""
+    if not folder.exists():
+        return False
+    shutil.rmtree(folder)
+    return True
 
 
 def _cipher(pseudonym: Pseudonymiser) -> AESGCM:
     return AESGCM(pseudonym.derive(_USE))
 
 
-def _aad(purpose: str) -> bytes:
-    return _HEADER + purpose.encode()
+def _aad(purpose: str, source: str) -> bytes:
+    return _HEADER + f"{purpose}/{source}".encode()
 
 
-def save(path: Path, pseudonym: Pseudonymiser, kept: Kept) -> None:
-    """Write ``kept`` as a new encrypted file (owner-only) and swap it in for the old one."""
-    table = kept.table.select(COLUMNS).cast(SCHEMA).replace_schema_metadata(
-        {f"fingerprint:{s}": d for s, d in sorted(kept.fingerprints.items())})
-    buffer = io.BytesIO()
-    pq.write_table(table, buffer, compression="none")  # values verbatim: tests read them
+def file_for(folder: Path, source: str) -> Path:
+    return folder / f"{source}.arrow.enc"
+
+
+def save(folder: Path, pseudonym: Pseudonymiser, source: str, part: Part) -> None:
+    """Write one source's rows as a new encrypted file (owner-only) and swap it in."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    table = part.table.select(COLUMNS).cast(SCHEMA).replace_schema_metadata(
+        {"fingerprint": part.fingerprint})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
     nonce = os.urandom(_NONCE)
-    sealed = _cipher(pseudonym).encrypt(nonce, buffer.getvalue(), _aad(pseudonym.purpose))
+    sealed = _cipher(pseudonym).encrypt(nonce, sink.getvalue().to_pybytes(),
+                                        _aad(pseudonym.purpose, source))
+    path = file_for(folder, source)
     new = path.with_name(path.name + ".new")
     new.unlink(missing_ok=True)
     fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -165,19 +173,17 @@ def save(path: Path, pseudonym: Pseudonymiser, kept: Kept) -> None:
     os.replace(new, path)
 
 
-def plaintext(path: Path, pseudonym: Pseudonymiser) -> bytes | None:
-    """The whole decrypted content of the file (Parquet), or None when there is none."""
-    if not path.is_file():
-        return None
+def plaintext(path: Path, pseudonym: Pseudonymiser, source: str) -> bytes:
+    """The whole decrypted content of one source's file (an Arrow IPC stream)."""
     data = path.read_bytes()
-    if not data.startswith(_HEADER):
+    if not data.startswith(_HEADER):  # below, views: no copy of a large file
         raise ConfigError(f"{path} is not a kept-comparisons file of this version. Turn the "
                           "option off and on again ('wholeplace residents retain-comparisons') "
                           "and run a full link to rebuild it.")
-    body = data[len(_HEADER):]
+    body = memoryview(data)[len(_HEADER):]
     try:
         return _cipher(pseudonym).decrypt(body[:_NONCE], body[_NONCE:],
-                                          _aad(pseudonym.purpose))
+                                          _aad(pseudonym.purpose, source))
     except InvalidTag:
         raise ConfigError(
             f"The kept comparison columns at {path} cannot be decrypted with the key of "
@@ -187,15 +193,18 @@ def plaintext(path: Path, pseudonym: Pseudonymiser) -> bytes | None:
             "them.") from None
 
 
-def load(path: Path, pseudonym: Pseudonymiser) -> Kept | None:
-    content = plaintext(path, pseudonym)
-    if content is None:
-        return None
-    table = pq.read_table(io.BytesIO(content))
-    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    return Kept(table.replace_schema_metadata(None),
-                {k.removeprefix("fingerprint:"): v for k, v in meta.items()
-                 if k.startswith("fingerprint:")})
+def load(folder: Path, pseudonym: Pseudonymiser) -> dict[str, Part]:
+    """Every kept source's rows (none when the folder does not exist)."""
+    parts: dict[str, Part] = {}
+    if not folder.is_dir():
+        return parts
+    for path in sorted(folder.glob("*.arrow.enc")):
+        source = path.name.removesuffix(".arrow.enc")
+        table = pa.ipc.open_stream(plaintext(path, pseudonym, source)).read_all()
+        meta = table.schema.metadata or {}
+        parts[source] = Part(table.replace_schema_metadata(None),
+                             meta.get(b"fingerprint", b"").decode())
+    return parts
 
 
 def fingerprint(src: Registered) -> str:
@@ -216,15 +225,28 @@ def fingerprints(ws: Workspace, purpose: str) -> dict[str, str] | None:
             if src.authorisation.owner == found.organisation and src.path.is_file()}
 
 
+def write(folder: Path, pseudonym: Pseudonymiser, parts: dict[str, Part],
+          keep_only: set[str]) -> None:
+    """Write ``parts`` and delete the files of every source not in ``keep_only``."""
+    for source, part in parts.items():
+        save(folder, pseudonym, source, part)
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.name.removesuffix(".arrow.enc") not in keep_only:
+                path.unlink()
+
+
 def after_full_run(ws: Workspace, pseudonym: Pseudonymiser, records: pd.DataFrame,
                    prints: dict[str, str] | None) -> None:
-    """A full run rebuilds the file from the records it read (or deletes it when off)."""
-    path = path_for(ws.path, pseudonym.purpose)
+    """A full run rebuilds the files from the records it read (or deletes them when off)."""
+    folder = path_for(ws.path, pseudonym.purpose)
     if prints is None:
-        delete(path)
+        delete(folder)
         return
-    rows = records[records["source_dataset"].isin(prints.keys())]
-    save(path, pseudonym, Kept(arrow(rows), prints))
+    by_source = dict(tuple(records.groupby("source_dataset", sort=False)))
+    parts = {s: Part(arrow(by_source[s]) if s in by_source else SCHEMA.empty_table(), mark)
+             for s, mark in prints.items()}
+    write(folder, pseudonym, parts, set(parts))
 
 
 def _dropped(part: pa.Table, src: Registered, erased: pa.Array,
@@ -240,13 +262,32 @@ def _dropped(part: pa.Table, src: Registered, erased: pa.Array,
 
 @dataclass
 class RunRecords:
-    """A run's records as kept rows, the new kept state, and whether rows the file holds were
-    dropped or replaced (so it must be written again even without new records)."""
+    """A run's records as kept rows, and the files to write once the index is written (the
+    sources read again, and kept sources that lost rows) or to delete."""
 
-    table: pa.Table
+    parts: list[pa.Table]
     dropped: dict[str, int]
-    state: Kept
-    changed: bool
+    to_write: dict[str, Part]
+    owned: set[str]
+
+    @property
+    def table(self) -> pa.Table:
+        return pa.concat_tables(self.parts) if self.parts else SCHEMA.empty_table()
+
+
+def _kept_part(part: Part, src: Registered, erased: pa.Array, today: date,
+               dropped: dict[str, int]) -> tuple[pa.Table, bool]:
+    """A kept source's rows without erased records and records past retention; whether any
+    went (the file must then be written anew)."""
+    if not len(erased) and src.mapping.retention_days is None:
+        return part.table, False
+    gone, past = _dropped(part.table, src, erased, today)
+    dropped["erased"] += pc.sum(gone).as_py() or 0
+    dropped["retention"] += pc.sum(past).as_py() or 0
+    drop = pc.or_(gone, past)
+    if not pc.any(drop).as_py():
+        return part.table, False
+    return part.table.filter(pc.invert(drop)), True
 
 
 def load_records(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Refresh,
@@ -258,44 +299,39 @@ def load_records(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: 
     sources = for_run(ws, pseudonym.purpose, refresh)
     for src in sources:
         src.authorisation.require(src.source, today)
-    kept = load(path_for(ws.path, pseudonym.purpose), pseudonym) or Kept(SCHEMA.empty_table())
+    kept = load(path_for(ws.path, pseudonym.purpose), pseudonym)
     erased_set = erased_keys(ws)
     erased = pa.array(sorted(erased_set), pa.string())
     dropped = {"erased": 0, "retention": 0}
-    parts: list[pa.Table] = []
-    prints: dict[str, str] = {}
-    changed = bool(set(kept.fingerprints) - {s.source for s in sources})
+    tables: list[pa.Table] = []
+    to_write: dict[str, Part] = {}
+    owned = {s.source for s in sources if s.authorisation.owner == found.organisation}
     for src in sources:
-        owned = src.authorisation.owner == found.organisation
-        mark = fingerprint(src) if owned else ""
-        if owned and kept.fingerprints.get(src.source) == mark:
-            part = kept.table.filter(pc.equal(kept.table["source_dataset"], src.source))
-            gone, past = _dropped(part, src, erased, today)
-            dropped["erased"] += pc.sum(gone).as_py() or 0
-            dropped["retention"] += pc.sum(past).as_py() or 0
-            drop = pc.or_(gone, past)
-            changed |= bool(pc.any(drop).as_py())
-            parts.append(part.filter(pc.invert(drop)))
+        mark = fingerprint(src) if src.source in owned else ""
+        part = kept.get(src.source)
+        if part is not None and src.source in owned and part.fingerprint == mark:
+            table, lost = _kept_part(part, src, erased, today, dropped)
+            if lost:
+                to_write[src.source] = Part(table, mark)
         else:
-            changed |= src.source in kept.fingerprints or owned
-            parts.append(arrow(source_frame(src, pseudonym, erased_set, today, dropped)))
-        if owned:
-            prints[src.source] = mark
-    table = pa.concat_tables(parts) if parts else SCHEMA.empty_table()
-    state = table.filter(pc.is_in(table["source_dataset"], value_set=pa.array(
-        sorted(prints), pa.string())))
-    return RunRecords(table, dropped, Kept(state, prints), changed)
+            table = arrow(source_frame(src, pseudonym, erased_set, today, dropped))
+            if src.source in owned:
+                to_write[src.source] = Part(table, mark)
+        tables.append(table)
+    return RunRecords(tables, dropped, to_write, owned)
 
 
 def forget(ws: Workspace, pseudonym: Pseudonymiser, keys: Sequence[str]) -> int:
-    """Remove records from the kept columns at once (erasure): the file is written anew
-    without them. Returns how many rows were removed."""
-    path = path_for(ws.path, pseudonym.purpose)
-    kept = load(path, pseudonym)
-    if kept is None:
-        return 0
-    gone = pc.is_in(kept.table["record_key"], value_set=pa.array(list(keys), pa.string()))
-    removed = pc.sum(gone).as_py() or 0
-    if removed:
-        save(path, pseudonym, Kept(kept.table.filter(pc.invert(gone)), kept.fingerprints))
+    """Remove records from the kept columns at once (erasure): each file holding one is
+    written anew without it. Returns how many rows were removed."""
+    folder = path_for(ws.path, pseudonym.purpose)
+    wanted = pa.array(list(keys), pa.string())
+    removed = 0
+    for source, part in load(folder, pseudonym).items():
+        gone = pc.is_in(part.table["record_key"], value_set=wanted)
+        n = pc.sum(gone).as_py() or 0
+        if n:
+            save(folder, pseudonym, source, Part(part.table.filter(pc.invert(gone)),
+                                                 part.fingerprint))
+            removed += n
     return int(removed)

@@ -132,26 +132,47 @@ def _from_extracts(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today:
                   lambda: None)
 
 
+def _not_indexed(ws: Workspace, table: pa.Table) -> pa.Table:
+    """The rows of ``table`` whose record is not in the index (a hash join in DuckDB)."""
+    ws.con.register("run_records", table)
+    try:
+        fresh = ws.con.sql("SELECT * FROM run_records WHERE record_key NOT IN "
+                           "(SELECT record_key FROM residents)").to_arrow_table()
+    finally:
+        ws.con.unregister("run_records")
+    return fresh if fresh is not None else table.schema.empty_table()
+
+
 def _from_kept(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Refresh,
                found: comparisons.Decision, backend: str) -> _Split:
     """The kept comparison columns, and only the extracts that changed read."""
     run = comparisons.load_records(ws, pseudonym, today, refresh, found)
-    indexed = pc.is_in(run.table["record_key"], value_set=_indexed(ws))
-    new = comparisons.pandas(run.table.filter(pc.invert(indexed)))
-    path = comparisons.path_for(ws.path, pseudonym.purpose)
+    fresh = _not_indexed(ws, run.table)
+    with_fresh = set(fresh["source_dataset"].to_pylist())
+    existing = [part if not len(part) or part["source_dataset"][0].as_py() not in with_fresh
+                else part.filter(pc.invert(pc.is_in(part["record_key"],
+                                                    value_set=fresh["record_key"])))
+                for part in run.parts]  # a kept source's records are all indexed, mostly
+    table = pa.concat_tables(existing).select(LINK_COLUMNS) if existing else \
+        comparisons.SCHEMA.empty_table().select(LINK_COLUMNS)
+    if backend != "duckdb":  # Spark is given pandas, as without kept columns
+        table = frame_of(comparisons.pandas(table))
 
     def rows(keys: set[str]) -> pd.DataFrame:
-        wanted = pa.array(sorted(keys), pa.string())
-        return comparisons.pandas(run.table.filter(pc.is_in(run.table["record_key"],
-                                                            value_set=wanted)))
+        ws.con.register("run_records", run.table)
+        ws.con.register("wanted_keys", pa.table({"record_key": sorted(keys)}))
+        try:
+            found_rows = ws.con.sql("SELECT r.* FROM run_records r SEMI JOIN wanted_keys w "
+                                    "ON r.record_key = w.record_key").to_arrow_table()
+        finally:
+            ws.con.unregister("run_records")
+            ws.con.unregister("wanted_keys")
+        return comparisons.pandas(found_rows)
 
     def after() -> None:
-        if run.changed or len(new):
-            comparisons.save(path, pseudonym, run.state)
-    existing = run.table.filter(indexed).select(LINK_COLUMNS)
-    if backend != "duckdb":  # Spark is given pandas, as without kept columns
-        existing = frame_of(comparisons.pandas(existing))
-    return _Split(existing, frame_of(new), rows, run.dropped, after)
+        comparisons.write(comparisons.path_for(ws.path, pseudonym.purpose), pseudonym,
+                          run.to_write, run.owned)
+    return _Split(table, frame_of(comparisons.pandas(fresh)), rows, run.dropped, after)
 
 
 def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,

@@ -242,11 +242,14 @@ def write_index(ws: Workspace, records: pd.DataFrame, result: Assignment,
     ws.execute("INSERT OR REPLACE INTO residents SELECT * FROM new_index")
     ws.con.unregister("new_index")
     now = datetime.now()
+    merged = pd.DataFrame([(other, e.resident_id) for e in result.events if e.kind == "merge"
+                           for other in e.other_ids], columns=["old_id", "new_id"], dtype=object)
+    if len(merged) and not replace:  # untouched records of a merged id follow it (one scan)
+        ws.con.register("merged_ids", merged)
+        ws.execute("UPDATE residents SET resident_id = m.new_id FROM merged_ids m "
+                   "WHERE residents.resident_id = m.old_id")
+        ws.con.unregister("merged_ids")
     for e in result.events:
-        if e.kind == "merge" and not replace:  # untouched records of a merged id follow it
-            for other in e.other_ids:
-                ws.execute("UPDATE residents SET resident_id = ? WHERE resident_id = ?",
-                           [e.resident_id, other])
         ws.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
                    [run_id, e.kind, e.resident_id, ",".join(e.other_ids), e.reason, now])
 
