@@ -4,10 +4,10 @@ Off by default: every run reads the registered extracts again, and no raw identi
 run. With ``retain-comparisons PURPOSE --on`` (a decision of the DPO of the organisation holding
 the sources, recorded in the workspace and the access audit trail), the standardised comparison
 columns of the indexed records (names, date of birth, sex, postcode, UPRN, NHS number, service
-dates) are kept in one file beside the workspace, encrypted at rest, so an incremental run reads
+dates) are kept in a folder beside the workspace, encrypted at rest, so an incremental run reads
 only the extracts that changed and scores the new records against the kept columns.
 
-They are in a folder ``<workspace stem>.<purpose>.comparisons`` (mode 700), one file per source
+The folder is ``<workspace stem>.<purpose>.comparisons`` (mode 700), with one file per source
 (mode 600): a header, a random 96-bit nonce, and the source's rows as an Arrow IPC stream
 encrypted with AES-256-GCM (the ``cryptography`` package, OpenSSL). The key is derived from the
 purpose's key file with HKDF-SHA256 (:meth:`Pseudonymiser.derive`) and never stored, logged or
@@ -18,8 +18,8 @@ files of sources that changed.
 
 DuckDB's own database encryption was the first choice, but DuckDB 2.0 writes encrypted files
 only with its httpfs extension (OpenSSL) loaded, which no reachable registry holds for 2.0;
-without it DuckDB refuses to write, and its
-``force_mbedtls_unsafe`` fallback is documented by DuckDB as not secure (nonces may repeat).
+without it DuckDB refuses to write, and its ``force_mbedtls_unsafe`` fallback is documented by
+DuckDB as not secure (nonces may repeat).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def enabled(ws: Workspace, purpose: str) -> Decision | None:
 
 def decide(ws: Workspace, purpose: str, on: bool, decided_by: str, organisation: str,
            reason: str) -> Path:
-    """Record the DPO's decision; turning it off deletes the file at once. Whoever calls this
+    """Record the DPO's decision; turning it off deletes the files at once. Whoever calls this
     has checked, through the access policy, that ``decided_by`` is the DPO of ``organisation``
     and that it holds every source of the purpose."""
     check_purpose(purpose)
