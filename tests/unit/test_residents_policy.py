@@ -54,3 +54,13 @@ def test_the_command_line_operator_runs_the_index_but_never_reads_a_person():
     for action in ("residents.lookup", "residents.review", "residents.aggregate",
                    "residents.register"):
         assert not allowed(op, action, OWN)
+
+
+def test_keeping_comparison_columns_is_the_owners_dpos_decision_alone():
+    dpo, sc_dpo = person(CAM, "data_protection_officer"), person(SC, "data_protection_officer")
+    assert allowed(dpo, "residents.retain_comparisons", OWN)
+    assert allowed(dpo, "residents.retain_comparisons", LAPSED)  # may still turn it off
+    assert not allowed(sc_dpo, "residents.retain_comparisons", SHARED_WITH_SC)  # a party only
+    for other in ("caseworker", "linkage_reviewer", "analyst"):
+        assert not allowed(person(CAM, other), "residents.retain_comparisons", OWN), other
+    assert not allowed(operator_actor(), "residents.retain_comparisons", OWN)

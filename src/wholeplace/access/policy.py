@@ -269,6 +269,7 @@ RESIDENTS_ROLES = {
     "residents.register": DPO,
     "residents.erase": DPO,
     "residents.link": DPO,
+    "residents.retain_comparisons": DPO,
 }
 #: What the command-line operator may do to the index (run it), never read a person.
 RESIDENTS_OPERATOR = frozenset({"residents.link"})
@@ -289,6 +290,6 @@ def _residents(actor: Actor, action: str, resource: Resource) -> bool:
         return False
     if action == "residents.register":
         return actor.acting_for == resource.owner and resource.owner in resource.shared_with
-    if action in ("residents.erase", "residents.link"):
+    if action in ("residents.erase", "residents.link", "residents.retain_comparisons"):
         return actor.acting_for == resource.owner
     return actor.acting_for == resource.owner or actor.acting_for in resource.shared_with

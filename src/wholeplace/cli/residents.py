@@ -228,6 +228,10 @@ def _status(ws: Any) -> dict[str, Any]:
         "decisions": ws.scalar("SELECT count(*) FROM decisions"),
         "events": dict(ws.rows("SELECT kind, count(*) FROM events GROUP BY kind ORDER BY 1")),
         "erasures": ws.scalar("SELECT count(*) FROM erasures"),
+        "comparisons_kept_for": [p for (p,) in ws.rows(
+            "SELECT purpose FROM purpose_settings WHERE setting = 'retain_comparisons' "
+            "QUALIFY row_number() OVER (PARTITION BY purpose ORDER BY decided_at DESC) = 1 "
+            "AND value ORDER BY purpose")],
     }
 
 
@@ -294,6 +298,9 @@ def _print_status(data: dict[str, Any]) -> None:
     typer.echo(f"residents {text(data['residents'])}; review queue {data['review_queue']}; "
                f"decisions {data['decisions']}; erasures {data['erasures']}; "
                f"events {data['events'] or 'none'}")
+    if data["comparisons_kept_for"]:
+        typer.echo("comparison columns kept (encrypted) for "
+                   f"{', '.join(data['comparisons_kept_for'])}")
     for p in data.get("review", []):
         typer.echo(f"review {p['pair_key']} {p['source_l']} ~ {p['source_r']} "
                    f"weight {p['match_weight']:.1f} p={p['match_probability']:.2f}")
@@ -379,6 +386,51 @@ def erase(
                      detail={"purpose": purpose, "source": source, "reason": reason})
     typer.echo(f"Erased {source} record {record_id}; the next run re-derives the index "
                "without it.")
+
+
+@app.command("retain-comparisons")
+@handles_errors
+def retain_comparisons(
+    ctx: typer.Context,
+    purpose: str = typer.Argument(..., metavar="PURPOSE", help="The purpose it applies to."),
+    on: bool = typer.Option(..., "--on/--off", help="--on: keep the indexed records' "
+                            "comparison columns between runs, encrypted with a key derived "
+                            "from the purpose's key, so incremental runs read only new "
+                            "records; --off: stop, deleting the file at once."),
+    reason: str = typer.Option(..., "--reason", metavar="TEXT", help="Why (kept with the "
+                               "decision, e.g. the DPIA's reference)."),
+    as_email: str | None = typer.Option(None, "--as", metavar="EMAIL", help=AS_HELP + " "
+                                        "The data protection officer of the organisation "
+                                        "holding the sources."),
+    org: str | None = typer.Option(None, "--org", metavar="CODE", help=ORG_HELP),
+) -> None:
+    """Decide whether a purpose keeps its comparison columns between runs (its DPO; audited).
+
+    Off by default: every run reads the extracts again. --on needs the purpose's key file and
+    that your organisation holds every source of the purpose.
+
+    Example: wholeplace residents retain-comparisons prevention --on --reason "DPIA 2026-11 approved" --as dpo@council.example --org E07000008
+    """  # noqa: E501
+    from wholeplace.access import audit
+    from wholeplace.residents.access import permitted
+    from wholeplace.residents.comparisons import decide
+    from wholeplace.residents.privacy import load_key
+    from wholeplace.residents.workspace import open_workspace
+
+    workspace, keys = _paths(ctx)
+    with _person(ctx, as_email, org) as (session, actor), open_workspace(workspace) as ws:
+        permitted(session, ws, actor, "residents.retain_comparisons", purpose, date.today())
+        if on:
+            load_key(keys, purpose)  # no key file, no encrypted file: refused before deciding
+        path = decide(ws, purpose, on, actor.id, str(org), reason)
+        audit.record(session, actor, "residents.retain_comparisons", f"residents:{purpose}",
+                     detail={"purpose": purpose, "on": on, "reason": reason})
+    if on:
+        typer.echo(f"Purpose {purpose}: comparison columns will be kept, encrypted, in {path} "
+                   "from the next run (a full run builds them).")
+    else:
+        typer.echo(f"Purpose {purpose}: comparison columns are not kept; {path} is deleted. "
+                   "Every run reads the extracts again.")
 
 
 @app.command()

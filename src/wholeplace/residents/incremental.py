@@ -1,21 +1,30 @@
 """Incremental linking between full runs: records not yet in the index are scored against it
 with the last full run's saved model (Splink's ``predict_between``, the v5 successor of
-``find_matches_to_new_records``) and among themselves (``predict_within``)."""
+``find_matches_to_new_records``) and among themselves (``predict_within``).
+
+The index's records are read again from the registered extracts, unless the purpose's data
+protection officer has chosen to keep their comparison columns between runs
+(:mod:`residents.comparisons`): then only extracts that changed are read."""
 
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from splink import Linker
 
 from wholeplace.errors import InputError
-from wholeplace.residents import model
+from wholeplace.residents import comparisons, model
 from wholeplace.residents.ids import assign
 from wholeplace.residents.link import (
+    LINK_COLUMNS,
     LinkConfig,
     RunSummary,
     connected_components,
@@ -52,10 +61,12 @@ def _same_resident(keys: set[str], index: dict[str, str]) -> pd.DataFrame:
         match_probability=1.0)
 
 
-def score_new(existing: pd.DataFrame, new: pd.DataFrame, trained: dict[str, Any],
-              index: dict[str, str], cfg: LinkConfig,
-              workdir: Any) -> tuple[dict[str, str], pd.DataFrame]:
-    """Cluster ids for the new records and the existing records they touch, and the pairs."""
+def score_new(existing: Any, new: pd.DataFrame, trained: dict[str, Any],
+              previous_of: Callable[[set[str]], dict[str, str]], cfg: LinkConfig,
+              workdir: Any) -> tuple[dict[str, str], pd.DataFrame, dict[str, str]]:
+    """Cluster ids for the new records and the existing records they touch, the pairs, and
+    the touched records' resident ids (``previous_of`` looks them up in the index).
+    ``existing`` is the index's records as Splink is given them (a DataFrame or Arrow table)."""
     api = model.database_api(cfg.backend, workdir)
     left = api.register(existing, dataset_display_name="index_records")
     right = api.register(new, dataset_display_name="new_records")
@@ -74,8 +85,94 @@ def score_new(existing: pd.DataFrame, new: pd.DataFrame, trained: dict[str, Any]
     det_pairs = pd.concat(det, ignore_index=True)
     edges, pred = edges_from(det_pairs, pred, {})
     touched = set(edges.record_key_l) | set(edges.record_key_r) | set(new.record_key)
+    index = previous_of(touched)
     edges = pd.concat([edges, _same_resident(touched, index)], ignore_index=True)
-    return connected_components(pd.Series(sorted(touched)), edges, cfg.match_threshold), pred
+    clusters = connected_components(pd.Series(sorted(touched)), edges, cfg.match_threshold)
+    return clusters, pred, index
+
+
+def _previous(ws: Workspace) -> Callable[[set[str]], dict[str, str]]:
+    """Resident ids of some record keys, from the index (one query)."""
+    def previous_of(keys: set[str]) -> dict[str, str]:
+        ws.con.register("touched_keys", pd.DataFrame({"record_key": sorted(keys)}, dtype=object))
+        try:
+            return dict(ws.rows("SELECT r.record_key, r.resident_id FROM residents r "
+                                "JOIN touched_keys t ON r.record_key = t.record_key"))
+        finally:
+            ws.con.unregister("touched_keys")
+    return previous_of
+
+
+@dataclass
+class _Split:
+    existing: Any  # the index's records, as Splink is given them
+    new: pd.DataFrame
+    changed_rows: Callable[[set[str]], pd.DataFrame]  # records of these keys, to index
+    dropped: dict[str, int]
+    after: Callable[[], None]  # run once the index is written
+
+
+def _indexed(ws: Workspace) -> pa.Array:
+    table = ws.con.sql("SELECT record_key FROM residents").to_arrow_table()
+    if table is None:  # DuckDB's stubs allow it; a query always gives a table
+        return pa.array([], pa.string())
+    return table["record_key"].combine_chunks()
+
+
+def _from_extracts(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today: date,
+                   refresh: Refresh) -> _Split:
+    """Every record read again from the extracts (the option off, as always before)."""
+    records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
+    indexed = records["record_key"].isin(_indexed(ws).to_pylist())
+    comparisons.delete(comparisons.path_for(ws.path, purpose))  # off keeps nothing
+
+    def rows(keys: set[str]) -> pd.DataFrame:
+        return records[records["record_key"].isin(keys)]
+    return _Split(frame_of(records[indexed]), frame_of(records[~indexed]), rows, dropped,
+                  lambda: None)
+
+
+def _not_indexed(ws: Workspace, table: pa.Table) -> pa.Table:
+    """The rows of ``table`` whose record is not in the index (a hash join in DuckDB)."""
+    ws.con.register("run_records", table)
+    try:
+        fresh = ws.con.sql("SELECT * FROM run_records WHERE record_key NOT IN "
+                           "(SELECT record_key FROM residents)").to_arrow_table()
+    finally:
+        ws.con.unregister("run_records")
+    return fresh if fresh is not None else table.schema.empty_table()
+
+
+def _from_kept(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Refresh,
+               found: comparisons.Decision, backend: str) -> _Split:
+    """The kept comparison columns, and only the extracts that changed read."""
+    run = comparisons.load_records(ws, pseudonym, today, refresh, found)
+    fresh = _not_indexed(ws, run.table)
+    with_fresh = set(fresh["source_dataset"].to_pylist())
+    existing = [part if not len(part) or part["source_dataset"][0].as_py() not in with_fresh
+                else part.filter(pc.invert(pc.is_in(part["record_key"],
+                                                    value_set=fresh["record_key"])))
+                for part in run.parts]  # a kept source's records are all indexed, mostly
+    table = pa.concat_tables(existing).select(LINK_COLUMNS) if existing else \
+        comparisons.SCHEMA.empty_table().select(LINK_COLUMNS)
+    if backend != "duckdb":  # Spark is given pandas, as without kept columns
+        table = frame_of(comparisons.pandas(table))
+
+    def rows(keys: set[str]) -> pd.DataFrame:
+        ws.con.register("run_records", run.table)
+        ws.con.register("wanted_keys", pa.table({"record_key": sorted(keys)}))
+        try:
+            found_rows = ws.con.sql("SELECT r.* FROM run_records r SEMI JOIN wanted_keys w "
+                                    "ON r.record_key = w.record_key").to_arrow_table()
+        finally:
+            ws.con.unregister("run_records")
+            ws.con.unregister("wanted_keys")
+        return comparisons.pandas(found_rows)
+
+    def after() -> None:
+        comparisons.write(comparisons.path_for(ws.path, pseudonym.purpose), pseudonym,
+                          run.to_write, run.owned)
+    return _Split(table, frame_of(comparisons.pandas(fresh)), rows, run.dropped, after)
 
 
 def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkConfig,
@@ -84,29 +181,31 @@ def run_incremental(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: 
     cfg.check()
     started = datetime.now()
     trained = saved_model(ws, purpose)
-    records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
-    index = dict(ws.rows("SELECT record_key, resident_id FROM residents"))
-    indexed = records["record_key"].isin(index.keys())
-    new = records[~indexed]
+    found = comparisons.enabled(ws, purpose)
+    split = _from_kept(ws, pseudonym, today, refresh, found, cfg.backend) if found else \
+        _from_extracts(ws, purpose, pseudonym, today, refresh)
+    new = split.new
     run_id = start_run(ws, purpose, "incremental", cfg)
     clusters: dict[str, str] = {}
+    index: dict[str, str] = {}
     pred = pd.DataFrame()
     if len(new):
         workdir = scratch_dir(cfg)
         try:
-            clusters, pred = score_new(frame_of(records[indexed]), frame_of(new), trained,
-                                       index, cfg, workdir)
+            clusters, pred, index = score_new(split.existing, new, trained, _previous(ws),
+                                              cfg, workdir)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
     result = assign(clusters, index, ws.new_resident_ids, full_run=False)
-    changed = records[records["record_key"].isin(result.ids.keys())]
+    changed = split.changed_rows(set(result.ids))
     with ws.transaction():
         write_index(ws, changed, result, pseudonym, run_id, replace=False)
         n_review = write_queue(ws, pred, cfg, run_id, replace=False) if len(pred) else 0
         residents = int(ws.scalar("SELECT count(DISTINCT resident_id) FROM residents"))
         ws.execute("UPDATE runs SET finished_at = ?, records = ?, residents = ? "
                    "WHERE run_id = ?", [datetime.now(), len(new), residents, run_id])
+    split.after()
     kinds = {k: sum(e.kind == k for e in result.events) for k in ("merge", "split", "removed")}
     return RunSummary(run_id, "incremental", len(new), residents, result.new, 0, len(pred),
-                      n_review, kinds, dropped, (datetime.now() - started).total_seconds(),
-                      clusters)
+                      n_review, kinds, split.dropped,
+                      (datetime.now() - started).total_seconds(), clusters)

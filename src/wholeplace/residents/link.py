@@ -4,7 +4,9 @@ Splink's connected-components clustering, stable ids, and the index written with
 
 Raw identifiers exist only in a temporary linkage workspace (Splink's in-memory DuckDB database,
 spilling to a scratch folder only when memory runs short, or Spark's scratch files), closed and
-deleted when the run ends, whether it succeeds or fails.
+deleted when the run ends, whether it succeeds or fails; and, only where the purpose's DPO chose
+to keep them, in the encrypted comparison columns (residents.comparisons), which a full run
+rebuilds.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from scipy.sparse import coo_matrix, csgraph
 from splink import Linker
 
 from wholeplace.errors import InputError
-from wholeplace.residents import model
+from wholeplace.residents import comparisons, model
 from wholeplace.residents.ids import Assignment, assign
 from wholeplace.residents.privacy import Pseudonymiser
 from wholeplace.residents.sources import Refresh, load_frame
@@ -265,11 +267,14 @@ def write_index(ws: Workspace, records: pd.DataFrame, result: Assignment,
     ws.execute("INSERT OR REPLACE INTO residents SELECT * FROM new_index")
     ws.con.unregister("new_index")
     now = datetime.now()
+    merged = pd.DataFrame([(other, e.resident_id) for e in result.events if e.kind == "merge"
+                           for other in e.other_ids], columns=["old_id", "new_id"], dtype=object)
+    if len(merged) and not replace:  # untouched records of a merged id follow it (one scan)
+        ws.con.register("merged_ids", merged)
+        ws.execute("UPDATE residents SET resident_id = m.new_id FROM merged_ids m "
+                   "WHERE residents.resident_id = m.old_id")
+        ws.con.unregister("merged_ids")
     for e in result.events:
-        if e.kind == "merge" and not replace:  # untouched records of a merged id follow it
-            for other in e.other_ids:
-                ws.execute("UPDATE residents SET resident_id = ? WHERE resident_id = ?",
-                           [e.resident_id, other])
         ws.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
                    [run_id, e.kind, e.resident_id, ",".join(e.other_ids), e.reason, now])
 
@@ -292,6 +297,7 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
     """A full run: every record re-linked, ids carried over from the previous run."""
     cfg.check()
     started = datetime.now()
+    prints = comparisons.fingerprints(ws, purpose)  # before reading: a later change re-reads
     records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
     run_id = start_run(ws, purpose, "full", cfg)
     workdir = scratch_dir(cfg)
@@ -308,6 +314,7 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
         ws.execute("UPDATE runs SET finished_at = ?, records = ?, residents = ?, model = ? "
                    "WHERE run_id = ?", [datetime.now(), len(records), residents,
                                         json.dumps(trained), run_id])
+    comparisons.after_full_run(ws, pseudonym, records, prints)  # rebuilt, or none when off
     kinds = {k: sum(e.kind == k for e in result.events) for k in ("merge", "split", "removed")}
     return RunSummary(run_id, "full", len(records), residents, result.new, n_det, len(pred),
                       n_review, kinds, dropped, (datetime.now() - started).total_seconds(),

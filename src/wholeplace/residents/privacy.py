@@ -1,5 +1,6 @@
 """Pseudonymisation at rest: HMAC-SHA256 with one key per purpose, keys in files outside the
-database. A key is never logged, printed or stored in the workspace."""
+database. A key is never logged, printed or stored in the workspace; keys for other uses (the
+encryption of the kept comparison columns) are derived from it with HKDF and never stored."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from wholeplace.errors import ConfigError, InputError
 
@@ -62,6 +66,14 @@ class Pseudonymiser:
             h.update(value.encode("utf-8"))
             out.append(h.hexdigest())
         return out
+
+    def derive(self, use: str, length: int = 32) -> bytes:
+        """A key for ``use`` derived from the purpose's key (HKDF-SHA256, RFC 5869; the info
+        names the use and the purpose, so keys for different uses or purposes differ). The
+        purpose's key is uniformly random, so no salt is needed. Never store or log it."""
+        info = f"wholeplace/residents/{use}/{self.purpose}".encode()
+        return HKDF(algorithm=hashes.SHA256(), length=length, salt=None,
+                    info=info).derive(self._key)
 
 
 def load_key(key_dir: Path, purpose: str) -> Pseudonymiser:

@@ -85,27 +85,42 @@ def load_frame(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today: dat
                refresh: Refresh = None) -> tuple[pd.DataFrame, dict[str, int]]:
     """:func:`load_for_run`'s records as one DataFrame (``STANDARD_FIELDS`` and ``record_key``),
     read and standardised a column at a time."""
-    sources = registered(ws, purpose, refresh)
-    if not sources:
-        raise NotFoundError(f"No source is registered for purpose {purpose!r}. Register one "
-                            "with 'wholeplace residents register'.")
-    erased = {r[0] for r in ws.rows("SELECT record_key FROM erasures")}
-    frames: list[pd.DataFrame] = []
+    sources = for_run(ws, purpose, refresh)
+    erased = erased_keys(ws)
     dropped = {"erased": 0, "retention": 0}
-    for src in sources:
-        frame = read_extract_frame(src.path, src.mapping, src.authorisation, today,
-                                   with_address=False)
-        frame["record_key"] = pseudonym.many(frame["unique_id"])
-        gone = frame["record_key"].isin(erased)
-        kept = _retained_mask(frame["service_end"], src.mapping, today)
-        dropped["erased"] += int(gone.sum())
-        dropped["retention"] += int((~gone & ~kept).sum())
-        frames.append(frame[~gone & kept])
+    frames = [source_frame(src, pseudonym, erased, today, dropped) for src in sources]
     out = pd.concat(frames, ignore_index=True)
     return out.astype(object).where(out.notna(), None), dropped
 
 
-def _retained_mask(ends: pd.Series, mapping: SourceMapping, today: date) -> pd.Series:
+def for_run(ws: Workspace, purpose: str, refresh: Refresh = None) -> list[Registered]:
+    """The sources a run under ``purpose`` reads; refuses a purpose with none."""
+    sources = registered(ws, purpose, refresh)
+    if not sources:
+        raise NotFoundError(f"No source is registered for purpose {purpose!r}. Register one "
+                            "with 'wholeplace residents register'.")
+    return sources
+
+
+def erased_keys(ws: Workspace) -> set[str]:
+    return {r[0] for r in ws.rows("SELECT record_key FROM erasures")}
+
+
+def source_frame(src: Registered, pseudonym: Pseudonymiser, erased: set[str], today: date,
+                 dropped: dict[str, int]) -> pd.DataFrame:
+    """One source's records for a run (its agreement checked), without erased records and
+    records past its retention period, counted in ``dropped``."""
+    frame = read_extract_frame(src.path, src.mapping, src.authorisation, today,
+                               with_address=False)
+    frame["record_key"] = pseudonym.many(frame["unique_id"])
+    gone = frame["record_key"].isin(erased)
+    kept = retained_mask(frame["service_end"], src.mapping, today)
+    dropped["erased"] += int(gone.sum())
+    dropped["retention"] += int((~gone & ~kept).sum())
+    return frame[~gone & kept]
+
+
+def retained_mask(ends: pd.Series, mapping: SourceMapping, today: date) -> pd.Series:
     if mapping.retention_days is None:
         return pd.Series(True, index=ends.index)
     cutoff = today - timedelta(days=mapping.retention_days)
@@ -114,8 +129,11 @@ def _retained_mask(ends: pd.Series, mapping: SourceMapping, today: date) -> pd.S
 
 def erase(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str, record_id: str,
           reason: str) -> str:
-    """Record the erasure of one source record and remove it from the index at once; the next
-    run re-derives the index without it. Returns the record's pseudonymous key."""
+    """Record the erasure of one source record and remove it from the index, and from the
+    kept comparison columns if the purpose keeps them, at once; the next run re-derives the
+    index without it. Returns the record's pseudonymous key."""
+    from wholeplace.residents import comparisons  # it reads sources through this module
+
     if not ws.scalar("SELECT count(*) FROM sources WHERE source = ? AND purpose = ?",
                      [source, purpose]):
         raise NotFoundError(f"No source {source!r} is registered for purpose {purpose!r}.")
@@ -128,4 +146,5 @@ def erase(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str, re
                    [key, source, datetime.now(), reason])
         ws.execute("DELETE FROM residents WHERE record_key = ?", [key])
         ws.execute("DELETE FROM review_queue WHERE key_l = ? OR key_r = ?", [key, key])
+    comparisons.forget(ws, pseudonym, [key])  # a new file without it (a later run would too)
     return key

@@ -1,7 +1,9 @@
 """The residents workspace: one DuckDB file holding registered sources, runs, the index of
 pseudonymised record keys to resident ids, service dates, the clerical review queue and its
-decisions, id events and erasures. No raw identifier is stored here: record keys, household keys
-and pair keys are HMAC-SHA256 pseudonyms (residents.privacy)."""
+decisions, id events, erasures and each purpose's settings as its data protection officer decided
+them (every decision kept). No raw identifier is stored here: record keys, household keys and pair
+keys are HMAC-SHA256 pseudonyms (residents.privacy); comparison columns kept between runs, when a
+purpose's DPO allows it, are in a separate encrypted file (residents.comparisons)."""
 
 from __future__ import annotations
 
@@ -40,6 +42,10 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS erasures (
     record_key VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, erased_at TIMESTAMP NOT NULL,
     reason VARCHAR);
+CREATE TABLE IF NOT EXISTS purpose_settings (
+    purpose VARCHAR NOT NULL, setting VARCHAR NOT NULL, value BOOLEAN NOT NULL,
+    decided_by VARCHAR NOT NULL, organisation VARCHAR NOT NULL, decided_at TIMESTAMP NOT NULL,
+    reason VARCHAR NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS resident_seq START 1;
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS owner VARCHAR;
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS authorisation JSON;
