@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wholeplace.access.actor import Actor
+from wholeplace.access.anonymous import AnonymousSessions
 from wholeplace.access.models import Membership, Organisation, User, WebSession
 from wholeplace.access.tokens import keyed_hash, new_token
 from wholeplace.appdb import utcnow
@@ -45,6 +46,7 @@ def load(session: Session, secret: str, token: str | None,
 
 
 def end(session: Session, web: WebSession) -> None:
+    LIVE.forget(web.id_hash)
     session.delete(web)
     session.flush()
 
@@ -77,6 +79,9 @@ class SessionView:
     actor: Actor | None
     #: This lookup stamped the session as seen (a write: the caller commits).
     touched: bool = False
+    expires_at: datetime | None = None
+    #: When it was last stamped as seen (now, if this lookup stamped it).
+    seen_at: datetime | None = None
 
 
 _ACTING, _MEMBER_ORG = aliased(Organisation), aliased(Organisation)
@@ -105,6 +110,10 @@ _SEEN = (update(WebSession)
 #: only read (the idle timeout is then exact to the minute).
 SEEN_EVERY = timedelta(minutes=1)
 
+#: Live anonymous sessions this process has read or created (access/anonymous.py): the web
+#: middleware asks it before the database, and only for anonymous sessions.
+LIVE = AnonymousSessions(SEEN_EVERY)
+
 
 def lookup(session: Session, secret: str, token: str | None,
            now: datetime | None = None, idle: timedelta | None = None) -> SessionView | None:
@@ -127,15 +136,16 @@ def lookup(session: Session, secret: str, token: str | None,
     seen = rows[0][11] or rows[0][12]
     if expires <= now or (idle is not None and seen + idle <= now) \
             or (user_id is not None and (email is None or disabled)):
+        LIVE.forget(id_hash)
         session.execute(_REMOVE, {"id_hash": id_hash})
         return None
     touched = False
     if now - seen >= SEEN_EVERY:
         session.execute(_SEEN, {"session_id": id_hash, "stale_before": now - SEEN_EVERY,
                                 "now": now})
-        touched = True
+        touched, seen = True, now
     if user_id is None:
-        return SessionView(id_hash, csrf, None, None, None, None, touched)
+        return SessionView(id_hash, csrf, None, None, None, None, touched, expires, seen)
     roles: dict[str, set[str]] = {}
     for row in rows:
         if row[8] is not None:
@@ -146,4 +156,4 @@ def lookup(session: Session, secret: str, token: str | None,
         chosen = next(iter(frozen))
     actor = Actor(id=email, display_name=name, user_id=user_id, acting_for=chosen, roles=frozen,
                   demonstration=bool(rows[0][10]))
-    return SessionView(id_hash, csrf, user_id, acting_id, chosen, actor, touched)
+    return SessionView(id_hash, csrf, user_id, acting_id, chosen, actor, touched, expires, seen)

@@ -370,12 +370,19 @@ def recheck(row: ConsultationRow, checked: Checked, at: datetime) -> Checked:
 SurgeCounts = dict[int, list[float]]
 
 
-def store_checked(session: Session, row: ConsultationRow, checked: Checked, at: datetime,
-                  rule: abuse.SurgeRule | None = None,
-                  counts: SurgeCounts | None = None) -> ResponseRow:
-    """Take the write lock, refuse a duplicate, flag a surge and add the response to the
-    session's transaction (the caller commits). Raises DuplicateError or MissingError before
-    adding anything."""
+def needs_unique_check(row: ConsultationRow, checked: Checked) -> bool:
+    """Whether storing ``checked`` reads the responses already stored (one per browser or
+    household): a writer holding unwritten rows must write them first."""
+    online_once = not row.allow_multiple and checked.submission.channel == "online"
+    return online_once or checked.household is not None
+
+
+def response_values(session: Session, row: ConsultationRow, checked: Checked, at: datetime,
+                    rule: abuse.SurgeRule | None = None, counts: SurgeCounts | None = None
+                    ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Take the write lock, refuse a duplicate and flag a surge; the columns of the response
+    row to insert, and of its "completed" funnel event (online only). Raises DuplicateError
+    or MissingError. Nothing is added: the caller inserts both in its transaction."""
     sub, out, household = checked.submission, checked.outcome, checked.household
     write_lock(session, row, exclusive=not row.allow_multiple or household is not None)
     _check_unique(session, row, sub, household)
@@ -387,18 +394,34 @@ def store_checked(session: Session, row: ConsultationRow, checked: Checked, at: 
             counts[row.id] = known
     known[0] += 1  # counting this one
     surge = abuse.is_surge(int(known[0]), int(known[1]), known[2], rule)
-    stored = ResponseRow(
-        consultation_id=row.id, reference=new_reference(), definition_version=row.version,
-        channel=sub.channel, entered_by=sub.entered_by, choices=sub.response.model_dump(
-            mode="json"), outcome=outcome_record(out, sub.response),
-        council_tax_change=sub.response.council_tax_change + sub.response
-        .adult_social_care_change, above_referendum_limit=bool(out.tax and out.tax.excessive),
-        age_band=sub.age_band, area=sub.area, comment=sub.comment or None,
-        browser_token_hash=sub.browser_token_hash, household_hash=household, surge_flag=surge,
-        started_at=sub.started_at, submitted_at=at)
+    response = sub.response
+    values = {
+        "consultation_id": row.id, "reference": new_reference(),
+        "definition_version": row.version, "channel": sub.channel,
+        "entered_by": sub.entered_by, "choices": response.model_dump(mode="json"),
+        "outcome": outcome_record(out, response),
+        "council_tax_change": response.council_tax_change
+        + response.adult_social_care_change,
+        "above_referendum_limit": bool(out.tax and out.tax.excessive),
+        "age_band": sub.age_band, "area": sub.area, "comment": sub.comment or None,
+        "comment_hidden": False, "browser_token_hash": sub.browser_token_hash,
+        "household_hash": household, "surge_flag": surge, "started_at": sub.started_at,
+        "submitted_at": at}
+    event = {"consultation_id": row.id, "stage": "completed", "visitor_hash": None, "at": at} \
+        if sub.channel == "online" else None
+    return values, event
+
+
+def store_checked(session: Session, row: ConsultationRow, checked: Checked, at: datetime,
+                  rule: abuse.SurgeRule | None = None,
+                  counts: SurgeCounts | None = None) -> ResponseRow:
+    """:func:`response_values`, added to the session's transaction as objects (the caller
+    commits)."""
+    values, event = response_values(session, row, checked, at, rule, counts)
+    stored = ResponseRow(**values)
     session.add(stored)
-    if sub.channel == "online":
-        session.add(EventRow(consultation_id=row.id, stage="completed", at=at))
+    if event is not None:
+        session.add(EventRow(**event))
     return stored
 
 

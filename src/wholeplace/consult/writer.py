@@ -25,18 +25,22 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from wholeplace.consult import abuse
 from wholeplace.consult import store as cs
-from wholeplace.consult.tables import ConsultationRow
+from wholeplace.consult.tables import ConsultationRow, EventRow, ResponseRow
 from wholeplace.errors import NotFoundError, WholeplaceError
 
 #: The most submissions committed in one transaction.
 MAX_BATCH = 200
+
+_RESPONSES = insert(cast(Table, ResponseRow.__table__))
+_EVENTS = insert(cast(Table, EventRow.__table__))
 
 
 @dataclass
@@ -123,22 +127,47 @@ class GroupWriter:
             cs.write_lock(s, jobs[0].row, exclusive=False)  # SQLite: BEGIN IMMEDIATE
             fresh = _fresh_rows(s, {job.row.id for job in jobs})
             counts: cs.SurgeCounts = {}
+            rows = _Unwritten()
             for job in jobs:
                 try:
-                    answers.append(self._one(s, fresh, job, at, counts))
+                    answers.append(self._one(s, fresh, job, at, counts, rows))
                 except WholeplaceError as exc:  # refused before anything was added
                     answers.append(exc)
+            rows.write(s)
             s.commit()
         return answers
 
     def _one(self, s: Session, fresh: dict[int, ConsultationRow], job: Job, at: datetime,
-             counts: cs.SurgeCounts) -> str:
+             counts: cs.SurgeCounts, rows: _Unwritten) -> str:
         row = fresh.get(job.row.id)
         if row is None:
             raise NotFoundError(f"The consultation {job.row.slug!r} no longer exists. "
                                 "Nothing was recorded.")
         checked = cs.recheck(row, job.checked, at)
-        return cs.store_checked(s, row, checked, at, self.rule, counts).reference
+        if cs.needs_unique_check(row, checked):
+            rows.write(s)  # the duplicate check must see the batch's earlier responses
+        response, event = cs.response_values(s, row, checked, at, self.rule, counts)
+        rows.responses.append(response)
+        if event is not None:
+            rows.events.append(event)
+        return str(response["reference"])
+
+
+class _Unwritten:
+    """Rows of a batch not yet sent to the database: written together, one statement per
+    table (SQLAlchemy Core executemany; no ORM objects to build and flush)."""
+
+    def __init__(self) -> None:
+        self.responses: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    def write(self, s: Session) -> None:
+        connection = s.connection()
+        if self.responses:
+            connection.execute(_RESPONSES, self.responses)
+        if self.events:
+            connection.execute(_EVENTS, self.events)
+        self.responses, self.events = [], []
 
 
 def _answer(job: Job, answer: str | BaseException) -> None:
@@ -153,5 +182,8 @@ def _answer(job: Job, answer: str | BaseException) -> None:
 
 
 def _fresh_rows(s: Session, ids: set[int]) -> dict[int, ConsultationRow]:
-    rows = s.scalars(select(ConsultationRow).where(ConsultationRow.id.in_(ids))).all()
+    """The consultations as they are now, without their definition's JSON: the parsed
+    definition is cached by (id, version, last edit), and loaded only when that misses."""
+    rows = s.scalars(select(ConsultationRow).where(ConsultationRow.id.in_(ids)).options(
+        defer(ConsultationRow.definition), defer(ConsultationRow.adopted))).all()
     return {row.id: row for row in rows}

@@ -29,6 +29,8 @@ def form_token(request: Request) -> str:
         request.state.web_session = RequestSession(token, web.id_hash, web.csrf_token, None,
                                                    None)
         request.state.new_session_token = token
+    # committed: the visitor's next requests need not read it back (access/anonymous.py)
+    sessions.LIVE.remember(web.id_hash, web.csrf_token, web.expires_at, web.created_at)
     return web.csrf_token
 
 

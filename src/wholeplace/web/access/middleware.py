@@ -14,6 +14,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wholeplace.access import sessions
 from wholeplace.access.actor import Actor
+from wholeplace.access.tokens import keyed_hash
+from wholeplace.appdb import utcnow
 from wholeplace.errors import ConfigError
 from wholeplace.hub.visibility import Viewer
 from wholeplace.web.access.state import RequestSession
@@ -77,9 +79,22 @@ def resolve_request(factory: sessionmaker[Session], secret: str, token: str | No
             return None, None, None
         web = RequestSession(token, view.id_hash, view.csrf, view.user_id, view.acting_org_id)
         actor = view.actor
+        if view.user_id is None and view.expires_at is not None and view.seen_at is not None:
+            sessions.LIVE.remember(view.id_hash, view.csrf, view.expires_at, view.seen_at)
         if actor is None or stores is None:
             return web, actor, None
         return web, actor, _viewer(s, stores, actor)
+
+
+def remembered(secret: str, token: str | None,
+               idle: timedelta | None) -> RequestSession | None:
+    """The anonymous session a cookie's token stands for, if this process remembers it as
+    live (access/anonymous.py): no database read, no worker thread."""
+    if not token or len(token) > 100:
+        return None
+    id_hash = keyed_hash(secret, token)
+    found = sessions.LIVE.recall(id_hash, utcnow(), idle)
+    return None if found is None else RequestSession(token, id_hash, found.csrf, None, None)
 
 
 def _viewer(session: Session, stores: StoreProvider, actor: Actor) -> Viewer:
@@ -109,9 +124,14 @@ class AccessMiddleware:
             return
         request = Request(scope)
         state = request.app.state
-        web, actor, viewer = await run_in_threadpool(
-            resolve_request, state.appdb, state.secret, request.cookies.get(COOKIE),
-            state.stores, timedelta(minutes=state.settings.session_idle_minutes))
+        token = request.cookies.get(COOKIE)
+        idle = timedelta(minutes=state.settings.session_idle_minutes)
+        web = remembered(state.secret, token, idle)
+        actor: Actor | None = None
+        viewer: Viewer | None = None
+        if web is None and token:
+            web, actor, viewer = await run_in_threadpool(
+                resolve_request, state.appdb, state.secret, token, state.stores, idle)
         request.state.web_session = web
         request.state.actor = actor
         if viewer is not None:

@@ -1,0 +1,45 @@
+"""Anonymous sessions remembered by the web process (access/anonymous.py), on SQLite and
+PostgreSQL: the remembered CSRF token is the stored one, and a session this process ends (at
+sign-in, where the anonymous session is replaced) is not accepted again."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.access_support import populate, settings_for, sign_in, token_in
+from wholeplace.access import sessions
+from wholeplace.access.tokens import keyed_hash
+from wholeplace.web.access import COOKIE
+from wholeplace.web.app import create_app
+
+
+@pytest.fixture
+def web(app_engine, app_url, register_db):
+    populate(app_engine)
+    with TestClient(create_app(settings_for(register_db, app_url))) as client:
+        yield client
+
+
+def test_a_remembered_anonymous_session_keeps_its_stored_token(web):
+    first = token_in(web.get("/sign-in").text)
+    anonymous = web.cookies.get(COOKIE)
+    assert sessions.LIVE.recall(keyed_hash(web.app.state.secret, anonymous),
+                                sessions.utcnow()) is not None
+    assert token_in(web.get("/sign-in").text) == first
+    with web.app.state.appdb() as s:
+        stored = sessions.lookup(s, web.app.state.secret, anonymous)
+    assert stored is not None and stored.csrf == first
+
+
+def test_an_anonymous_session_replaced_at_sign_in_is_refused_afterwards(web):
+    old_token = token_in(web.get("/sign-in").text)
+    old_cookie = web.cookies.get(COOKIE)
+    assert sign_in(web, "dpo@cambridge.example").status_code == 303
+    assert sessions.LIVE.recall(keyed_hash(web.app.state.secret, old_cookie),
+                                sessions.utcnow()) is None
+    other = TestClient(web.app)
+    other.cookies.set(COOKIE, old_cookie)
+    refused = other.post("/sign-in", data={"email": "dpo@cambridge.example",
+                                           "password": "x", "csrf_token": old_token})
+    assert refused.status_code == 403
