@@ -297,6 +297,7 @@ def load_records(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: 
     records past retention; every other source read from its extract. Every source's agreement
     is checked first, read or not."""
     sources = for_run(ws, pseudonym.purpose, refresh)
+    purge_lapsed(ws.path, pseudonym.purpose, sources, today)
     for src in sources:
         src.authorisation.require(src.source, today)
     kept = load(path_for(ws.path, pseudonym.purpose), pseudonym)
@@ -319,6 +320,21 @@ def load_records(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: 
                 to_write[src.source] = Part(table, mark)
         tables.append(table)
     return RunRecords(tables, dropped, to_write, owned)
+
+
+def purge_lapsed(workspace: Path, purpose: str, sources: Sequence[Registered],
+                 today: date) -> list[str]:
+    """Delete the kept columns of every source whose agreement is no longer in force (revoked,
+    ended, or no longer covering it): they were held under it, so they go as soon as a run
+    finds it lapsed, before the run is refused. Returns the sources whose file was deleted."""
+    folder = path_for(workspace, purpose)
+    gone = []
+    for src in sources:
+        path = file_for(folder, src.source)
+        if src.authorisation.refusal(today, src.source) and path.exists():
+            path.unlink()
+            gone.append(src.source)
+    return gone
 
 
 def forget(ws: Workspace, pseudonym: Pseudonymiser, keys: Sequence[str]) -> int:

@@ -29,7 +29,7 @@ from wholeplace.errors import InputError
 from wholeplace.residents import comparisons, model
 from wholeplace.residents.ids import Assignment, assign
 from wholeplace.residents.privacy import Pseudonymiser
-from wholeplace.residents.sources import Refresh, load_frame
+from wholeplace.residents.sources import Refresh, for_run, load_frame
 from wholeplace.residents.workspace import Workspace
 
 LINK_COLUMNS = ["record_key", "source_dataset", "forename", "forename_canonical", "surname",
@@ -298,6 +298,8 @@ def run_link(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, cfg: LinkCon
     cfg.check()
     started = datetime.now()
     prints = comparisons.fingerprints(ws, purpose)  # before reading: a later change re-reads
+    if comparisons.path_for(ws.path, purpose).exists():  # kept under a lapsed agreement: gone
+        comparisons.purge_lapsed(ws.path, purpose, for_run(ws, purpose, refresh), today)
     records, dropped = load_frame(ws, purpose, pseudonym, today, refresh)
     run_id = start_run(ws, purpose, "full", cfg)
     workdir = scratch_dir(cfg)
