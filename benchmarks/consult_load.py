@@ -289,6 +289,8 @@ def log(text: str) -> None:
 
 def phases(url: str, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     fast = {"WHOLEPLACE_CONSULT_RATE": "1000000", "WHOLEPLACE_CONSULT_BURST": "1000000"}
+    if args.no_session_memory:  # every request reads its session, as a resident's late submit
+        fast["WHOLEPLACE_ANONYMOUS_SESSION_MEMORY"] = "0"
     out: dict[str, Any] = {}
     acknowledged: set[str] = set()
     log("sustained: starting the server")
@@ -326,6 +328,10 @@ def main() -> None:
     parser.add_argument("--kill-seconds", type=float, default=6)
     parser.add_argument("--postgres", action="store_true",
                         help="Run against a throwaway PostgreSQL server (tests/pg.py).")
+    parser.add_argument("--no-session-memory", action="store_true",
+                        help="Read every session from the database (the server's memory of "
+                             "anonymous sessions off), as for a resident who submits minutes "
+                             "after opening the page.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -346,7 +352,8 @@ def main() -> None:
     print(json.dumps(result, indent=2))
     folder = ROOT / "benchmarks" / "results"
     folder.mkdir(exist_ok=True)
-    (folder / f"consult_load{'_pg' if args.postgres else ''}.json").write_text(
+    (folder / f"consult_load{'_pg' if args.postgres else ''}"
+                f"{'_no_memory' if args.no_session_memory else ''}.json").write_text(
         json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 

@@ -48,3 +48,20 @@ def test_past_the_limit_the_oldest_remembered_are_dropped():
     assert len(live) == 2
     assert live.recall("h1", START) is None
     assert live.recall("h3", START) is not None
+
+
+def test_the_memory_can_be_turned_off_so_every_request_reads_the_database():
+    import os
+    import subprocess
+    import sys
+
+    code = ("from datetime import UTC, datetime, timedelta\n"
+            "from wholeplace.access import sessions\n"
+            "now = datetime.now(UTC)\n"
+            "sessions.LIVE.remember('h', 'c', now + timedelta(hours=1), now)\n"
+            "print(sessions.LIVE.recall('h', now) is None)\n")
+    for setting, read_again in (("0", "True"), ("1", "False")):
+        env = {**os.environ, "WHOLEPLACE_ANONYMOUS_SESSION_MEMORY": setting}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True)
+        assert out.stdout.strip() == read_again

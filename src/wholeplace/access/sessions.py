@@ -3,6 +3,7 @@ the organisation they act for, a CSRF synchronizer token and the expiry."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -111,8 +112,12 @@ _SEEN = (update(WebSession)
 SEEN_EVERY = timedelta(minutes=1)
 
 #: Live anonymous sessions this process has read or created (access/anonymous.py): the web
-#: middleware asks it before the database, and only for anonymous sessions.
-LIVE = AnonymousSessions(SEEN_EVERY)
+#: middleware asks it before the database, and only for anonymous sessions. Set
+#: ``WHOLEPLACE_ANONYMOUS_SESSION_MEMORY=0`` to read the database on every request (several
+#: processes sharing one database, or measuring the cost without it).
+LIVE = AnonymousSessions(
+    timedelta(0) if os.environ.get("WHOLEPLACE_ANONYMOUS_SESSION_MEMORY", "1").strip() == "0"
+    else SEEN_EVERY)
 
 
 def lookup(session: Session, secret: str, token: str | None,
