@@ -119,7 +119,9 @@ def test_a_reviewer_decides_a_pair_and_the_decision_is_stored(world):
     with open_workspace(workspace) as ws:
         assert ws.rows("SELECT decision, decided_by FROM decisions WHERE pair_key = ?",
                        [pair]) == [("reject", "reviewer@cambridge.example")]
-    assert pair not in {p["pair_key"] for p in client.get(f"{BASE}/review.json").json()["pairs"]}
+    after = client.get(f"{BASE}/review.json").json()
+    assert pair not in {p["pair_key"] for p in after["pairs"]}
+    assert after["waiting"] == queue["waiting"] - 1 >= len(after["pairs"])
     caseworker = client_for(app, "caseworker@cambridge.example")
     assert caseworker.get(f"{BASE}/review").status_code == 403
 

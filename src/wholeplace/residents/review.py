@@ -39,15 +39,26 @@ def _pair(r: tuple[Any, ...]) -> ReviewPair:
     return ReviewPair(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]))
 
 
-def queue(ws: Workspace, sources: Collection[str], limit: int = 50) -> list[ReviewPair]:
-    """Undecided pairs between ``sources``, the most uncertain (closest to even odds) first."""
+def _undecided(sources: Collection[str]) -> tuple[str, list[str]]:
+    """The WHERE clause of undecided pairs between ``sources``, and its parameters."""
     listed = sorted(sources) or [""]
     marks = ", ".join("?" * len(listed))
-    rows = ws.rows(f"SELECT {_COLUMNS} FROM review_queue "
-                   "WHERE pair_key NOT IN (SELECT pair_key FROM decisions) "
-                   f"AND source_l IN ({marks}) AND source_r IN ({marks}) "
-                   "ORDER BY abs(match_weight), pair_key LIMIT ?", [*listed, *listed, limit])
+    return ("WHERE pair_key NOT IN (SELECT pair_key FROM decisions) "
+            f"AND source_l IN ({marks}) AND source_r IN ({marks})", [*listed, *listed])
+
+
+def queue(ws: Workspace, sources: Collection[str], limit: int = 50) -> list[ReviewPair]:
+    """Undecided pairs between ``sources``, the most uncertain (closest to even odds) first."""
+    where, params = _undecided(sources)
+    rows = ws.rows(f"SELECT {_COLUMNS} FROM review_queue {where} "
+                   "ORDER BY abs(match_weight), pair_key LIMIT ?", [*params, limit])
     return [_pair(r) for r in rows]
+
+
+def waiting(ws: Workspace, sources: Collection[str]) -> int:
+    """How many undecided pairs between ``sources`` there are (the queue lists the first)."""
+    where, params = _undecided(sources)
+    return int(ws.rows(f"SELECT count(*) FROM review_queue {where}", params)[0][0])
 
 
 def pair(ws: Workspace, pair_key: str, sources: Collection[str]) -> ReviewPair:

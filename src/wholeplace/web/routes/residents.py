@@ -208,6 +208,7 @@ def _queue(ctx: Context) -> list[dict[str, Any]]:
 def review_json(request: Request, purpose: str, actor: Actor = Depends(REVIEW)) -> Response:
     with index(request, actor, "residents.review", purpose) as ctx:
         return as_json({"purpose": purpose, "synthetic": ctx.synthetic(),
+                        "waiting": review_queue.waiting(ctx.ws, ctx.allowed.sources),
                         "pairs": _queue(ctx)})
 
 
@@ -215,7 +216,8 @@ def review_json(request: Request, purpose: str, actor: Actor = Depends(REVIEW)) 
 def review_page(request: Request, purpose: str, actor: Actor = Depends(REVIEW)) -> Response:
     with index(request, actor, "residents.review", purpose) as ctx:
         return ctx.page("residents/review.html", "Clerical review queue",
-                        f"/residents/{purpose}/review.json", pairs=_queue(ctx))
+                        f"/residents/{purpose}/review.json", pairs=_queue(ctx),
+                        waiting=review_queue.waiting(ctx.ws, ctx.allowed.sources))
 
 
 def _pair_data(ctx: Context, pair_key: str) -> dict[str, Any]:
