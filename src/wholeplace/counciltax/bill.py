@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wholeplace.hub.queries import area_current, with_dataset
 from wholeplace.hub.store import Store
-from wholeplace.places.queries import get_place
+from wholeplace.places.queries import get_place, place_row
 
 AREA = "ctr.band_d.area"
 ASC = "ctr.band_d.adult_social_care"
@@ -47,16 +48,6 @@ SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS datas
 FROM current_observations o JOIN visible_datasets d USING (dataset_id)
 WHERE o.area_code = ? AND o.period = ? AND o.indicator_id LIKE 'ctr.%'
 """
-#: _VALUES_SQL for the latest period of _LATEST_SQL, named as ``latest_period``.
-_LATEST_VALUES_SQL = """
-SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS dataset_title,
-       d.release, d.released_on, o.period AS latest_period
-FROM current_observations o JOIN visible_datasets d USING (dataset_id)
-WHERE o.area_code = ? AND o.indicator_id LIKE 'ctr.%' AND o.period = (
-    SELECT period FROM current_observations
-    WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
-    ORDER BY period_start DESC LIMIT 1)
-"""
 _LATEST_SQL = """
 SELECT period FROM current_observations
 WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
@@ -73,15 +64,16 @@ def band_d_bill(store: Store, code: str) -> dict[str, Any]:
 
 
 def _name(store: Store, code: str | None) -> str | None:
-    return store.scalar("SELECT official_name FROM places WHERE gss_code = ?", [code]) \
-        if code else None
+    found = place_row(store, code) if code else None
+    return found["official_name"] if found is not None else None
 
 
 def _bodies(store: Store, place: dict[str, Any]) -> dict[str, str | None]:
     """The register code of each preceptor role for a billing area (None where none)."""
     county = place.get("parent_county_gss")
-    ca = place.get("combined_authority_gss") or store.scalar(
-        "SELECT combined_authority_gss FROM places WHERE gss_code = ?", [county])
+    above = place_row(store, county) if county else None
+    ca = place.get("combined_authority_gss") or (
+        above["combined_authority_gss"] if above is not None else None)
     gla = store.scalar("SELECT gss_code FROM places WHERE tier = 'strategic' LIMIT 1") \
         if place.get("region") == "London" else None
     return {"billing": place["gss_code"], "county": county, "gla": gla, "combined": ca}
@@ -93,14 +85,17 @@ def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
                            "period": None, "total": None, "parts": [], "parts_sum": None,
                            "adult_social_care": None, "source": None, "bands": [],
                            "note": None}
-    # The latest period with a Band D figure and that period's figures, in one read.
-    rows = store.rows(_LATEST_VALUES_SQL, [code, AREA, code])
-    if not rows:
+    # The latest period with a Band D figure and that period's figures, from the area's
+    # current values (read once for the council page).
+    ctr = [r for r in area_current(store, code) if r["indicator_id"].startswith("ctr.")]
+    with_value = [r for r in ctr if r["indicator_id"] == AREA and r["value"] is not None]
+    if not with_value:
         out["note"] = (f"The hub holds no council tax (CTR) figures for {place['official_name']}."
                        " Load the CTR returns with 'wholeplace load'.")
         return out
-    period = rows[0]["latest_period"]
-    values = {r["indicator_id"]: r for r in rows}
+    period = max(with_value, key=lambda r: r["period_start"])["period"]
+    values = {r["indicator_id"]: r for r in with_dataset(
+        store, [r for r in ctr if r["period"] == period])}
     bodies = _bodies(store, place)
     area = values[AREA]
     out.update(period=period, total=area["value"],
