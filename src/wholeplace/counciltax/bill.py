@@ -48,11 +48,10 @@ SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS datas
 FROM current_observations o JOIN visible_datasets d USING (dataset_id)
 WHERE o.area_code = ? AND o.period = ? AND o.indicator_id LIKE 'ctr.%'
 """
-_LATEST_SQL = """
-SELECT period FROM current_observations
-WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
-ORDER BY period_start DESC LIMIT 1
-"""
+def _latest_period(rows: list[dict[str, Any]]) -> str | None:
+    """The period of the row with a value that starts latest (None when none has a value)."""
+    with_value = [r for r in rows if r["value"] is not None]
+    return max(with_value, key=lambda r: r["period_start"])["period"] if with_value else None
 
 
 def band_d_bill(store: Store, code: str) -> dict[str, Any]:
@@ -88,12 +87,11 @@ def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
     # The latest period with a Band D figure and that period's figures, from the area's
     # current values (read once for the council page).
     ctr = [r for r in area_current(store, code) if r["indicator_id"].startswith("ctr.")]
-    with_value = [r for r in ctr if r["indicator_id"] == AREA and r["value"] is not None]
-    if not with_value:
+    period = _latest_period([r for r in ctr if r["indicator_id"] == AREA])
+    if period is None:
         out["note"] = (f"The hub holds no council tax (CTR) figures for {place['official_name']}."
                        " Load the CTR returns with 'wholeplace load'.")
         return out
-    period = max(with_value, key=lambda r: r["period_start"])["period"]
     values = {r["indicator_id"]: r for r in with_dataset(
         store, [r for r in ctr if r["period"] == period])}
     bodies = _bodies(store, place)
@@ -153,18 +151,17 @@ def _preceptor(store: Store, place: dict[str, Any]) -> dict[str, Any]:
         period = store.scalar(
             "SELECT max(period) FROM current_observations WHERE indicator_id = ? "
             "AND area_code IN (SELECT unnest(?))", [AREA, [m["gss_code"] for m in members]])
+    # its own figures from its current values (read once for the council page)
+    ours = [r for r in area_current(store, code) if r["indicator_id"] in (own, ASC)]
     if period is None and own:
-        period = store.scalar(_LATEST_SQL, [own, code])
+        period = _latest_period([r for r in ours if r["indicator_id"] == own])
     if period is None:
         return out
     out["period"] = period
+    in_period = {r["indicator_id"]: r["value"] for r in ours if r["period"] == period}
     if own:
-        out["own_band_d"] = store.scalar("SELECT value FROM current_observations WHERE "
-                                         "indicator_id = ? AND area_code = ? AND period = ?",
-                                         [own, code, period])
-    out["adult_social_care"] = store.scalar(
-        "SELECT value FROM current_observations WHERE indicator_id = ? AND area_code = ? "
-        "AND period = ?", [ASC, code, period])
+        out["own_band_d"] = in_period.get(own)
+    out["adult_social_care"] = in_period.get(ASC)
     # Every billing area's figures for the period in one read (not a query an area).
     by_area: dict[str, dict[str, Any]] = {}
     for area_code, indicator_id, value in store.execute(
