@@ -70,9 +70,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         # Everything imported and built so far lives as long as the process: moved out of the
         # collector's view, a full collection no longer walks it (about 30-50 ms each, and a
-        # council page's Jinja context is cyclic garbage, so they came every few pages).
+        # council page's Jinja context is cyclic garbage, so they came every few pages). Given
+        # back at shutdown, so a process that starts many apps (the tests) can free them.
         gc.freeze()
         yield
+        gc.unfreeze()
         stores.close()
         engine.dispose()
 
