@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from wholeplace.hub.queries import area_current, with_dataset
 from wholeplace.hub.store import Store
-from wholeplace.places.queries import get_place
+from wholeplace.places.queries import get_place, place_row
 
 AREA = "ctr.band_d.area"
 ASC = "ctr.band_d.adult_social_care"
@@ -47,21 +48,10 @@ SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS datas
 FROM current_observations o JOIN visible_datasets d USING (dataset_id)
 WHERE o.area_code = ? AND o.period = ? AND o.indicator_id LIKE 'ctr.%'
 """
-#: _VALUES_SQL for the latest period of _LATEST_SQL, named as ``latest_period``.
-_LATEST_VALUES_SQL = """
-SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS dataset_title,
-       d.release, d.released_on, o.period AS latest_period
-FROM current_observations o JOIN visible_datasets d USING (dataset_id)
-WHERE o.area_code = ? AND o.indicator_id LIKE 'ctr.%' AND o.period = (
-    SELECT period FROM current_observations
-    WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
-    ORDER BY period_start DESC LIMIT 1)
-"""
-_LATEST_SQL = """
-SELECT period FROM current_observations
-WHERE indicator_id = ? AND area_code = ? AND value IS NOT NULL
-ORDER BY period_start DESC LIMIT 1
-"""
+def _latest_period(rows: list[dict[str, Any]]) -> str | None:
+    """The period of the row with a value that starts latest (None when none has a value)."""
+    with_value = [r for r in rows if r["value"] is not None]
+    return max(with_value, key=lambda r: r["period_start"])["period"] if with_value else None
 
 
 def band_d_bill(store: Store, code: str) -> dict[str, Any]:
@@ -73,15 +63,16 @@ def band_d_bill(store: Store, code: str) -> dict[str, Any]:
 
 
 def _name(store: Store, code: str | None) -> str | None:
-    return store.scalar("SELECT official_name FROM places WHERE gss_code = ?", [code]) \
-        if code else None
+    found = place_row(store, code) if code else None
+    return found["official_name"] if found is not None else None
 
 
 def _bodies(store: Store, place: dict[str, Any]) -> dict[str, str | None]:
     """The register code of each preceptor role for a billing area (None where none)."""
     county = place.get("parent_county_gss")
-    ca = place.get("combined_authority_gss") or store.scalar(
-        "SELECT combined_authority_gss FROM places WHERE gss_code = ?", [county])
+    above = place_row(store, county) if county else None
+    ca = place.get("combined_authority_gss") or (
+        above["combined_authority_gss"] if above is not None else None)
     gla = store.scalar("SELECT gss_code FROM places WHERE tier = 'strategic' LIMIT 1") \
         if place.get("region") == "London" else None
     return {"billing": place["gss_code"], "county": county, "gla": gla, "combined": ca}
@@ -93,14 +84,16 @@ def _billing_area(store: Store, place: dict[str, Any]) -> dict[str, Any]:
                            "period": None, "total": None, "parts": [], "parts_sum": None,
                            "adult_social_care": None, "source": None, "bands": [],
                            "note": None}
-    # The latest period with a Band D figure and that period's figures, in one read.
-    rows = store.rows(_LATEST_VALUES_SQL, [code, AREA, code])
-    if not rows:
+    # The latest period with a Band D figure and that period's figures, from the area's
+    # current values (read once for the council page).
+    ctr = [r for r in area_current(store, code) if r["indicator_id"].startswith("ctr.")]
+    period = _latest_period([r for r in ctr if r["indicator_id"] == AREA])
+    if period is None:
         out["note"] = (f"The hub holds no council tax (CTR) figures for {place['official_name']}."
                        " Load the CTR returns with 'wholeplace load'.")
         return out
-    period = rows[0]["latest_period"]
-    values = {r["indicator_id"]: r for r in rows}
+    values = {r["indicator_id"]: r for r in with_dataset(
+        store, [r for r in ctr if r["period"] == period])}
     bodies = _bodies(store, place)
     area = values[AREA]
     out.update(period=period, total=area["value"],
@@ -158,18 +151,17 @@ def _preceptor(store: Store, place: dict[str, Any]) -> dict[str, Any]:
         period = store.scalar(
             "SELECT max(period) FROM current_observations WHERE indicator_id = ? "
             "AND area_code IN (SELECT unnest(?))", [AREA, [m["gss_code"] for m in members]])
+    # its own figures from its current values (read once for the council page)
+    ours = [r for r in area_current(store, code) if r["indicator_id"] in (own, ASC)]
     if period is None and own:
-        period = store.scalar(_LATEST_SQL, [own, code])
+        period = _latest_period([r for r in ours if r["indicator_id"] == own])
     if period is None:
         return out
     out["period"] = period
+    in_period = {r["indicator_id"]: r["value"] for r in ours if r["period"] == period}
     if own:
-        out["own_band_d"] = store.scalar("SELECT value FROM current_observations WHERE "
-                                         "indicator_id = ? AND area_code = ? AND period = ?",
-                                         [own, code, period])
-    out["adult_social_care"] = store.scalar(
-        "SELECT value FROM current_observations WHERE indicator_id = ? AND area_code = ? "
-        "AND period = ?", [ASC, code, period])
+        out["own_band_d"] = in_period.get(own)
+    out["adult_social_care"] = in_period.get(ASC)
     # Every billing area's figures for the period in one read (not a query an area).
     by_area: dict[str, dict[str, Any]] = {}
     for area_code, indicator_id, value in store.execute(

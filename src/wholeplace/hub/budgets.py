@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from wholeplace.errors import InputError
 from wholeplace.hub.periods import financial_year
+from wholeplace.hub.queries import area_current, with_titles
 from wholeplace.hub.store import Store
 
 #: The lines compared, in reading order (suffixes shared by ra.* and rs.*).
@@ -93,22 +94,14 @@ def latest_budget(store: Store, code: str) -> dict:
                        "value": r["value"], "status": r["status"]} for r in rows]}
 
 
-#: Every budget (``ra.*``) value of one council and its outturn on the compared lines, every
-#: year, in one read (the council page reads this once rather than a query a year).
-_AREA_SQL = """
-SELECT o.indicator_id, o.period, o.value, o.status, i.title
-FROM current_observations o JOIN indicators i ON i.indicator_id = o.indicator_id
-WHERE o.area_code = ? AND (o.indicator_id LIKE 'ra.%' OR o.indicator_id IN ({marks}))
-"""
-
-
 def latest_comparison(store: Store, code: str) -> dict | None:
     """:func:`budget_vs_outturn` for the latest year with both a budget and an outturn for the
     council (None when no year has both)."""
-    outturn_ids = [f"rs.{s}" for s in LINES]
+    outturn_ids = {f"rs.{s}" for s in LINES}
     budget_ids = {f"ra.{s}" for s in LINES}
-    rows = store.rows(_AREA_SQL.format(marks=", ".join("?" * len(outturn_ids))),
-                      [code, *outturn_ids])
+    rows = with_titles(store, [r for r in area_current(store, code)
+                               if r["indicator_id"].startswith("ra.")
+                               or r["indicator_id"] in outturn_ids])
     by_period: dict[str, tuple[dict[str, dict], dict[str, dict]]] = {}
     for r in rows:
         budget, outturn = by_period.setdefault(r["period"], ({}, {}))

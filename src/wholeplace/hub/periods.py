@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from wholeplace.errors import InputError
 
@@ -74,11 +75,7 @@ _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 def parse_period(text: str) -> Period:
     """Parse a period label; raise :class:`InputError` saying which spellings are accepted."""
     raw = str(text).strip()
-    s = raw.lower()
-    try:
-        found = _parse(s)
-    except ValueError:
-        found = None  # an impossible month or day
+    found = _parse_known(raw.lower())
     if found is not None:
         return found
     raise InputError(
@@ -94,6 +91,16 @@ def _fy_start(start: int, end: int) -> int | None:
     if end % 100 == (start + 1) % 100 and (end < 100 or end == start + 1):
         return start
     return None
+
+
+@lru_cache(maxsize=8192)
+def _parse_known(s: str) -> Period | None:
+    """:func:`_parse`, None for an impossible month or day; remembered, as a page parses the
+    same few hundred labels thousands of times (its charts) and a Period is immutable."""
+    try:
+        return _parse(s)
+    except ValueError:
+        return None
 
 
 def _parse(s: str) -> Period | None:

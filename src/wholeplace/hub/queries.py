@@ -60,16 +60,14 @@ SELECT o.indicator_id, i.title, i.unit, i.polarity, i.kind, i.theme, i.per_head_
        d.release, d.released_on, d.url, d.landing_page
 """
 
-#: One area's latest period of every indicator: only the observation's own columns (the
-#: indicator's and the dataset's come from :func:`_catalogue`, read once per data version).
-_LATEST_SQL = """
+#: Every current observation of one area: only the observation's own columns (the indicator's
+#: and the dataset's come from :func:`_catalogue`, read once per data version).
+_AREA_CURRENT_SQL = """
 SELECT o.indicator_id, o.area_code, o.source_area_code, o.period, o.period_type,
        o.period_start, o.period_end, o.value, o.numerator, o.denominator, o.status, o.note,
        o.dataset_id, o.source_id, o.released_on
 FROM current_observations o
 WHERE o.area_code = ?
-QUALIFY row_number() OVER (PARTITION BY o.indicator_id
-                           ORDER BY o.period_end DESC, o.period_start DESC) = 1
 """
 
 _INDICATOR_META = ("title", "unit", "polarity", "kind", "theme", "per_head_of")
@@ -94,6 +92,15 @@ SELECT (SELECT count(*) FROM indicators),
 def _catalogue(store: Store) -> tuple[dict[str, tuple], dict[int, tuple]]:
     """Every indicator's metadata and every visible dataset's provenance, by id; cached per
     (file, scope, fingerprint) for a store on a file (an in-memory store reads them)."""
+    if store.memo is not None and "catalogue" in store.memo:
+        return store.memo["catalogue"]
+    found = _read_catalogue(store)
+    if store.memo is not None:
+        store.memo["catalogue"] = found
+    return found
+
+
+def _read_catalogue(store: Store) -> tuple[dict[str, tuple], dict[int, tuple]]:
     key = None
     if store.path is not None:
         key = (str(store.path), store.scope_key, *store.execute(_CATALOGUE_FINGERPRINT_SQL)
@@ -190,12 +197,69 @@ def indicators_by_id(store: Store, indicator_ids: list[str] | None) -> dict[str,
     return {i: found[i] for i in ids}
 
 
+def recoded_to(store: Store, code: str) -> dict | None:
+    """The first (by new code) ``recoded`` rule for a former code: {new_code, note}, or None."""
+    if store.memo is None:
+        return store.row("SELECT new_code, note FROM place_successors WHERE old_code = ? "
+                         "AND relation = 'recoded' ORDER BY new_code LIMIT 1", [code])
+    if "recoded" not in store.memo:
+        rules: dict[str, dict] = {}
+        for r in store.rows("SELECT old_code, new_code, note FROM place_successors "
+                            "WHERE relation = 'recoded' ORDER BY old_code, new_code"):
+            rules.setdefault(r.pop("old_code"), r)
+        store.memo["recoded"] = rules
+    found = store.memo["recoded"].get(code)
+    return dict(found) if found is not None else None
+
+
 def resolve_area(store: Store, area_code: str) -> str:
     """Today's code for ``area_code`` when it was merely re-issued; otherwise the code itself."""
     code = area_code.strip().upper()
-    new = store.scalar("SELECT new_code FROM place_successors WHERE old_code = ? "
-                       "AND relation = 'recoded' LIMIT 1", [code])
-    return new or code
+    rule = recoded_to(store, code)
+    return (rule["new_code"] if rule else None) or code
+
+
+def area_current(store: Store, area_code: str) -> list[dict]:
+    """Every current observation of exactly ``area_code`` (no recoding), in no order.
+
+    A council page reads its latest values, its Band D bill and its budget from these: a store
+    with a ``memo`` (one request's snapshot) reads them once, not once for each.
+    """
+    key = f"area_current:{area_code}"
+    if store.memo is not None and key in store.memo:
+        return store.memo[key]
+    found = store.rows(_AREA_CURRENT_SQL, [area_code])
+    if store.memo is not None:
+        store.memo[key] = found
+    return found
+
+
+def _latest_by_indicator(rows: list[dict]) -> list[dict]:
+    """Each indicator's row with the latest period (by its end, then its start)."""
+    best: dict[str, dict] = {}
+    for row in rows:
+        held = best.get(row["indicator_id"])
+        if held is None or ((row["period_end"], row["period_start"])
+                            > (held["period_end"], held["period_start"])):
+            best[row["indicator_id"]] = row
+    return list(best.values())
+
+
+def with_titles(store: Store, rows: list[dict]) -> list[dict]:
+    """``rows`` (observations) with their indicator's ``title``, as an inner join of the
+    ``indicators`` table would give them (a row of an unknown indicator is dropped)."""
+    indicators, _ = _catalogue(store)
+    return [{**r, "title": indicators[r["indicator_id"]][0]} for r in rows
+            if r["indicator_id"] in indicators]
+
+
+def with_dataset(store: Store, rows: list[dict]) -> list[dict]:
+    """``rows`` (current observations) with their dataset's ``dataset_title`` and ``release``,
+    as an inner join of ``visible_datasets`` would give them."""
+    _, datasets = _catalogue(store)
+    return [{**r, "dataset_title": datasets[r["dataset_id"]][0],
+             "release": datasets[r["dataset_id"]][3]} for r in rows
+            if r["dataset_id"] in datasets]
 
 
 def latest_values(store: Store, area_code: str) -> list[dict]:
@@ -205,23 +269,24 @@ def latest_values(store: Store, area_code: str) -> list[dict]:
     """
     indicators, datasets = _catalogue(store)
     out = []
-    for (ind, area, source_area, period, period_type, start, end, value, numerator,
-         denominator, status, note, dataset_id, source_id, released_on) in store.execute(
-            _LATEST_SQL, [resolve_area(store, area_code)]).fetchall():
-        meta, prov = indicators.get(ind), datasets.get(dataset_id)
+    for row in _latest_by_indicator(area_current(store, resolve_area(store, area_code))):
+        meta, prov = indicators.get(row["indicator_id"]), datasets.get(row["dataset_id"])
         if meta is None or prov is None:  # as an inner join on both would drop it
             continue
         title, unit, polarity, kind, theme, per_head_of = meta
         d_title, publisher, licence, release, url, landing_page = prov
         out.append({
-            "indicator_id": ind, "title": title, "unit": unit, "polarity": polarity,
-            "kind": kind, "theme": theme, "per_head_of": per_head_of, "area_code": area,
-            "source_area_code": source_area, "period": period, "period_type": period_type,
-            "period_start": start, "period_end": end, "value": value, "numerator": numerator,
-            "denominator": denominator, "status": status, "note": note,
-            "dataset_id": dataset_id, "source_id": source_id, "dataset_title": d_title,
-            "publisher": publisher, "licence": licence, "release": release,
-            "released_on": released_on, "url": url, "landing_page": landing_page})
+            "indicator_id": row["indicator_id"], "title": title, "unit": unit,
+            "polarity": polarity, "kind": kind, "theme": theme, "per_head_of": per_head_of,
+            "area_code": row["area_code"], "source_area_code": row["source_area_code"],
+            "period": row["period"], "period_type": row["period_type"],
+            "period_start": row["period_start"], "period_end": row["period_end"],
+            "value": row["value"], "numerator": row["numerator"],
+            "denominator": row["denominator"], "status": row["status"], "note": row["note"],
+            "dataset_id": row["dataset_id"], "source_id": row["source_id"],
+            "dataset_title": d_title, "publisher": publisher, "licence": licence,
+            "release": release, "released_on": row["released_on"], "url": url,
+            "landing_page": landing_page})
     # ORDER BY theme NULLS LAST, title, indicator_id (DuckDB's default, byte order).
     out.sort(key=lambda r: (r["theme"] is None, r["theme"] or "", r["title"] is None,
                             r["title"] or "", r["indicator_id"]))

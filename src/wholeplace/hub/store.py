@@ -33,6 +33,10 @@ class Store:
         self.visible_private: tuple[int, ...] = ()
         #: A read-only file older than schema 3: each cursor gets temporary reader views.
         self.legacy = False
+        #: Small reference tables read once and kept for this store's life, or None (read on
+        #: every call). Only a store that reads one snapshot gets one: the web app's store of
+        #: one request, inside its transaction (:func:`wholeplace.web.deps.get_store`).
+        self.memo: dict[str, Any] | None = None
 
     def scoped(self, viewer: Viewer) -> Store:
         """A new cursor on the same database that reads as ``viewer`` (close it when done)."""

@@ -11,6 +11,7 @@ import difflib
 import re
 
 from wholeplace.errors import InputError, NotFoundError
+from wholeplace.hub.queries import recoded_to
 from wholeplace.hub.store import Store
 from wholeplace.places.register import TIERS
 
@@ -41,7 +42,22 @@ def _like_escape(text: str) -> str:
 
 def place_row(store: Store, code: str) -> dict | None:
     """The register row for exactly ``code`` (no recoding, no note), or None."""
-    return store.row(f"{_SELECT} WHERE gss_code = ?", [code])
+    register = _register(store)
+    if register is None:
+        return store.row(f"{_SELECT} WHERE gss_code = ?", [code])
+    found = register.get(code)
+    return dict(found) if found is not None else None
+
+
+def _register(store: Store) -> dict[str, dict] | None:
+    """Every register row by code, read once into ``store.memo`` (None for a store without
+    one: each lookup is then a query). A council page looks up its council, county and
+    combined authority a dozen times; one read of the ~400 rows costs less than two lookups."""
+    if store.memo is None:
+        return None
+    if "places" not in store.memo:
+        store.memo["places"] = {r["gss_code"]: r for r in store.rows(_SELECT)}
+    return store.memo["places"]
 
 
 # -- searching -----------------------------------------------------------------------------------
@@ -143,9 +159,7 @@ def get_place(store: Store, code: str) -> dict:
     found = place_row(store, wanted)
     if found is not None:
         return {**found, "requested_code": wanted, "note": _former_note(found)}
-    recoded = store.row(
-        "SELECT new_code, note FROM place_successors WHERE old_code = ? AND relation = 'recoded' "
-        "ORDER BY new_code LIMIT 1", [wanted])
+    recoded = recoded_to(store, wanted)
     if recoded is not None:
         current = place_row(store, recoded["new_code"])
         if current is not None:

@@ -68,10 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        # What is loaded by now (modules, routes, the ORM's mappers: a few hundred thousand
-        # objects) lives as long as the server: keep it out of the cyclic garbage
-        # collector's full passes, which otherwise walked all of it about once a second
-        # under load (a third of the CPU of a submission, and pauses of 100+ ms).
+        # Everything imported and built so far (modules, routes, the ORM's mappers: a few
+        # hundred thousand objects) lives as long as the process: moved out of the cyclic
+        # collector's view, a full collection no longer walks it. Under load those passes came
+        # about once a second (a third of a submission's CPU, pauses of 100+ ms; a council
+        # page's Jinja context is cyclic garbage). Given back at shutdown, so a process that
+        # starts many apps (the tests) can free them.
         gc.collect()
         gc.freeze()
         yield

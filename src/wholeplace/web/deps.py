@@ -87,6 +87,7 @@ def get_store(request: Request, viewer: Viewer = Depends(get_viewer)) -> Iterato
     answered = False
     try:
         store.execute("BEGIN TRANSACTION")
+        store.memo = {}  # one snapshot: the place register is read once per request
         yield store
         answered = True
     finally:
