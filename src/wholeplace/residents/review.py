@@ -43,8 +43,9 @@ def _undecided(sources: Collection[str]) -> tuple[str, list[str]]:
     """The WHERE clause of undecided pairs between ``sources``, and its parameters."""
     listed = sorted(sources) or [""]
     marks = ", ".join("?" * len(listed))
-    return ("WHERE pair_key NOT IN (SELECT pair_key FROM decisions) "
-            f"AND source_l IN ({marks}) AND source_r IN ({marks})", [*listed, *listed])
+    where = ("WHERE pair_key NOT IN (SELECT pair_key FROM decisions) "
+             f"AND source_l IN ({marks}) AND source_r IN ({marks})")
+    return where, [*listed, *listed]
 
 
 def queue(ws: Workspace, sources: Collection[str], limit: int = 50) -> list[ReviewPair]:
