@@ -253,33 +253,25 @@ def test_decisions_need_a_reason_and_every_source_held(copy):
         assert comparisons.decision(ws, PURPOSE) is None
 
 
-def test_an_ended_agreement_stops_an_incremental_run_with_kept_columns(copy):
+@pytest.mark.parametrize(("change", "message", "run"), [
+    ('{"ends_on": "2026-01-01"}', "ended on 2026-01-01", run_incremental),
+    ('{"status": "revoked"}', "is 'revoked', not active", run_link),
+], ids=["ended-incremental", "revoked-full"])
+def test_a_lapsed_agreement_stops_the_run_and_its_kept_columns_are_deleted(
+        copy, change, message, run):
     _built, key, path = copy
     with open_workspace(path) as ws:
         keep(ws)
         run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
-        ws.execute("UPDATE sources SET authorisation = json_merge_patch(authorisation, "
-                   "'{\"ends_on\": \"2026-01-01\"}') WHERE source = 'council_tax'")
+        ws.execute("UPDATE sources SET authorisation = json_merge_patch(authorisation, ?) "
+                   "WHERE source = 'council_tax'", [change])
         folder = comparisons.path_for(path, PURPOSE)
         assert comparisons.file_for(folder, "council_tax").exists()
-        with pytest.raises(ValueError, match="ended on 2026-01-01"):
-            run_incremental(ws, PURPOSE, key, LinkConfig(), TODAY)
-        # held under the ended agreement: deleted by the run that found it ended; others stay
+        with pytest.raises(ValueError, match=message):
+            run(ws, PURPOSE, key, LinkConfig(), TODAY)
+        # held under the lapsed agreement: deleted by the run that found it; the others stay
         assert not comparisons.file_for(folder, "council_tax").exists()
         assert comparisons.file_for(folder, "electoral_register").exists()
-
-
-def test_a_revoked_agreement_deletes_its_kept_columns_on_a_full_run(copy):
-    _built, key, path = copy
-    with open_workspace(path) as ws:
-        keep(ws)
-        run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
-        ws.execute("UPDATE sources SET authorisation = json_merge_patch(authorisation, "
-                   "'{\"status\": \"revoked\"}') WHERE source = 'council_tax'")
-        folder = comparisons.path_for(path, PURPOSE)
-        with pytest.raises(ValueError, match="is 'revoked', not active"):
-            run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
-        assert not comparisons.file_for(folder, "council_tax").exists()
 
 
 def test_cli_the_dpo_decides_audited_no_key_refused_off_deletes(tmp_path):
