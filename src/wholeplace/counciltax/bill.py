@@ -42,12 +42,7 @@ OWN = {"upper": "ctr.band_d.county", "strategic": "ctr.band_d.gla",
        "combined": "ctr.band_d.combined_authority"}
 BANDS = {"A": 6, "B": 7, "C": 8, "D": 9, "E": 11, "F": 13, "G": 15, "H": 18}
 
-_VALUES_SQL = """
-SELECT o.indicator_id, o.value, o.status, o.note, o.dataset_id, d.title AS dataset_title,
-       d.release, d.released_on
-FROM current_observations o JOIN visible_datasets d USING (dataset_id)
-WHERE o.area_code = ? AND o.period = ? AND o.indicator_id LIKE 'ctr.%'
-"""
+
 def _latest_period(rows: list[dict[str, Any]]) -> str | None:
     """The period of the row with a value that starts latest (None when none has a value)."""
     with_value = [r for r in rows if r["value"] is not None]
