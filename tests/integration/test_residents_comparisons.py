@@ -321,3 +321,14 @@ def test_cli_the_dpo_decides_audited_no_key_refused_off_deletes(tmp_path):
     engine.dispose()
     assert [e.detail["on"] for e in entries] == [False, True]  # newest first
     assert all(e.actor == "dpo@cambridge.example" for e in entries)
+
+
+def test_the_latest_decision_wins_even_when_the_clock_went_back(copy):
+    _built, _key, path = copy
+    with open_workspace(path) as ws:
+        keep(ws, on=True)
+        # the clocks went back an hour (October) between the two decisions
+        ws.execute("UPDATE purpose_settings SET decided_at = decided_at + INTERVAL 1 HOUR")
+        keep(ws, on=False)
+        assert comparisons.enabled(ws, PURPOSE) is None
+        assert not comparisons.decision(ws, PURPOSE).on

@@ -230,7 +230,7 @@ def _status(ws: Any) -> dict[str, Any]:
         "erasures": ws.scalar("SELECT count(*) FROM erasures"),
         "comparisons_kept_for": [p for (p,) in ws.rows(
             "SELECT purpose FROM purpose_settings WHERE setting = 'retain_comparisons' "
-            "QUALIFY row_number() OVER (PARTITION BY purpose ORDER BY decided_at DESC) = 1 "
+            "QUALIFY row_number() OVER (PARTITION BY purpose ORDER BY seq DESC) = 1 "
             "AND value ORDER BY purpose")],
     }
 

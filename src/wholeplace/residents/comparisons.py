@@ -13,8 +13,10 @@ encrypted with AES-256-GCM (the ``cryptography`` package, OpenSSL). The key is d
 purpose's key file with HKDF-SHA256 (:meth:`Pseudonymiser.derive`) and never stored, logged or
 printed; the header, purpose and source are authenticated with it, so a wrong key, an altered
 file or a file moved to another source is refused. Every write is a whole new file swapped in
-for the old one, so an erased record leaves no freed block holding it; a run writes only the
-files of sources that changed.
+for the old one (a run writes only the files of sources that changed), so an erased record is
+gone from every file the folder holds. The old file's blocks, freed by the file system, still
+hold its ciphertext, which the same purpose key would decrypt: erasure from the disk itself,
+its snapshots and backups is the storage's (an encrypted volume, backup retention).
 
 DuckDB's own database encryption was the first choice, but DuckDB 2.0 writes encrypted files
 only with its httpfs extension (OpenSSL) loaded, which no reachable registry holds for 2.0;
@@ -29,7 +31,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -98,8 +100,8 @@ def path_for(workspace: Path, purpose: str) -> Path:
 def decision(ws: Workspace, purpose: str) -> Decision | None:
     """The purpose's latest decision, or None when none was ever taken (off)."""
     row = ws.rows("SELECT value, decided_by, organisation, decided_at, reason FROM "
-                  "purpose_settings WHERE purpose = ? AND setting = ? ORDER BY decided_at DESC "
-                  "LIMIT 1", [purpose, SETTING])
+                  "purpose_settings WHERE purpose = ? AND setting = ? ORDER BY seq DESC LIMIT 1",
+                  [purpose, SETTING])
     return Decision(*row[0]) if row else None
 
 
@@ -123,8 +125,12 @@ def decide(ws: Workspace, purpose: str, on: bool, decided_by: str, organisation:
                          f"{', '.join(sorted(owners - {organisation}))} as well as "
                          f"{organisation}: only the DPO of an organisation holding every source "
                          "may keep their comparison columns. Nothing was changed.")
-    ws.execute("INSERT INTO purpose_settings VALUES (?, ?, ?, ?, ?, ?, ?)",
-               [purpose, SETTING, on, decided_by, organisation, datetime.now(), reason])
+    # The order of decisions is the sequence's, never the clock's (which goes back an hour
+    # every October); decided_at is UTC.
+    ws.execute("INSERT INTO purpose_settings (purpose, setting, value, decided_by, "
+               "organisation, decided_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               [purpose, SETTING, on, decided_by, organisation,
+                datetime.now(UTC).replace(tzinfo=None), reason])
     path = path_for(ws.path, purpose)
     if not on:
         delete(path)
@@ -166,11 +172,24 @@ def save(folder: Path, pseudonym: Pseudonymiser, source: str, part: Part) -> Non
     new = path.with_name(path.name + ".new")
     new.unlink(missing_ok=True)
     fd = os.open(new, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(_HEADER + nonce + sealed)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(new, path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(_HEADER + nonce + sealed)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(new, path)
+    finally:
+        new.unlink(missing_ok=True)  # a failed write (a full disk) leaves no partial file
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a swapped-in file's new name durable, so a crash cannot bring back the old one."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def plaintext(path: Path, pseudonym: Pseudonymiser, source: str) -> bytes:

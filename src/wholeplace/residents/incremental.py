@@ -68,6 +68,15 @@ def score_new(existing: Any, new: pd.DataFrame, trained: dict[str, Any],
     the touched records' resident ids (``previous_of`` looks them up in the index).
     ``existing`` is the index's records as Splink is given them (a DataFrame or Arrow table)."""
     api = model.database_api(cfg.backend, workdir)
+    try:
+        return _score_new(api, existing, new, trained, previous_of, cfg)
+    finally:
+        model.close(api)  # the linkage database holds raw identifiers: freed now
+
+
+def _score_new(api: Any, existing: Any, new: pd.DataFrame, trained: dict[str, Any],
+               previous_of: Callable[[set[str]], dict[str, str]], cfg: LinkConfig,
+               ) -> tuple[dict[str, str], pd.DataFrame, dict[str, str]]:
     left = api.register(existing, dataset_display_name="index_records")
     right = api.register(new, dataset_display_name="new_records")
     linker = Linker(left, model.for_dialect(trained, cfg.backend), log_level=None)
@@ -133,14 +142,10 @@ def _from_extracts(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, today:
 
 
 def _not_indexed(ws: Workspace, table: pa.Table) -> pa.Table:
-    """The rows of ``table`` whose record is not in the index (a hash join in DuckDB)."""
-    ws.con.register("run_records", table)
-    try:
-        fresh = ws.con.sql("SELECT * FROM run_records WHERE record_key NOT IN "
-                           "(SELECT record_key FROM residents)").to_arrow_table()
-    finally:
-        ws.con.unregister("run_records")
-    return fresh if fresh is not None else table.schema.empty_table()
+    """The rows of ``table`` whose record is not in the index. Joined in Arrow, in memory: the
+    workspace's DuckDB connection could spill these plaintext columns to its own temporary
+    folder, outside the run's scratch folder."""
+    return table.filter(pc.invert(pc.is_in(table["record_key"], value_set=_indexed(ws))))
 
 
 def _from_kept(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Refresh,
@@ -158,16 +163,10 @@ def _from_kept(ws: Workspace, pseudonym: Pseudonymiser, today: date, refresh: Re
     if backend != "duckdb":  # Spark is given pandas, as without kept columns
         table = frame_of(comparisons.pandas(table))
 
-    def rows(keys: set[str]) -> pd.DataFrame:
-        ws.con.register("run_records", run.table)
-        ws.con.register("wanted_keys", pa.table({"record_key": sorted(keys)}))
-        try:
-            found_rows = ws.con.sql("SELECT r.* FROM run_records r SEMI JOIN wanted_keys w "
-                                    "ON r.record_key = w.record_key").to_arrow_table()
-        finally:
-            ws.con.unregister("run_records")
-            ws.con.unregister("wanted_keys")
-        return comparisons.pandas(found_rows)
+    def rows(keys: set[str]) -> pd.DataFrame:  # in Arrow, as above
+        wanted = pa.array(sorted(keys), pa.string())
+        return comparisons.pandas(run.table.filter(pc.is_in(run.table["record_key"],
+                                                            value_set=wanted)))
 
     def after() -> None:
         comparisons.write(comparisons.path_for(ws.path, pseudonym.purpose), pseudonym,

@@ -47,6 +47,9 @@ CREATE TABLE IF NOT EXISTS purpose_settings (
     decided_by VARCHAR NOT NULL, organisation VARCHAR NOT NULL, decided_at TIMESTAMP NOT NULL,
     reason VARCHAR NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS resident_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS purpose_setting_seq START 1;
+ALTER TABLE purpose_settings ADD COLUMN IF NOT EXISTS seq BIGINT
+    DEFAULT nextval('purpose_setting_seq');
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS owner VARCHAR;
 ALTER TABLE sources ADD COLUMN IF NOT EXISTS authorisation JSON;
 """
