@@ -43,3 +43,23 @@ def test_an_anonymous_session_replaced_at_sign_in_is_refused_afterwards(web):
     refused = other.post("/sign-in", data={"email": "dpo@cambridge.example",
                                            "password": "x", "csrf_token": old_token})
     assert refused.status_code == 403
+
+
+def test_a_session_remembered_again_before_its_end_is_committed_is_forgotten_at_commit(
+        app_engine):
+    from datetime import timedelta
+
+    from wholeplace.appdb import session_factory
+
+    with session_factory(app_engine)() as s, s.begin():
+        _token, web_session = sessions.create(s, "s" * 32, timedelta(hours=1))
+    id_hash = web_session.id_hash
+    with session_factory(app_engine)() as s:
+        with s.begin():
+            found = s.get(type(web_session), id_hash)
+            sessions.end(s, found)
+            # a concurrent request read the row before the deletion was committed
+            sessions.LIVE.remember(id_hash, "csrf", sessions.utcnow() + timedelta(hours=1),
+                                   sessions.utcnow())
+            assert sessions.LIVE.recall(id_hash, sessions.utcnow()) is not None
+        assert sessions.LIVE.recall(id_hash, sessions.utcnow()) is None

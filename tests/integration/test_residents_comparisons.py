@@ -312,6 +312,20 @@ def test_cli_the_dpo_decides_audited_no_key_refused_off_deletes(tmp_path):
     assert key_text not in out.output and not any(
         key_text.encode() in p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
         and p.name != "prevention.key")
+    # An erasure whose kept file cannot be rewritten (here: altered) is still recorded,
+    # out of the index and audited; the message says so.
+    extract = next((tmp_path / "extracts").glob("*council_tax*.csv"))
+    with extract.open(encoding="utf-8") as f:
+        record_id = next(csv.DictReader(f))["account_ref"]
+    kept = comparisons.file_for(file, "council_tax")
+    kept.write_bytes(kept.read_bytes()[:-1] + b"\0")
+    out = run("erase", "--purpose", "prevention", "--source", "council_tax", "--record-id",
+              record_id, "--reason", "right to erasure request", *dpo)
+    assert out.exit_code == 1 and "The erasure is recorded" in out.output, out.output
+    with session_factory(engine)() as s:
+        assert any(e.action == "residents.erase" for e in audit.entries(s, CAMBRIDGE))
+    with open_workspace(workspace) as ws:
+        assert ws.scalar("SELECT count(*) FROM erasures") == 1
     out = run(*decide, "--off", *dpo)
     assert out.exit_code == 0 and not file.exists(), out.output
     assert "comparison columns kept" not in run("status").output

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, event, select, update
 from sqlalchemy.orm import Session, aliased
 
 from wholeplace.access.actor import Actor
@@ -47,9 +47,13 @@ def load(session: Session, secret: str, token: str | None,
 
 
 def end(session: Session, web: WebSession) -> None:
-    LIVE.forget(web.id_hash)
+    id_hash = web.id_hash
+    LIVE.forget(id_hash)
     session.delete(web)
     session.flush()
+    # A request between this and the commit still finds the row and could remember it again:
+    # forgotten once more when the deletion is committed.
+    event.listen(session, "after_commit", lambda _s: LIVE.forget(id_hash), once=True)
 
 
 def end_all(session: Session, user_id: int) -> int:

@@ -372,7 +372,7 @@ def erase(
     from wholeplace.access import audit
     from wholeplace.residents.access import permitted
     from wholeplace.residents.privacy import load_key
-    from wholeplace.residents.sources import erase as erase_record
+    from wholeplace.residents.sources import forget_kept, record_erasure
     from wholeplace.residents.workspace import open_workspace
 
     workspace, keys = _paths(ctx)
@@ -381,9 +381,12 @@ def erase(
         if source not in allowed_to.sources:
             raise InputError(f"{org} does not hold a source {source!r} for purpose {purpose!r}; "
                              "only the organisation holding a source erases its records.")
-        key_of = erase_record(ws, purpose, load_key(keys, purpose), source, record_id, reason)
+        pseudonym = load_key(keys, purpose)
+        key_of = record_erasure(ws, purpose, pseudonym, source, record_id, reason)
         audit.record(session, actor, "residents.erase", f"record:{key_of[:16]}",
                      detail={"purpose": purpose, "source": source, "reason": reason})
+    with open_workspace(workspace) as ws:  # after the audit entry is committed
+        forget_kept(ws, pseudonym, key_of)
     typer.echo(f"Erased {source} record {record_id}; the next run re-derives the index "
                "without it.")
 

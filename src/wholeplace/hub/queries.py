@@ -223,7 +223,8 @@ def area_current(store: Store, area_code: str) -> list[dict]:
     """Every current observation of exactly ``area_code`` (no recoding), in no order.
 
     A council page reads its latest values, its Band D bill and its budget from these: a store
-    with a ``memo`` (one request's snapshot) reads them once, not once for each.
+    with a ``memo`` (one request's snapshot) reads them once, not once for each. The rows are
+    shared by every caller in the request: read them, never change them.
     """
     key = f"area_current:{area_code}"
     if store.memo is not None and key in store.memo:

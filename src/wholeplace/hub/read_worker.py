@@ -87,11 +87,11 @@ def release_memory() -> None:
 
 
 def main() -> None:
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # a loader's print() must not reach the answers, even one at import
+    sys.stdout = sys.stderr
     from wholeplace.hub.loaders import get_reader
 
-    answers = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # a loader's print() must not reach the answers
-    sys.stdout = sys.stderr
     requests = sys.stdin.buffer
     while (request := _receive(requests)) is not None:
         key, loader, path, info, options = request

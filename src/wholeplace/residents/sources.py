@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from wholeplace.errors import InputError, NotFoundError
+from wholeplace.errors import ConfigError, InputError, NotFoundError
 from wholeplace.residents.mapping import (
     Authorisation,
     SourceMapping,
@@ -132,8 +132,29 @@ def erase(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str, re
     """Record the erasure of one source record and remove it from the index, and from the
     kept comparison columns if the purpose keeps them, at once; the next run re-derives the
     index without it. Returns the record's pseudonymous key."""
+    key = record_erasure(ws, purpose, pseudonym, source, record_id, reason)
+    forget_kept(ws, pseudonym, key)
+    return key
+
+
+def forget_kept(ws: Workspace, pseudonym: Pseudonymiser, key: str) -> None:
+    """An erased record out of the kept comparison columns (a new file without it)."""
     from wholeplace.residents import comparisons  # it reads sources through this module
 
+    try:
+        comparisons.forget(ws, pseudonym, [key])
+    except (ConfigError, OSError) as exc:
+        raise ConfigError(f"The erasure is recorded and the record is out of the index, but "
+                          f"the kept comparison columns could not be rewritten without it: "
+                          f"{exc} Every run leaves it out of them; once the cause is fixed, "
+                          "erase the record again (or turn the option off) to rewrite them "
+                          "now.") from None
+
+
+def record_erasure(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str,
+                   record_id: str, reason: str) -> str:
+    """:func:`erase`'s first step: the erasure recorded, the record out of the index and the
+    review queue (one transaction). Returns the record's pseudonymous key."""
     if not ws.scalar("SELECT count(*) FROM sources WHERE source = ? AND purpose = ?",
                      [source, purpose]):
         raise NotFoundError(f"No source {source!r} is registered for purpose {purpose!r}.")
@@ -146,5 +167,4 @@ def erase(ws: Workspace, purpose: str, pseudonym: Pseudonymiser, source: str, re
                    [key, source, datetime.now(), reason])
         ws.execute("DELETE FROM residents WHERE record_key = ?", [key])
         ws.execute("DELETE FROM review_queue WHERE key_l = ? OR key_r = ?", [key, key])
-    comparisons.forget(ws, pseudonym, [key])  # a new file without it (a later run would too)
     return key

@@ -76,10 +76,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # starts many apps (the tests) can free them.
         gc.collect()
         gc.freeze()
-        yield
-        gc.unfreeze()
-        stores.close()
-        engine.dispose()
+        try:
+            yield
+        finally:
+            gc.unfreeze()
+            stores.close()
+            engine.dispose()
 
     app = FastAPI(title="wholeplace", description=DESCRIPTION, version="0.1.0",
                   docs_url=None, redoc_url=None, lifespan=lifespan,

@@ -94,6 +94,7 @@ def get_store(request: Request, viewer: Viewer = Depends(get_viewer)) -> Iterato
         try:
             store.execute("ROLLBACK")
         finally:
+            store.memo = None  # nothing the request read outlives it
             store.close()
     if answered and store.visible_private:
         # the response could show private values: audited (web/access/audit_views.py)
