@@ -326,6 +326,10 @@ def test_cli_the_dpo_decides_audited_no_key_refused_off_deletes(tmp_path):
         assert any(e.action == "residents.erase" for e in audit.entries(s, CAMBRIDGE))
     with open_workspace(workspace) as ws:
         assert ws.scalar("SELECT count(*) FROM erasures") == 1
+        # the purpose's sources moved away: the kept files must not be stranded
+        ws.execute("UPDATE sources SET purpose = 'moved' WHERE purpose = 'prevention'")
+    out = run(*decide, "--off", "--as", "dpo@southcambs.example", "--org", SOUTH_CAMBS)
+    assert out.exit_code == 1 and file.exists(), out.output  # not the deciding organisation
     out = run(*decide, "--off", *dpo)
     assert out.exit_code == 0 and not file.exists(), out.output
     assert "comparison columns kept" not in run("status").output

@@ -415,16 +415,18 @@ def retain_comparisons(
     Example: wholeplace residents retain-comparisons prevention --on --reason "DPIA 2026-11 approved" --as dpo@council.example --org E07000008
     """  # noqa: E501
     from wholeplace.access import audit
-    from wholeplace.residents.access import permitted
+    from wholeplace.residents.access import permitted, permitted_to_turn_off
     from wholeplace.residents.comparisons import decide
     from wholeplace.residents.privacy import load_key
     from wholeplace.residents.workspace import open_workspace
 
     workspace, keys = _paths(ctx)
     with _person(ctx, as_email, org) as (session, actor), open_workspace(workspace) as ws:
-        permitted(session, ws, actor, "residents.retain_comparisons", purpose, date.today())
         if on:
+            permitted(session, ws, actor, "residents.retain_comparisons", purpose, date.today())
             load_key(keys, purpose)  # no key file, no encrypted file: refused before deciding
+        else:
+            permitted_to_turn_off(session, ws, actor, purpose, date.today())
         path = decide(ws, purpose, on, actor.id, str(org), reason)
         audit.record(session, actor, "residents.retain_comparisons", f"residents:{purpose}",
                      detail={"purpose": purpose, "on": on, "reason": reason})

@@ -95,6 +95,23 @@ def permitted(session: Session, ws: Workspace, actor: Actor, action: str, purpos
     return Permitted(purpose, found)
 
 
+def permitted_to_turn_off(session: Session, ws: Workspace, actor: Actor, purpose: str,
+                          today: date) -> None:
+    """Refuse unless ``actor`` may turn the purpose's kept comparison columns off. Turning off
+    only deletes, so besides whoever may decide for the purpose's sources, the DPO of the
+    organisation whose decision turned them on may, even when no source of the purpose is
+    left to check against (moved, or its agreement gone): the files are never stranded."""
+    from wholeplace.residents import comparisons
+
+    try:
+        permitted(session, ws, actor, "residents.retain_comparisons", purpose, today)
+    except PermissionDeniedError:
+        last = comparisons.decision(ws, purpose)
+        if not (last is not None and last.on and actor.acting_for == last.organisation
+                and allowed(actor, "residents.retain_comparisons", Org(last.organisation))):
+            raise
+
+
 def audit_lookup(session: Session, actor: Actor, target: str, allowed_to: Permitted,
                  detail: dict[str, Any] | None = None, ip: str | None = None,
                  action: str = "residents.lookup") -> None:
