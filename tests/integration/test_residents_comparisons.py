@@ -350,3 +350,18 @@ def test_the_latest_decision_wins_even_when_the_clock_went_back(copy):
         keep(ws, on=False)
         assert comparisons.enabled(ws, PURPOSE) is None
         assert not comparisons.decision(ws, PURPOSE).on
+
+
+def test_a_source_too_large_for_one_encrypted_file_is_refused_clearly(copy, monkeypatch):
+    _built, key, path = copy
+    with open_workspace(path) as ws:
+        keep(ws)
+        run_link(ws, PURPOSE, key, LinkConfig(), TODAY)
+    folder = comparisons.path_for(path, PURPOSE)
+    before = comparisons.file_for(folder, "housing_benefit").read_bytes()
+    part = comparisons.load(folder, key)["housing_benefit"]
+    monkeypatch.setattr(comparisons, "_MOST", 100)  # the cryptography package's limit, scaled
+    with pytest.raises(ConfigError, match="too large to keep its comparison columns"):
+        comparisons.save(folder, key, "housing_benefit", part)
+    assert comparisons.file_for(folder, "housing_benefit").read_bytes() == before
+    assert not list(folder.glob("*.new"))

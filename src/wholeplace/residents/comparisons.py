@@ -145,6 +145,10 @@ def delete(folder: Path) -> bool:
     return True
 
 
+#: The most one AES-GCM message may hold in the ``cryptography`` package (2**31 - 1 bytes).
+_MOST = 2**31 - 1
+
+
 def _cipher(pseudonym: Pseudonymiser) -> AESGCM:
     return AESGCM(pseudonym.derive(_USE))
 
@@ -165,9 +169,15 @@ def save(folder: Path, pseudonym: Pseudonymiser, source: str, part: Part) -> Non
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table)
+    content = sink.getvalue().to_pybytes()
+    if len(content) > _MOST:
+        raise ConfigError(
+            f"Source {source!r} is too large to keep its comparison columns ({len(content):,} "
+            f"bytes; one encrypted file holds at most {_MOST:,}, about 10 million records). The "
+            "index is written; its kept columns are not, so runs read this source from its "
+            "extract. Split the extract into several sources, or turn the option off.")
     nonce = os.urandom(_NONCE)
-    sealed = _cipher(pseudonym).encrypt(nonce, sink.getvalue().to_pybytes(),
-                                        _aad(pseudonym.purpose, source))
+    sealed = _cipher(pseudonym).encrypt(nonce, content, _aad(pseudonym.purpose, source))
     path = file_for(folder, source)
     new = path.with_name(path.name + ".new")
     new.unlink(missing_ok=True)
