@@ -92,12 +92,7 @@ SELECT (SELECT count(*) FROM indicators),
 def _catalogue(store: Store) -> tuple[dict[str, tuple], dict[int, tuple]]:
     """Every indicator's metadata and every visible dataset's provenance, by id; cached per
     (file, scope, fingerprint) for a store on a file (an in-memory store reads them)."""
-    if store.memo is not None and "catalogue" in store.memo:
-        return store.memo["catalogue"]
-    found = _read_catalogue(store)
-    if store.memo is not None:
-        store.memo["catalogue"] = found
-    return found
+    return store.remember("catalogue", lambda: _read_catalogue(store))
 
 
 def _read_catalogue(store: Store) -> tuple[dict[str, tuple], dict[int, tuple]]:
@@ -202,14 +197,17 @@ def recoded_to(store: Store, code: str) -> dict | None:
     if store.memo is None:
         return store.row("SELECT new_code, note FROM place_successors WHERE old_code = ? "
                          "AND relation = 'recoded' ORDER BY new_code LIMIT 1", [code])
-    if "recoded" not in store.memo:
-        rules: dict[str, dict] = {}
-        for r in store.rows("SELECT old_code, new_code, note FROM place_successors "
-                            "WHERE relation = 'recoded' ORDER BY old_code, new_code"):
-            rules.setdefault(r.pop("old_code"), r)
-        store.memo["recoded"] = rules
-    found = store.memo["recoded"].get(code)
+    found = store.remember("recoded", lambda: _recoded_rules(store)).get(code)
     return dict(found) if found is not None else None
+
+
+def _recoded_rules(store: Store) -> dict[str, dict]:
+    """Every ``recoded`` rule, the first (by new code) for each former code."""
+    rules: dict[str, dict] = {}
+    for r in store.rows("SELECT old_code, new_code, note FROM place_successors "
+                        "WHERE relation = 'recoded' ORDER BY old_code, new_code"):
+        rules.setdefault(r.pop("old_code"), r)
+    return rules
 
 
 def resolve_area(store: Store, area_code: str) -> str:
@@ -226,13 +224,8 @@ def area_current(store: Store, area_code: str) -> list[dict]:
     with a ``memo`` (one request's snapshot) reads them once, not once for each. The rows are
     shared by every caller in the request: read them, never change them.
     """
-    key = f"area_current:{area_code}"
-    if store.memo is not None and key in store.memo:
-        return store.memo[key]
-    found = store.rows(_AREA_CURRENT_SQL, [area_code])
-    if store.memo is not None:
-        store.memo[key] = found
-    return found
+    return store.remember(f"area_current:{area_code}",
+                          lambda: store.rows(_AREA_CURRENT_SQL, [area_code]))
 
 
 def _latest_by_indicator(rows: list[dict]) -> list[dict]:

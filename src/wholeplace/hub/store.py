@@ -10,13 +10,15 @@ query goes through the views that follow the viewer (see :mod:`wholeplace.hub.vi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wholeplace.errors import ConfigError, NotFoundError
 from wholeplace.hub import schema
 from wholeplace.hub.visibility import Viewer, apply_viewer
+
+T = TypeVar("T")
 
 
 class Store:
@@ -37,6 +39,15 @@ class Store:
         #: every call). Only a store that reads one snapshot gets one: the web app's store of
         #: one request, inside its transaction (:func:`wholeplace.web.deps.get_store`).
         self.memo: dict[str, Any] | None = None
+
+    def remember(self, key: str, read: Callable[[], T]) -> T:
+        """``read()``, kept under ``key`` in :attr:`memo` for this store's life when it has
+        one (then read once); read on every call when it has none."""
+        if self.memo is None:
+            return read()
+        if key not in self.memo:
+            self.memo[key] = read()
+        return self.memo[key]
 
     def scoped(self, viewer: Viewer) -> Store:
         """A new cursor on the same database that reads as ``viewer`` (close it when done)."""

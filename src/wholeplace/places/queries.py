@@ -55,9 +55,7 @@ def _register(store: Store) -> dict[str, dict] | None:
     combined authority a dozen times; one read of the ~400 rows costs less than two lookups."""
     if store.memo is None:
         return None
-    if "places" not in store.memo:
-        store.memo["places"] = {r["gss_code"]: r for r in store.rows(_SELECT)}
-    return store.memo["places"]
+    return store.remember("places", lambda: {r["gss_code"]: r for r in store.rows(_SELECT)})
 
 
 # -- searching -----------------------------------------------------------------------------------
