@@ -4,21 +4,12 @@ sign-in, where the anonymous session is replaced) is not accepted again."""
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
 
-from tests.access_support import populate, settings_for, sign_in, token_in
+from tests.access_support import sign_in, token_in
 from wholeplace.access import sessions
 from wholeplace.access.tokens import keyed_hash
 from wholeplace.web.access import COOKIE
-from wholeplace.web.app import create_app
-
-
-@pytest.fixture
-def web(app_engine, app_url, register_db):
-    populate(app_engine)
-    with TestClient(create_app(settings_for(register_db, app_url))) as client:
-        yield client
 
 
 def test_a_remembered_anonymous_session_keeps_its_stored_token(web):

@@ -113,13 +113,6 @@ def test_a_search_for_metacharacters_matches_them_literally(attacked):
         assert "Cambridge" not in body, payload  # no pattern, no injected condition
 
 
-@pytest.fixture
-def web(app_engine, app_url, register_db):
-    populate(app_engine)
-    with TestClient(create_app(settings_for(register_db, app_url))) as client:
-        yield client
-
-
 def signed_in_sessions(engine) -> int:
     import sqlalchemy as sa
 

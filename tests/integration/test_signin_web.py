@@ -28,13 +28,6 @@ from wholeplace.web.access import COOKIE
 from wholeplace.web.app import create_app
 
 
-@pytest.fixture
-def web(app_engine, app_url, register_db):
-    populate(app_engine)
-    with TestClient(create_app(settings_for(register_db, app_url))) as client:
-        yield client
-
-
 def test_sign_in_sets_a_rotated_httponly_samesite_cookie_and_shows_who(web):
     web.get("/sign-in")
     before = web.cookies.get(COOKIE)
